@@ -149,3 +149,9 @@ export function sortablePosition(p: GlobalPosition): string {
   const pad = (n: bigint) => (n < 0n ? '0'.repeat(20) : n.toString().padStart(20, '0'));
   return `${pad(p.commit)}.${pad(p.prepare)}`;
 }
+
+export function parseSortablePosition(text: string): GlobalPosition {
+  const m = /^(\d{20})\.(\d{20})$/.exec(text);
+  if (!m) throw new RangeError(`not a sortable position: ${JSON.stringify(text)}`);
+  return { commit: BigInt(m[1]!), prepare: BigInt(m[2]!) };
+}

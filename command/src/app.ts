@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import { offeringRoutes } from './catalog/offering-routes.js';
+import { bookingRoutes } from './booking/booking-routes.js';
+import { paymentRoutes } from './payment/payment-routes.js';
+import type { CommandDeps } from './http/deps.js';
+
+/** Every command endpoint, to be mounted under `/api`. */
+export function commandApi(deps: CommandDeps): Router {
+  const router = Router();
+  router.use(offeringRoutes(deps));
+  router.use(bookingRoutes(deps));
+  router.use(paymentRoutes(deps));
+  return router;
+}

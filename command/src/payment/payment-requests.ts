@@ -1,0 +1,17 @@
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { MoneyData } from '@booking/shared-kernel';
+
+export class SandboxConfirmBody {
+  @IsString() @Matches(/^[\d\s-]{12,23}$/, { message: 'cardNumber must be 12 to 19 digits' }) cardNumber!: string;
+}
+
+export class MarkPaidBody {
+  @IsString() @Length(1, 500) reason!: string;
+}
+
+export class RefundBody {
+  /** defaults to everything still refundable */
+  @IsOptional() @ValidateNested() @Type(() => MoneyData) amount?: MoneyData;
+  @IsString() @Length(1, 500) reason!: string;
+}

@@ -1,0 +1,47 @@
+/**
+ * `npm start`: every role in one process on the embedded defaults, or the roles named in
+ * ROLES with the adapters the environment points at.
+ */
+import 'reflect-metadata';
+import { ConfigError, createLogger, loadConfig, START, comparePositions, type Config } from '@booking/shared-kernel';
+import { createPlatform } from './platform.js';
+import { seedDemoData } from './demo-data.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`Configuration error: ${err.message}`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const logger = createLogger({ level: config.logLevel, role: config.roles.join('+') });
+const platform = await createPlatform(config, { logger });
+const wasEmpty = comparePositions(await platform.eventStore.headPosition(), START) === 0;
+const { port } = await platform.listen();
+const baseUrl = `http://127.0.0.1:${port}`;
+logger.info({ port, roles: config.roles, dataDir: config.dataDir }, `platform listening on http://localhost:${port}`);
+
+if (config.demoData && wasEmpty && config.roles.includes('command')) {
+  const seeded = await seedDemoData(baseUrl, { secret: config.jwtSecret, issuer: config.jwtIssuer });
+  logger.info(seeded, 'demo data created through the command API');
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    platform.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  });
+}

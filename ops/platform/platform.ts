@@ -1,0 +1,138 @@
+/**
+ * Assembles the roles of the platform. `npm start` runs them all in one process behind
+ * one port; ROLES=command,read-api,projector,reactor picks a subset with the same code.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import {
+  createCommandRuntime, createHttpApp, createLogger, comparePositions, SandboxGateway, systemClock,
+  type Clock, type Config, type DocumentStore, type EventStore, type Logger,
+} from '@booking/shared-kernel';
+import { commandApi } from '@booking/command';
+import {
+  allProjectors, allReactors, HoldExpiryScheduler, ProjectionRunner, ReactorRunner,
+} from '@booking/projections';
+import { readApi, type ReadModelProgress } from '@booking/read-api';
+import { openDocumentStore, openEventStore } from './adapters.js';
+import { demoRoutes } from './demo-routes.js';
+import { checkpointProgress } from './checkpoint-progress.js';
+
+export interface PlatformOptions {
+  clock?: Clock;
+  logger?: Logger;
+  eventStore?: EventStore;
+  documentStore?: DocumentStore;
+  /** how often the hold-expiry scheduler looks for due holds */
+  holdCheckIntervalMs?: number;
+  /** the built SPA; served at / when present */
+  uiDir?: string;
+}
+
+export interface Platform {
+  app: Express;
+  eventStore: EventStore;
+  documentStore: DocumentStore;
+  projections: ProjectionRunner | null;
+  reactors: ReactorRunner | null;
+  holdExpiry: HoldExpiryScheduler | null;
+  logger: Logger;
+  listen(port?: number, host?: string): Promise<{ server: Server; port: number }>;
+  stop(): Promise<void>;
+}
+
+export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, role: config.roles.join('+') });
+  const clock = options.clock ?? systemClock;
+  const eventStore = options.eventStore ?? openEventStore(config);
+  const documentStore = options.documentStore ?? (await openDocumentStore(config));
+  const runtime = createCommandRuntime(eventStore, clock);
+  const sandbox = new SandboxGateway();
+  const gateway = sandbox;
+  const has = (role: Config['roles'][number]) => config.roles.includes(role);
+
+  const projections = has('projector') ? new ProjectionRunner(eventStore, documentStore, allProjectors, logger) : null;
+  const reactorDeps = { runtime, docs: documentStore, clock, logger, gateway };
+  const reactors = has('reactor') ? new ReactorRunner(eventStore, allReactors, reactorDeps, logger) : null;
+  const holdExpiry = has('reactor') ? new HoldExpiryScheduler(reactorDeps, options.holdCheckIntervalMs ?? 1000) : null;
+  const progress: ReadModelProgress = projections
+    ? { waitFor: (p, t) => projections.waitFor(p, t), status: () => projections.status() }
+    : checkpointProgress(eventStore, documentStore, allProjectors.map((p) => p.name));
+
+  const tokens = { secret: config.jwtSecret, issuer: config.jwtIssuer };
+  const uiDir = options.uiDir ?? path.resolve('ui/dist');
+  const app = createHttpApp({
+    logger,
+    tokens,
+    maxBodyBytes: config.maxBodyBytes,
+    mount(app) {
+      app.get('/health', (_req, res) => {
+        res.json({ status: 'ok', roles: config.roles });
+      });
+      app.get('/ready', async (_req, res) => {
+        const checks: Record<string, unknown> = {};
+        let ready = true;
+        try {
+          checks.eventStore = { head: (await eventStore.headPosition()).commit.toString() };
+        } catch (err) {
+          ready = false;
+          checks.eventStore = { error: err instanceof Error ? err.message : String(err) };
+        }
+        if (projections) {
+          const status = await projections.status();
+          const caughtUp = BigInt(status.lag) <= BigInt(config.readyMaxLag) && status.lastError === null;
+          ready &&= caughtUp;
+          checks.projections = { lag: status.lag, maxLag: config.readyMaxLag, lastError: status.lastError };
+        }
+        if (reactors) checks.reactors = reactors.status();
+        res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+      });
+      if (config.demoData && config.env !== 'production') app.use('/api', demoRoutes(tokens));
+      if (has('command')) {
+        app.use('/api', commandApi({ runtime, clock, config, logger, gateway, sandbox, customerNoticeMinutes: 24 * 60 }));
+      }
+      if (has('read-api')) {
+        app.use('/api', readApi({ docs: documentStore, clock, logger, progress, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs }));
+        app.get('/api/status/reactors', (_req, res) => {
+          res.json({ reactors: reactors?.status() ?? null, holdExpiry: holdExpiry?.status() ?? null });
+        });
+      }
+    },
+    mountLast(app) {
+      if (!fs.existsSync(path.join(uiDir, 'index.html'))) return;
+      app.use(express.static(uiDir, { index: false, maxAge: '1h' }));
+      // The SPA owns every other GET path that is not the API.
+      app.get(/^\/(?!api\/|docs|health|ready).*/, (_req, res) => res.sendFile(path.join(uiDir, 'index.html')));
+    },
+  });
+
+  await projections?.start();
+  await reactors?.start();
+  holdExpiry?.start();
+
+  let server: Server | null = null;
+  return {
+    app, eventStore, documentStore, projections, reactors, holdExpiry, logger,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        const s = app.listen(port, host, () => {
+          server = s;
+          const address = s.address();
+          resolve({ server: s, port: typeof address === 'object' && address ? address.port : port });
+        });
+        s.once('error', reject);
+      });
+    },
+    async stop() {
+      if (server) await new Promise<void>((r) => server!.close(() => r()));
+      await holdExpiry?.stop();
+      await reactors?.stop();
+      await projections?.stop();
+      await documentStore.close();
+      await eventStore.close();
+    },
+  };
+}
+
+export { comparePositions };

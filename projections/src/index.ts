@@ -1,0 +1,20 @@
+export * from './read-models.js';
+export * from './runtime/projector.js';
+export * from './runtime/projection-runner.js';
+export * from './runtime/reactor.js';
+export * from './runtime/reactor-runner.js';
+export { offeringsProjector } from './catalog/offerings-projector.js';
+export { capacityProjector } from './booking/capacity-projector.js';
+export { bookingsProjector } from './booking/bookings-projector.js';
+export { bookingConfirmationReactor } from './reactors/booking-confirmation.js';
+export { capacityReleaseReactor } from './reactors/capacity-release.js';
+export { HoldExpiryScheduler } from './reactors/hold-expiry.js';
+
+import { offeringsProjector } from './catalog/offerings-projector.js';
+import { capacityProjector } from './booking/capacity-projector.js';
+import { bookingsProjector } from './booking/bookings-projector.js';
+import { bookingConfirmationReactor } from './reactors/booking-confirmation.js';
+import { capacityReleaseReactor } from './reactors/capacity-release.js';
+
+export const allProjectors = [offeringsProjector, capacityProjector, bookingsProjector];
+export const allReactors = [bookingConfirmationReactor, capacityReleaseReactor];

@@ -1,0 +1,184 @@
+/**
+ * Follows the whole event log with ONE subscription and feeds every projector, in order.
+ * Each projector's checkpoint is stored with its read model (same flush), so a restart
+ * resumes where the last flush left off, and re-applied events are no-ops.
+ */
+import { EventEmitter } from 'node:events';
+import {
+  comparePositions, eventCatalogue, formatPosition, parseSortablePosition, sortablePosition, START,
+  type DocumentStore, type DomainEvent, type EventStore, type GlobalPosition, type Logger, type Subscription,
+} from '@booking/shared-kernel';
+import type { Projector } from './projector.js';
+
+export interface ProjectionStatus {
+  name: string;
+  position: string | null;
+}
+
+export interface RunnerStatus {
+  running: boolean;
+  head: string | null;
+  applied: string | null;
+  /** events (SQLite) or log bytes (EventStoreDB) between the head and what is applied */
+  lag: string;
+  lastError: string | null;
+  projections: ProjectionStatus[];
+}
+
+export interface RunnerOptions {
+  /** flush the read models and checkpoints after this many events... */
+  batchSize?: number;
+  /** ...or this many ms after the first unflushed event */
+  flushIntervalMs?: number;
+}
+
+export class ProjectionRunner {
+  private readonly progress = new EventEmitter();
+  private readonly checkpoints = new Map<string, GlobalPosition>();
+  private applied: GlobalPosition = START;
+  private subscription: Subscription | null = null;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private lastError: string | null = null;
+  private unflushed = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly docs: DocumentStore,
+    private readonly projectors: readonly Projector[],
+    private readonly logger: Logger,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.progress.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    let from: GlobalPosition | null = null;
+    for (const p of this.projectors) {
+      const saved = await this.docs.getCheckpoint(p.name);
+      const position = saved ? parseSortablePosition(saved) : START;
+      this.checkpoints.set(p.name, position);
+      if (from === null || comparePositions(position, from) < 0) from = position;
+    }
+    this.applied = from ?? START;
+    this.stopping = false;
+    this.loop = this.run(this.applied);
+  }
+
+  private async run(from: GlobalPosition): Promise<void> {
+    let position = from;
+    let backoff = 100;
+    while (!this.stopping) {
+      try {
+        this.subscription = this.store.subscribeToAll({ after: position });
+        for await (const recorded of this.subscription) {
+          const event = eventCatalogue.decode<DomainEvent>(recorded);
+          const pos = sortablePosition(recorded.position);
+          for (const p of this.projectors) {
+            if (comparePositions(recorded.position, this.checkpoints.get(p.name)!) <= 0) continue;
+            if (p.eventTypes.has(event.type)) await p.apply(event, pos, this.docs);
+            this.checkpoints.set(p.name, recorded.position);
+          }
+          position = recorded.position;
+          this.applied = position;
+          this.lastError = null;
+          backoff = 100;
+          await this.afterEvent();
+        }
+      } catch (err) {
+        if (this.stopping) break;
+        this.lastError = err instanceof Error ? err.message : String(err);
+        this.logger.error({ err, position: formatPosition(position) }, 'projection failed; retrying from the last checkpoint');
+        await this.flush().catch((flushErr: unknown) => this.logger.error({ err: flushErr }, 'flush after a projection failure failed'));
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 10_000);
+        // Resume after what is durably applied; projectors skip what they already have.
+        position = this.minCheckpoint();
+      }
+    }
+  }
+
+  private minCheckpoint(): GlobalPosition {
+    let min: GlobalPosition | null = null;
+    for (const c of this.checkpoints.values()) if (min === null || comparePositions(c, min) < 0) min = c;
+    return min ?? START;
+  }
+
+  private async afterEvent(): Promise<void> {
+    this.unflushed++;
+    if (this.unflushed >= (this.options.batchSize ?? 500)) {
+      await this.flush();
+    } else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flush().catch((err: unknown) => {
+          this.lastError = err instanceof Error ? err.message : String(err);
+          this.logger.error({ err }, 'flushing read models failed');
+        });
+      }, this.options.flushIntervalMs ?? 20);
+    }
+  }
+
+  /** Saves every checkpoint and makes the read models durable, then tells waiters. */
+  async flush(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    if (this.unflushed === 0) return;
+    this.unflushed = 0;
+    const applied = this.applied;
+    for (const [name, position] of this.checkpoints) {
+      if (comparePositions(position, START) > 0) await this.docs.saveCheckpoint(name, sortablePosition(position));
+    }
+    await this.docs.flush();
+    this.progress.emit('flushed', applied);
+  }
+
+  /** The position every read model has durably reached. */
+  appliedPosition(): GlobalPosition {
+    return this.applied;
+  }
+
+  /** Resolves true once the read models include `position`, false after `timeoutMs`. */
+  waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
+    if (comparePositions(this.applied, position) >= 0 && this.unflushed === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onFlush = (applied: GlobalPosition) => {
+        if (comparePositions(applied, position) >= 0) done(true);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.progress.off('flushed', onFlush);
+        resolve(ok);
+      };
+      this.progress.on('flushed', onFlush);
+    });
+  }
+
+  async status(): Promise<RunnerStatus> {
+    const head = await this.store.headPosition();
+    const lag = head.commit > this.applied.commit ? head.commit - this.applied.commit : 0n;
+    return {
+      running: this.loop !== null && !this.stopping,
+      head: comparePositions(head, START) > 0 ? formatPosition(head) : null,
+      applied: comparePositions(this.applied, START) > 0 ? formatPosition(this.applied) : null,
+      lag: lag.toString(),
+      lastError: this.lastError,
+      projections: this.projectors.map((p) => {
+        const c = this.checkpoints.get(p.name) ?? START;
+        return { name: p.name, position: comparePositions(c, START) > 0 ? formatPosition(c) : null };
+      }),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.subscription?.close();
+    await this.loop;
+    this.loop = null;
+    await this.flush();
+  }
+}

@@ -1,0 +1,11 @@
+import type { Decoded, DocumentStore, DomainEvent } from '@booking/shared-kernel';
+
+export type AnyDecoded = Decoded<DomainEvent>;
+
+/** Builds one read model from the events it cares about. `apply` must be idempotent: it
+ *  writes with `upsertAt(id, update, pos)` so an event applied twice changes nothing. */
+export interface Projector {
+  readonly name: string;
+  readonly eventTypes: ReadonlySet<string>;
+  apply(event: AnyDecoded, pos: string, docs: DocumentStore): Promise<void>;
+}

@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import { catalogRoutes } from './catalog/catalog-routes.js';
+import { bookingRoutes } from './booking/booking-routes.js';
+import { readYourWrites } from './http/read-your-writes.js';
+import type { ReadApiDeps } from './http/deps.js';
+
+/** Every query endpoint, to be mounted under `/api` (GET only). */
+export function readApi(deps: ReadApiDeps): Router {
+  const router = Router();
+  router.get('/status/projections', async (_req, res) => {
+    res.json(await deps.progress.status());
+  });
+  router.use(readYourWrites(deps));
+  router.use(catalogRoutes(deps));
+  router.use(bookingRoutes(deps));
+  return router;
+}

@@ -1,0 +1,17 @@
+import type { DocumentStore, GlobalPosition, Logger } from '@booking/shared-kernel';
+import type { Clock } from '@booking/shared-kernel';
+
+/** How the read API learns how far the read models have got. */
+export interface ReadModelProgress {
+  /** true once every read model includes `position`; false after `timeoutMs` */
+  waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean>;
+  status(): Promise<unknown>;
+}
+
+export interface ReadApiDeps {
+  docs: DocumentStore;
+  clock: Clock;
+  logger: Logger;
+  progress: ReadModelProgress;
+  readYourWritesTimeoutMs: number;
+}

@@ -1,0 +1,2 @@
+export { readApi } from './app.js';
+export type { ReadApiDeps, ReadModelProgress } from './http/deps.js';

@@ -1,0 +1,292 @@
+/**
+ * The MongoDB document store (also runs against FerretDB, which speaks the same wire
+ * protocol but has no transactions, no change streams and only `$sum`/`$count` in
+ * `$group`).
+ *
+ * Idempotency does not rely on transactions: `upsertAt` only matches a document whose
+ * `_pos` is older than the write's position, so a replayed event changes nothing. When the
+ * document already applied the position, the guarded filter matches nothing and the
+ * upsert tries to insert a second document with the same `_id`, which the server refuses
+ * with a duplicate-key error (11000): that is "already applied". Every write is
+ * acknowledged by the server, so `flush()` has nothing to do.
+ *
+ * FerretDB 1.24 (SQLite backend) differs from MongoDB in two ways this adapter absorbs,
+ * both found by the contract suite:
+ * - updates to one document are not atomic: two concurrent `updateOne`s can both pass the
+ *   `_pos` filter and one overwrites the other. Writes to one document are therefore
+ *   serialised inside this process. Across processes nothing can fix that without
+ *   transactions, so each read-model document must have one writing process.
+ * - a `$group` computes only its FIRST accumulator (the others come back 0), so
+ *   `groupSum` runs one `$group` per accumulator and merges the rows.
+ */
+import {
+  BSON,
+  MongoClient,
+  MongoServerError,
+  type Collection as MongoCollection,
+  type Db,
+  type Document,
+  type Filter as MongoFilter,
+  type UpdateFilter,
+} from 'mongodb';
+import type {
+  Collection,
+  Doc,
+  DocumentStore,
+  Filter,
+  FindOptions,
+  GroupSum,
+  Update,
+} from '../../ports/document-store.js';
+import {
+  assertFieldPath,
+  assertFilter,
+  assertFindOptions,
+  assertPosition,
+  normalizeUpdate,
+  stableSort,
+} from './filter-guard.js';
+
+interface StoredDoc extends Document {
+  _id: string;
+  _pos?: string;
+}
+
+interface CheckpointDoc {
+  _id: string;
+  position: string;
+}
+
+/** How many times an upsert that lost a creation race (to another process) is retried. */
+const UPSERT_RETRIES = 2;
+
+function isDuplicateKey(err: unknown): err is MongoServerError {
+  return err instanceof MongoServerError && err.code === 11000;
+}
+
+/** Runs `fn` after every earlier call with the same key has settled. */
+class KeyedLock {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<R>(key: string, fn: () => Promise<R>): Promise<R> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const tail = previous.then(() => new Promise<void>((resolve) => (release = resolve)));
+    this.tails.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+/** a stable string for a BSON value (group keys, error messages) */
+function toKeyString(value: unknown): string {
+  try {
+    return BSON.EJSON.stringify(value as Document, { relaxed: true });
+  } catch {
+    return String(value);
+  }
+}
+
+/** documents whose `_pos` is older than `position` (or that have none) */
+function notYetApplied(id: string, position: string): MongoFilter<StoredDoc> {
+  return {
+    _id: id,
+    $or: [{ _pos: { $lt: position } }, { _pos: { $exists: false } }],
+  };
+}
+
+class MongoDocCollection<T extends Doc> implements Collection<T> {
+  constructor(
+    private readonly coll: MongoCollection<StoredDoc>,
+    private readonly locks: KeyedLock,
+  ) {}
+
+  get name(): string {
+    return this.coll.collectionName;
+  }
+
+  async get(id: string): Promise<T | null> {
+    return (await this.coll.findOne({ _id: id })) as T | null;
+  }
+
+  async upsertAt(id: string, update: Update, position: string): Promise<boolean> {
+    assertPosition(position);
+    const normalized = normalizeUpdate(update);
+    const modifier = {
+      ...normalized,
+      $set: { ...normalized.$set, _pos: position },
+    } as UpdateFilter<StoredDoc>;
+    return this.locks.run(this.lockKey(id), async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const result = await this.coll.updateOne(notYetApplied(id, position), modifier, {
+            upsert: true,
+          });
+          return result.matchedCount + result.upsertedCount > 0;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          // MongoDB names the violated index; FerretDB does not.
+          const pattern = err.keyPattern ? Object.keys(err.keyPattern) : undefined;
+          if (pattern && !(pattern.length === 1 && pattern[0] === '_id')) {
+            throw await this.duplicateKeyError(err);
+          }
+          const current = await this.coll.findOne({ _id: id }, { projection: { _pos: 1 } });
+          // The document exists and already applied this position (or a later one).
+          if (current && current._pos !== undefined && current._pos >= position) return false;
+          // A clash on _id with a document that has not applied the position means another
+          // process created (or deleted) it between our filter and our insert: retry. Without
+          // keyPattern (FerretDB) a missing document means another unique index refused it.
+          const race = pattern !== undefined || current !== null;
+          if (!race || attempt >= UPSERT_RETRIES) throw await this.duplicateKeyError(err);
+        }
+      }
+    });
+  }
+
+  async deleteAt(id: string, position: string): Promise<boolean> {
+    assertPosition(position);
+    return this.locks.run(this.lockKey(id), async () => {
+      const result = await this.coll.deleteOne(notYetApplied(id, position));
+      return result.deletedCount === 1;
+    });
+  }
+
+  async find(filter: Filter = {}, options: FindOptions = {}): Promise<T[]> {
+    assertFilter(filter);
+    assertFindOptions(options);
+    let cursor = this.coll.find(filter as MongoFilter<StoredDoc>).sort(stableSort(options.sort));
+    if (options.skip) cursor = cursor.skip(options.skip);
+    if (options.limit) cursor = cursor.limit(options.limit);
+    return (await cursor.toArray()) as unknown as T[];
+  }
+
+  async count(filter: Filter = {}): Promise<number> {
+    assertFilter(filter);
+    return this.coll.countDocuments(filter as MongoFilter<StoredDoc>);
+  }
+
+  async groupSum(
+    filter: Filter,
+    groupBy: string,
+    sumFields: readonly string[],
+  ): Promise<GroupSum[]> {
+    assertFilter(filter);
+    assertFieldPath(groupBy, 'groupBy');
+    sumFields.forEach((f) => assertFieldPath(f, 'sumFields'));
+    // One $group per accumulator: FerretDB computes only the first accumulator of a $group.
+    const accumulators: unknown[] = [1, ...sumFields.map((f) => `$${f}`)];
+    const results = await Promise.all(
+      accumulators.map((sumOf) =>
+        this.coll
+          .aggregate([
+            { $match: filter },
+            { $group: { _id: `$${groupBy}`, v: { $sum: sumOf } } },
+            { $sort: { _id: 1 } },
+          ])
+          .toArray(),
+      ),
+    );
+    const [counts, ...sums] = results as Document[][];
+    const sumsByKey = sums.map(
+      (rows) => new Map(rows.map((row) => [toKeyString(row._id ?? null), row.v])),
+    );
+    return counts!.map((row) => {
+      const key = toKeyString(row._id ?? null);
+      return {
+        key: row._id ?? null,
+        count: Number(row.v),
+        sums: Object.fromEntries(sumFields.map((f, i) => [f, Number(sumsByKey[i]!.get(key) ?? 0)])),
+      };
+    });
+  }
+
+  async ensureIndex(
+    fields: Record<string, 1 | -1>,
+    options: { unique?: boolean } = {},
+  ): Promise<void> {
+    const names = Object.keys(fields);
+    if (names.length === 0) throw new Error('ensureIndex needs at least one field');
+    names.forEach((f) => assertFieldPath(f, 'index'));
+    try {
+      await this.coll.createIndex(fields, { unique: options.unique === true });
+    } catch (err) {
+      throw new Error(
+        `cannot create ${options.unique ? 'unique ' : ''}index on ${names.join(', ')} in collection "${this.name}": ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
+
+  async drop(): Promise<void> {
+    // deleteMany, not drop: the collection keeps its indexes.
+    await this.coll.deleteMany({});
+  }
+
+  private lockKey(id: string): string {
+    return `${this.name}\u0000${id}`;
+  }
+
+  /** names the collection and the violated index (or, on FerretDB, the unique indexes) */
+  private async duplicateKeyError(err: MongoServerError): Promise<Error> {
+    let detail: string;
+    if (err.keyPattern) {
+      detail = `unique index on ${Object.keys(err.keyPattern).join(', ')}`;
+      if (err.keyValue) detail += ` already has ${toKeyString(err.keyValue)}`;
+    } else {
+      const indexes = await this.coll.indexes().catch(() => []);
+      const unique = indexes.filter((ix) => ix.unique && ix.name !== '_id_');
+      detail = unique.length
+        ? `unique index on ${unique.map((ix) => Object.keys(ix.key).join(', ')).join(' or ')}`
+        : err.message;
+    }
+    return new Error(`duplicate key in collection "${this.name}": ${detail}`, {
+      cause: err,
+    });
+  }
+}
+
+export class MongoDocumentStore implements DocumentStore {
+  private readonly checkpoints: MongoCollection<CheckpointDoc>;
+  private readonly locks = new KeyedLock();
+
+  /** @param client closed by `close()` when given (the store owns it) */
+  constructor(
+    private readonly db: Db,
+    private readonly client?: MongoClient,
+  ) {
+    this.checkpoints = db.collection<CheckpointDoc>('checkpoints');
+  }
+
+  static async connect(url: string, dbName: string): Promise<MongoDocumentStore> {
+    const client = new MongoClient(url);
+    await client.connect();
+    return new MongoDocumentStore(client.db(dbName), client);
+  }
+
+  collection<T extends Doc>(name: string): Collection<T> {
+    if (typeof name !== 'string' || name === '') throw new Error('a collection needs a name');
+    return new MongoDocCollection<T>(this.db.collection<StoredDoc>(name), this.locks);
+  }
+
+  async getCheckpoint(projector: string): Promise<string | null> {
+    const doc = await this.checkpoints.findOne({ _id: projector });
+    return doc?.position ?? null;
+  }
+
+  async saveCheckpoint(projector: string, position: string): Promise<void> {
+    assertPosition(position);
+    await this.checkpoints.updateOne({ _id: projector }, { $set: { position } }, { upsert: true });
+  }
+
+  /** Every write above was acknowledged by the server already. */
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.client?.close();
+  }
+}

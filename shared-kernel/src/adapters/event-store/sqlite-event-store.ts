@@ -1,0 +1,650 @@
+/**
+ * Embedded event store: one SQLite file through better-sqlite3.
+ *
+ * Durability: WAL + `synchronous=FULL`, so an append is acknowledged only once its
+ * transaction is on disk. Throughput comes from GROUP COMMIT: `append()` only queues;
+ * every append queued in the same turn of the event loop is written by one flush
+ * (scheduled with `setImmediate`) in ONE transaction, i.e. one fsync. Each queued append
+ * is still checked on its own, in queue order, against the state left by the ones before
+ * it, and a failing append rejects only its own promise.
+ *
+ * better-sqlite3 is synchronous, so a flush runs to completion without yielding: appends
+ * made "while a flush is in progress" are the ones made by the callbacks it resolves, and
+ * they are queued for the next flush.
+ *
+ * Positions: the `events` table's INTEGER PRIMARY KEY is the global position; it is
+ * `commit` and `prepare` at once. Writers are serialised by SQLite's write lock and a
+ * transaction becomes visible atomically, so a reader never sees position n+1 before n.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  DuplicateEventIdError,
+  START,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventFilter,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../../ports/event-store.js';
+
+export interface SqliteEventStoreOptions {
+  /** a file path (its folder is created if missing) or ':memory:' */
+  readonly path: string;
+  /** how often a caught-up subscription looks for events written by other processes */
+  readonly pollIntervalMs?: number;
+  /** how long a writer waits for another process's write lock (default 5000 ms) */
+  readonly busyTimeoutMs?: number;
+  /** rows a subscription reads per page (default 500) */
+  readonly subscriptionPageSize?: number;
+}
+
+export interface SqliteEventStoreStats {
+  /** committed write transactions (one per flush, i.e. one fsync each) */
+  readonly transactions: number;
+  /** appends settled by those transactions (successful or not) */
+  readonly appends: number;
+  /** events written */
+  readonly events: number;
+  /** flushes that had to be re-run append by append (savepoints) after an unexpected error */
+  readonly slowFlushes: number;
+  /** largest number of appends handled by one transaction */
+  readonly maxBatch: number;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEFAULT_POLL_MS = 250;
+const DEFAULT_PAGE = 500;
+
+/** One event, serialised once when append() is called (outside the transaction). */
+interface Row {
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+  readonly recordedAt: string;
+}
+
+interface Pending {
+  readonly streamId: string;
+  readonly expected: ExpectedRevision;
+  readonly rows: readonly Row[];
+  readonly resolve: (r: AppendResult) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+type Outcome = { ok: true; value: AppendResult } | { ok: false; error: unknown };
+
+/** raw row of SELECT_COLUMNS */
+type EventRow = [
+  position: bigint,
+  streamId: string,
+  revision: bigint,
+  type: string,
+  data: string,
+  metadata: string,
+];
+
+const SELECT_COLUMNS = 'position, stream_id, revision, type, data, metadata';
+
+/** Thrown inside a fast flush when an append hit something other than a domain error. */
+class NeedsSlowFlush extends Error {}
+
+function pos(n: bigint): GlobalPosition {
+  return { commit: n, prepare: n };
+}
+
+function toRecorded(r: EventRow): RecordedEvent {
+  return {
+    streamId: r[1],
+    revision: r[2],
+    position: pos(r[0]),
+    type: r[3],
+    data: JSON.parse(r[4]) as Record<string, unknown>,
+    metadata: JSON.parse(r[5]) as RecordedEvent['metadata'],
+  };
+}
+
+function checkExpected(expected: ExpectedRevision): void {
+  if (typeof expected === 'bigint') {
+    if (expected < 0n) throw new RangeError(`expected revision must be >= 0, got ${expected}`);
+    return;
+  }
+  if (expected !== 'no_stream' && expected !== 'stream_exists' && expected !== 'any') {
+    throw new TypeError(`not an expected revision: ${String(expected)}`);
+  }
+}
+
+function holds(expected: ExpectedRevision, current: bigint | undefined): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return current === undefined;
+    case 'stream_exists':
+      return current !== undefined;
+    default:
+      return current === expected;
+  }
+}
+
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  /** bumped after every commit that wrote events (in-process notification) */
+  private commitSeq = 0;
+
+  private counters = { transactions: 0, appends: 0, events: 0, slowFlushes: 0, maxBatch: 0 };
+  /** events inserted by the transaction in progress */
+  private batchEvents = 0;
+
+  // prepared statements, reused for the store's lifetime
+  private readonly stBegin: Database.Statement;
+  private readonly stCommit: Database.Statement;
+  private readonly stRollback: Database.Statement;
+  private readonly stSavepoint: Database.Statement;
+  private readonly stRelease: Database.Statement;
+  private readonly stRollbackTo: Database.Statement;
+  private readonly stGetStream: Database.Statement<[string], [bigint, bigint]>;
+  private readonly stUpsertStream: Database.Statement<[string, bigint, bigint]>;
+  private readonly stInsert: Database.Statement<[string, bigint, string, string, string, string, string]>;
+  private readonly stFindId: Database.Statement<[string], [string, bigint, bigint]>;
+  private readonly stHead: Database.Statement<[], bigint | null>;
+  private readonly stStreamFwd: Database.Statement<[string, bigint, number], EventRow>;
+  private readonly stStreamBwd: Database.Statement<[string, bigint, number], EventRow>;
+  private readonly allStatements = new Map<string, Database.Statement<unknown[], EventRow>>();
+
+  constructor(options: SqliteEventStoreOptions) {
+    const file = options.path;
+    if (file !== ':memory:' && file !== '' && !file.startsWith('file:')) {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    }
+    this.pollIntervalMs = Math.max(1, options.pollIntervalMs ?? DEFAULT_POLL_MS);
+    this.pageSize = Math.max(1, options.subscriptionPageSize ?? DEFAULT_PAGE);
+    this.db = new Database(file);
+    try {
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+      this.db.pragma('journal_mode = WAL'); // stays 'memory' for ':memory:'
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = OFF');
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS events (
+          position    INTEGER PRIMARY KEY,
+          stream_id   TEXT    NOT NULL,
+          revision    INTEGER NOT NULL,
+          event_id    TEXT    NOT NULL UNIQUE,
+          type        TEXT    NOT NULL,
+          data        TEXT    NOT NULL,
+          metadata    TEXT    NOT NULL,
+          recorded_at TEXT    NOT NULL,
+          UNIQUE (stream_id, revision)
+        );
+        CREATE TABLE IF NOT EXISTS streams (
+          stream_id TEXT    PRIMARY KEY,
+          revision  INTEGER NOT NULL,
+          position  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+      `);
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+    const db = this.db;
+    this.stBegin = db.prepare('BEGIN IMMEDIATE');
+    this.stCommit = db.prepare('COMMIT');
+    this.stRollback = db.prepare('ROLLBACK');
+    this.stSavepoint = db.prepare('SAVEPOINT append');
+    this.stRelease = db.prepare('RELEASE append');
+    this.stRollbackTo = db.prepare('ROLLBACK TO append');
+    this.stGetStream = db
+      .prepare<[string], [bigint, bigint]>('SELECT revision, position FROM streams WHERE stream_id = ?')
+      .raw()
+      .safeIntegers();
+    this.stUpsertStream = db.prepare<[string, bigint, bigint]>(
+      `INSERT INTO streams (stream_id, revision, position) VALUES (?, ?, ?)
+       ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, position = excluded.position`,
+    );
+    this.stInsert = db
+      .prepare<[string, bigint, string, string, string, string, string]>(
+        `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .safeIntegers();
+    this.stFindId = db
+      .prepare<[string], [string, bigint, bigint]>(
+        'SELECT stream_id, revision, position FROM events WHERE event_id = ?',
+      )
+      .raw()
+      .safeIntegers();
+    this.stHead = db
+      .prepare<[], bigint | null>('SELECT max(position) FROM events')
+      .pluck()
+      .safeIntegers();
+    this.stStreamFwd = db
+      .prepare<[string, bigint, number], EventRow>(
+        `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ?
+         ORDER BY revision ASC LIMIT ?`,
+      )
+      .raw()
+      .safeIntegers();
+    this.stStreamBwd = db
+      .prepare<[string, bigint, number], EventRow>(
+        `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = ? AND revision <= ?
+         ORDER BY revision DESC LIMIT ?`,
+      )
+      .raw()
+      .safeIntegers();
+  }
+
+  /** Counters for tests and benchmarks. */
+  stats(): SqliteEventStoreStats {
+    return { ...this.counters };
+  }
+
+  // ---------------------------------------------------------------- append
+
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    let rows: Row[];
+    try {
+      if (typeof streamId !== 'string' || streamId.length === 0) {
+        throw new TypeError('streamId must be a non-empty string');
+      }
+      checkExpected(expectedRevision);
+      rows = new Array<Row>(events.length);
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        const eventId = e.metadata?.eventId;
+        if (typeof eventId !== 'string' || !UUID_RE.test(eventId)) {
+          throw new TypeError(`event ${i} of ${streamId}: metadata.eventId must be a UUID`);
+        }
+        if (typeof e.type !== 'string' || e.type.length === 0) {
+          throw new TypeError(`event ${i} of ${streamId}: type must be a non-empty string`);
+        }
+        rows[i] = {
+          eventId,
+          type: e.type,
+          data: JSON.stringify(e.data),
+          metadata: JSON.stringify(e.metadata),
+          recordedAt: e.metadata.recordedAt ?? new Date().toISOString(),
+        };
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, expected: expectedRevision, rows, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Writes every queued append in one transaction, then settles their promises. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    let outcomes: Outcome[];
+    try {
+      try {
+        outcomes = this.runBatch(batch, false);
+      } catch (e) {
+        if (!(e instanceof NeedsSlowFlush)) throw e;
+        this.counters.slowFlushes++;
+        outcomes = this.runBatch(batch, true);
+      }
+    } catch (e) {
+      // BEGIN or COMMIT failed (busy, I/O, disk full): nothing of this batch is stored
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    let written = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const o = outcomes[i]!;
+      if (o.ok) {
+        written += batch[i]!.rows.length;
+        batch[i]!.resolve(o.value);
+      } else {
+        batch[i]!.reject(o.error);
+      }
+    }
+
+  }
+
+  private runBatch(batch: readonly Pending[], slow: boolean): Outcome[] {
+    this.stBegin.run();
+    const outcomes: Outcome[] = new Array<Outcome>(batch.length);
+    this.batchEvents = 0;
+    try {
+      for (let i = 0; i < batch.length; i++) {
+        const p = batch[i]!;
+        if (slow) {
+          this.stSavepoint.run();
+          try {
+            outcomes[i] = { ok: true, value: this.applyChecked(p) };
+            this.stRelease.run();
+          } catch (error) {
+            this.stRollbackTo.run();
+            this.stRelease.run();
+            outcomes[i] = { ok: false, error };
+            continue;
+          }
+        } else {
+          try {
+            outcomes[i] = { ok: true, value: this.apply(p) };
+          } catch (error) {
+            if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) {
+              // raised before this append wrote anything: the rest of the batch goes on
+              outcomes[i] = { ok: false, error };
+              continue;
+            }
+            throw new NeedsSlowFlush(String(error));
+          }
+        }
+      }
+      this.stCommit.run();
+    } catch (e) {
+      if (this.db.inTransaction) this.stRollback.run();
+      throw e;
+    }
+    this.counters.transactions++;
+    this.counters.appends += batch.length;
+    this.counters.events += this.batchEvents;
+    if (batch.length > this.counters.maxBatch) this.counters.maxBatch = batch.length;
+    return outcomes;
+  }
+
+  /**
+   * Fast path: expected revision, then inserts. Event ids are only looked up when the
+   * expected revision fails (is it a retry?); an id stored elsewhere makes an insert hit
+   * the UNIQUE index, which sends the whole batch to the slow path.
+   */
+  private apply(p: Pending): AppendResult {
+    const stream = this.stGetStream.get(p.streamId);
+    const current = stream?.[0];
+    if (!holds(p.expected, current)) {
+      const retry = p.rows.length > 0 ? this.findRetry(p) : undefined;
+      if (retry) return retry;
+      throw new WrongExpectedRevisionError(p.streamId, p.expected, current ?? 'no_stream');
+    }
+    if (p.rows.length === 0) {
+      return stream
+        ? { nextExpectedRevision: stream[0], position: pos(stream[1]) }
+        : { nextExpectedRevision: -1n, position: START };
+    }
+    let revision = current ?? -1n;
+    let position = 0n;
+    for (const r of p.rows) {
+      revision++;
+      position = this.stInsert.run(
+        p.streamId,
+        revision,
+        r.eventId,
+        r.type,
+        r.data,
+        r.metadata,
+        r.recordedAt,
+      ).lastInsertRowid as bigint;
+    }
+    this.stUpsertStream.run(p.streamId, revision, position);
+    this.batchEvents += p.rows.length;
+    return { nextExpectedRevision: revision, position: pos(position) };
+  }
+
+  /** Slow path (inside a savepoint): every id is looked up before anything is written. */
+  private applyChecked(p: Pending): AppendResult {
+    if (p.rows.length > 0) {
+      const retry = this.findRetry(p);
+      if (retry) return retry;
+      const seen = new Set<string>();
+      for (const r of p.rows) {
+        if (seen.has(r.eventId)) throw new DuplicateEventIdError(p.streamId, r.eventId);
+        seen.add(r.eventId);
+      }
+    }
+    return this.apply(p);
+  }
+
+  /**
+   * An idempotent retry: every id already stored in this stream, in order, at consecutive
+   * revisions -> the original result. None stored -> undefined. Anything else -> error.
+   */
+  private findRetry(p: Pending): AppendResult | undefined {
+    let first: [string, bigint, bigint] | undefined;
+    let last: [string, bigint, bigint] | undefined;
+    let found = 0;
+    let consistent = true;
+    let duplicateId: string | undefined;
+    for (let i = 0; i < p.rows.length; i++) {
+      const hit = this.stFindId.get(p.rows[i]!.eventId);
+      if (!hit) {
+        consistent = false;
+        continue;
+      }
+      found++;
+      duplicateId ??= p.rows[i]!.eventId;
+      if (!first) first = hit;
+      if (hit[0] !== p.streamId || hit[1] !== first[1] + BigInt(i)) consistent = false;
+      last = hit;
+    }
+    if (found === 0) return undefined;
+    // consistent implies every id was found, so `first` is the hit of the first event
+    if (consistent && last) {
+      return { nextExpectedRevision: last[1], position: pos(last[2]) };
+    }
+    throw new DuplicateEventIdError(p.streamId, duplicateId!);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private ensureOpen(): void {
+    if (this.closed) throw new Error('SqliteEventStore is closed');
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.ensureOpen();
+    const max = options.maxCount ?? -1;
+    if (max === 0) return [];
+    const limit = max < 0 ? -1 : Math.floor(max);
+    if (options.direction === 'backwards') {
+      const from = options.fromRevision ?? 0x7fffffffffffffffn;
+      return this.stStreamBwd.all(streamId, from, limit).map(toRecorded);
+    }
+    return this.stStreamFwd.all(streamId, options.fromRevision ?? 0n, limit).map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.ensureOpen();
+    const max = options.maxCount ?? -1;
+    if (max === 0) return [];
+    const after = options.after?.commit ?? -1n;
+    return this.readAllRows(after, 0x7fffffffffffffffn, max < 0 ? -1 : Math.floor(max), options.filter).map(
+      toRecorded,
+    );
+  }
+
+  async headPosition(): Promise<GlobalPosition> {
+    this.ensureOpen();
+    const head = this.head();
+    return head < 0n ? START : pos(head);
+  }
+
+  /** @internal position of the last event, -1n when empty */
+  head(): bigint {
+    return this.stHead.get() ?? -1n;
+  }
+
+  /** @internal rows with after < position <= upTo, matching the filter, in log order */
+  readAllRows(after: bigint, upTo: bigint, limit: number, filter?: EventFilter): EventRow[] {
+    const prefixes = filter?.streamPrefixes ?? [];
+    const types = filter?.eventTypes ?? [];
+    const key = `${prefixes.length}/${types.length}`;
+    let st = this.allStatements.get(key);
+    if (!st) {
+      const where = ['position > ?', 'position <= ?'];
+      if (prefixes.length > 0) {
+        // substr/length compare is exact and case-sensitive (LIKE is neither)
+        where.push(`(${prefixes.map(() => 'substr(stream_id, 1, length(?)) = ?').join(' OR ')})`);
+      }
+      if (types.length > 0) where.push(`type IN (${types.map(() => '?').join(', ')})`);
+      st = this.db
+        .prepare<unknown[], EventRow>(
+          `SELECT ${SELECT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
+        )
+        .raw()
+        .safeIntegers();
+      this.allStatements.set(key, st);
+    }
+    const params: unknown[] = [after, upTo];
+    for (const p of prefixes) params.push(p, p);
+    for (const t of types) params.push(t);
+    params.push(limit);
+    return st.all(...params);
+  }
+
+  // ---------------------------------------------------------------- subscriptions
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    this.ensureOpen();
+    const sub = new SqliteSubscription(
+      this,
+      options.after?.commit ?? -1n,
+      options.filter,
+      this.pageSize,
+      this.pollIntervalMs,
+    );
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  /** @internal */
+  get sequence(): number {
+    return this.commitSeq;
+  }
+
+  /** @internal */
+  forget(sub: SqliteSubscription): void {
+    this.subscriptions.delete(sub);
+  }
+
+  private notify(): void {
+    this.commitSeq++;
+    for (const s of this.subscriptions) s.wake();
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // write what is queued before closing (the scheduled flush then finds nothing)
+    this.flush();
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.db.close();
+  }
+}
+
+/**
+ * Catch-up then live, page by page. A page is read only when the consumer asks for an
+ * event and the previous page is used up (back-pressure). Caught up, it sleeps until an
+ * append in this process commits, the poll timer fires (another process may write the
+ * file), or close().
+ */
+class SqliteSubscription implements Subscription, AsyncIterator<RecordedEvent> {
+  private buffer: RecordedEvent[] = [];
+  private index = 0;
+  private closed = false;
+  private waker: (() => void) | undefined;
+
+  constructor(
+    private readonly store: SqliteEventStore,
+    /** everything up to here has been read from the DB (delivered or in `buffer`) */
+    private scanned: bigint,
+    private readonly filter: EventFilter | undefined,
+    private readonly pageSize: number,
+    private readonly pollIntervalMs: number,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<RecordedEvent>> {
+    for (;;) {
+      if (this.closed) return { done: true, value: undefined };
+      if (this.index < this.buffer.length) {
+        const value = this.buffer[this.index]!;
+        this.buffer[this.index++] = undefined as unknown as RecordedEvent; // let it be collected
+        return { done: false, value };
+      }
+      const seq = this.store.sequence;
+      if (this.fill()) continue;
+      if (seq !== this.store.sequence) continue;
+      await this.sleep();
+    }
+  }
+
+  async return(): Promise<IteratorResult<RecordedEvent>> {
+    await this.close();
+    return { done: true, value: undefined };
+  }
+
+  /** Reads the next page; false when caught up. */
+  private fill(): boolean {
+    const head = this.store.head();
+    if (head <= this.scanned) return false;
+    const rows = this.store.readAllRows(this.scanned, head, this.pageSize, this.filter);
+    // a short page means everything up to `head` has been looked at
+    this.scanned = rows.length === this.pageSize ? rows[rows.length - 1]![0] : head;
+    this.buffer = rows.map(toRecorded);
+    this.index = 0;
+    return rows.length > 0;
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waker = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.pollIntervalMs);
+      this.waker = done;
+    });
+  }
+
+  /** @internal called by the store after a commit */
+  wake(): void {
+    this.waker?.();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.buffer = [];
+    this.index = 0;
+    this.store.forget(this);
+    this.waker?.();
+  }
+}

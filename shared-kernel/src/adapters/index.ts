@@ -1,0 +1,4 @@
+export { SqliteEventStore } from './event-store/sqlite-event-store.js';
+export { EventStoreDbEventStore } from './event-store/eventstoredb-event-store.js';
+export { EmbeddedDocumentStore } from './document-store/embedded-document-store.js';
+export { MongoDocumentStore } from './document-store/mongo-document-store.js';

@@ -1,0 +1,133 @@
+/**
+ * The event catalogue: every event type is declared once, with the class-validator class
+ * that is its schema, its current version and the upcasters from older versions.
+ * Events are validated when appended and when read; stored events are never rewritten,
+ * older versions are upcast at read time.
+ */
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError as ClassValidationError } from 'class-validator';
+import type { EventMetadata, RecordedEvent } from '../ports/event-store.js';
+
+type Data = Record<string, unknown>;
+export type Upcaster = (data: Data) => Data;
+
+export interface EventDefinition<TType extends string = string, TData extends object = object> {
+  readonly type: TType;
+  readonly version: number;
+  readonly schema: new () => TData;
+  /** `upcasters[n]` turns data of version n into version n + 1 */
+  readonly upcasters: Readonly<Record<number, Upcaster>>;
+}
+
+export function defineEvent<TType extends string, TData extends object>(
+  type: TType,
+  schema: new () => TData,
+  options: { version?: number; upcasters?: Record<number, Upcaster> } = {},
+): EventDefinition<TType, TData> {
+  return { type, schema, version: options.version ?? 1, upcasters: options.upcasters ?? {} };
+}
+
+/** A domain event: its type and (current-version) data. */
+export interface EventOf<TType extends string, TData> {
+  readonly type: TType;
+  readonly data: TData;
+}
+
+/** A stored event after decoding: current-version data plus where it is stored. */
+export type Decoded<E extends EventOf<string, unknown>> = E & {
+  readonly metadata: EventMetadata;
+  readonly streamId: string;
+  readonly revision: bigint;
+  readonly position: RecordedEvent['position'];
+};
+
+export class UnknownEventTypeError extends Error {
+  override readonly name = 'UnknownEventTypeError';
+  constructor(
+    readonly streamId: string,
+    readonly revision: bigint,
+    readonly type: string,
+  ) {
+    super(`stream ${streamId} revision ${revision}: unknown event type ${JSON.stringify(type)}`);
+  }
+}
+
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+  constructor(
+    readonly streamId: string,
+    readonly revision: bigint,
+    readonly type: string,
+    readonly problems: string[],
+  ) {
+    super(`stream ${streamId} revision ${revision}: malformed ${type}: ${problems.join('; ')}`);
+  }
+}
+
+function flatten(errors: ClassValidationError[], prefix = ''): string[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => `${field}: ${m}`);
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+export class EventCatalogue {
+  private readonly definitions = new Map<string, EventDefinition>();
+
+  register(...definitions: EventDefinition[]): this {
+    for (const d of definitions) {
+      if (this.definitions.has(d.type)) throw new Error(`event type ${d.type} declared twice`);
+      for (let v = 1; v < d.version; v++) {
+        if (!d.upcasters[v]) throw new Error(`event type ${d.type}: no upcaster from version ${v}`);
+      }
+      this.definitions.set(d.type, d);
+    }
+    return this;
+  }
+
+  has(type: string): boolean {
+    return this.definitions.has(type);
+  }
+
+  types(): string[] {
+    return [...this.definitions.keys()];
+  }
+
+  currentVersion(type: string): number {
+    const d = this.definitions.get(type);
+    if (!d) throw new Error(`unknown event type ${type}`);
+    return d.version;
+  }
+
+  /** Problems with `data` as the current version of `type`; empty when valid. */
+  problems(type: string, data: unknown): string[] {
+    const d = this.definitions.get(type);
+    if (!d) return [`unknown event type ${type}`];
+    if (typeof data !== 'object' || data === null) return ['data must be an object'];
+    const instance = plainToInstance(d.schema, data);
+    return flatten(validateSync(instance, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true }));
+  }
+
+  /** Upcasts and validates a stored event; throws naming stream and revision. */
+  decode<E extends EventOf<string, unknown>>(event: RecordedEvent): Decoded<E> {
+    const d = this.definitions.get(event.type);
+    if (!d) throw new UnknownEventTypeError(event.streamId, event.revision, event.type);
+    let version = event.metadata.schemaVersion;
+    if (!Number.isInteger(version) || version < 1 || version > d.version) {
+      throw new MalformedEventError(event.streamId, event.revision, event.type, [
+        `schema version ${String(version)} is not between 1 and ${d.version}`,
+      ]);
+    }
+    let data = event.data;
+    while (version < d.version) {
+      data = d.upcasters[version]!(data);
+      version++;
+    }
+    const problems = this.problems(event.type, data);
+    if (problems.length > 0) {
+      throw new MalformedEventError(event.streamId, event.revision, event.type, problems);
+    }
+    return { ...event, data } as unknown as Decoded<E>;
+  }
+}

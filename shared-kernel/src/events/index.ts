@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { EventCatalogue } from './catalogue.js';
+import { catalogEvents, type CatalogEvent } from './catalog.js';
+import { capacityEvents, type CapacityEvent } from './capacity.js';
+import { bookingEvents, type BookingEvent } from './booking.js';
+import { paymentEvents, type PaymentEvent } from './payment.js';
+import { idempotencyEvents, type IdempotencyEvent } from './idempotency.js';
+
+export * from './catalogue.js';
+export * from './common.js';
+export * from './catalog.js';
+export * from './capacity.js';
+export * from './booking.js';
+export * from './payment.js';
+export * from './idempotency.js';
+
+export type DomainEvent = CatalogEvent | CapacityEvent | BookingEvent | PaymentEvent | IdempotencyEvent;
+
+/** The one catalogue of every event the platform stores. */
+export const eventCatalogue = new EventCatalogue().register(
+  ...catalogEvents,
+  ...capacityEvents,
+  ...bookingEvents,
+  ...paymentEvents,
+  ...idempotencyEvents,
+);

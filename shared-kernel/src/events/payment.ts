@@ -1,0 +1,73 @@
+/** Events of the payment context, stream `payment-<paymentId>` (one payment per booking:
+ *  the payment id is the booking id, so starting twice finds the same payment). */
+import { Type } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { defineEvent, type EventOf } from './catalogue.js';
+import { MoneyData } from './common.js';
+
+export const GATEWAYS = ['sandbox', 'stripe', 'manual'] as const;
+export type GatewayName = (typeof GATEWAYS)[number];
+
+export class PaymentStarted {
+  @IsUUID() paymentId!: string;
+  @IsUUID() bookingId!: string;
+  @IsString() customerId!: string;
+  @IsString() providerId!: string;
+  @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
+  @IsIn(GATEWAYS) gateway!: GatewayName;
+  /** the gateway's id for the payment attempt (e.g. a Stripe PaymentIntent id) */
+  @IsString() @Length(1, 200) intentId!: string;
+}
+
+export class CardData {
+  @IsString() @Length(1, 30) brand!: string;
+  @IsString() @Length(4, 4) last4!: string;
+}
+
+export class PaymentSucceeded {
+  @IsUUID() paymentId!: string;
+  @IsUUID() bookingId!: string;
+  @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
+  @IsString() @Length(1, 200) gatewayReference!: string;
+  @IsOptional() @ValidateNested() @Type(() => CardData) card?: CardData;
+}
+
+export class PaymentFailed {
+  @IsUUID() paymentId!: string;
+  @IsUUID() bookingId!: string;
+  @IsString() @Length(1, 100) code!: string;
+  @IsString() @Length(1, 500) reason!: string;
+}
+
+export class PaymentRefunded {
+  @IsUUID() paymentId!: string;
+  @IsUUID() bookingId!: string;
+  @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
+  @IsString() @Length(1, 500) reason!: string;
+  @IsString() @Length(1, 200) gatewayReference!: string;
+}
+
+/** An admin recorded a payment received outside the gateway (cash, bank transfer). */
+export class PaymentMarkedPaid {
+  @IsUUID() paymentId!: string;
+  @IsUUID() bookingId!: string;
+  @IsString() customerId!: string;
+  @IsString() providerId!: string;
+  @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
+  @IsString() @Length(1, 500) reason!: string;
+}
+
+export const paymentEvents = [
+  defineEvent('PaymentStarted', PaymentStarted),
+  defineEvent('PaymentSucceeded', PaymentSucceeded),
+  defineEvent('PaymentFailed', PaymentFailed),
+  defineEvent('PaymentRefunded', PaymentRefunded),
+  defineEvent('PaymentMarkedPaid', PaymentMarkedPaid),
+];
+
+export type PaymentEvent =
+  | EventOf<'PaymentStarted', PaymentStarted>
+  | EventOf<'PaymentSucceeded', PaymentSucceeded>
+  | EventOf<'PaymentFailed', PaymentFailed>
+  | EventOf<'PaymentRefunded', PaymentRefunded>
+  | EventOf<'PaymentMarkedPaid', PaymentMarkedPaid>;

@@ -1,0 +1,593 @@
+/**
+ * The document store contract: every adapter runs this same suite.
+ *
+ * Each test uses its own collection and projector names, so the suite can run against a
+ * shared server (MongoDB / FerretDB) without cleaning up between runs.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ValidationError } from '../src/errors.js';
+import type { Doc, DocumentStore, Update } from '../src/ports/document-store.js';
+
+let counter = 0;
+const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+/** a collection / projector name no other test (or earlier run) uses */
+function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}_${runId}_${counter}`;
+}
+
+interface Item extends Doc {
+  name?: string;
+  n?: number;
+  price?: number;
+  qty?: number;
+  tags?: string[];
+  city?: string;
+  address?: { city?: string; zip?: string };
+  email?: string;
+  [key: string]: unknown;
+}
+
+/** positions as a projector would write them: fixed width, so string order = log order */
+const pos = (n: number) => n.toString().padStart(20, '0');
+
+export function documentStoreContract(name: string, create: () => Promise<DocumentStore>): void {
+  describe(`DocumentStore contract: ${name}`, () => {
+    let store: DocumentStore;
+
+    beforeEach(async () => {
+      store = await create();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const fresh = () => store.collection<Item>(uniqueName('c'));
+
+    /** five documents for the query tests */
+    async function seeded() {
+      const c = fresh();
+      const rows: Omit<Item, '_id'>[] = [
+        {
+          name: 'Alice',
+          n: 1,
+          price: 10,
+          tags: ['a', 'b'],
+          address: { city: 'Oslo', zip: '0150' },
+        },
+        {
+          name: 'albert',
+          n: 2,
+          price: 20,
+          tags: ['b'],
+          address: { city: 'Bergen' },
+        },
+        { name: 'Bob', n: 3, price: 30, tags: [], address: { city: 'Oslo' } },
+        { name: 'carol', n: 4, tags: ['c'] },
+        { name: 'ALINA', n: 5, price: 50, address: { city: 'Tromsø' } },
+      ];
+      for (const [i, row] of rows.entries()) {
+        await c.upsertAt(`d${i + 1}`, { $set: row }, pos(1));
+      }
+      return c;
+    }
+    const ids = (docs: Doc[]) => docs.map((d) => d._id);
+    const sortedIds = (docs: Doc[]) => ids(docs).sort();
+
+    it('get of a missing document is null', async () => {
+      expect(await fresh().get('nope')).toBeNull();
+    });
+
+    it('collection reports its name', async () => {
+      const n = uniqueName('named');
+      expect(store.collection(n).name).toBe(n);
+    });
+
+    it('upsertAt creates with $set/$setOnInsert/$inc/$push/$max/$min and records _pos', async () => {
+      const c = fresh();
+      const applied = await c.upsertAt(
+        'x',
+        {
+          $set: { name: 'first', 'address.city': 'Oslo' },
+          $setOnInsert: { createdAt: 'p1' },
+          $inc: { n: 2, 'stats.views': 1 },
+          $push: { tags: 'a' },
+          $max: { hi: 5 },
+          $min: { lo: 3 },
+        },
+        pos(1),
+      );
+      expect(applied).toBe(true);
+      expect(await c.get('x')).toEqual({
+        _id: 'x',
+        _pos: pos(1),
+        name: 'first',
+        address: { city: 'Oslo' },
+        createdAt: 'p1',
+        n: 2,
+        stats: { views: 1 },
+        tags: ['a'],
+        hi: 5,
+        lo: 3,
+      });
+    });
+
+    it('upsertAt updates with every operator; $setOnInsert only applies on creation', async () => {
+      const c = fresh();
+      await c.upsertAt(
+        'x',
+        {
+          $set: { name: 'first', gone: 'soon', 'address.zip': '1' },
+          $setOnInsert: { createdAt: 'p1' },
+          $inc: { n: 2 },
+          $push: { tags: { $each: ['a', 'b', 'c'] } },
+          $max: { hi: 5 },
+          $min: { lo: 3 },
+        },
+        pos(1),
+      );
+      expect(
+        await c.upsertAt(
+          'x',
+          {
+            $set: { name: 'second' },
+            $setOnInsert: { createdAt: 'p2', other: true },
+            $unset: { gone: true, 'address.zip': true },
+            $inc: { n: 3 },
+            $push: { items: { sku: 's1', qty: 1 } },
+            $pull: { tags: 'b' },
+            $max: { hi: 4 },
+            $min: { lo: 1 },
+          },
+          pos(2),
+        ),
+      ).toBe(true);
+      expect(
+        await c.upsertAt(
+          'x',
+          {
+            $max: { hi: 9 },
+            $min: { lo: 2 },
+            $pull: { items: { sku: 's1', qty: 1 } },
+          },
+          pos(3),
+        ),
+      ).toBe(true);
+      expect(await c.get('x')).toEqual({
+        _id: 'x',
+        _pos: pos(3),
+        name: 'second',
+        address: {},
+        createdAt: 'p1',
+        n: 5,
+        tags: ['a', 'c'],
+        items: [],
+        hi: 9,
+        lo: 1,
+      });
+    });
+
+    it('upsertAt with an empty update still creates the document and records _pos', async () => {
+      const c = fresh();
+      expect(await c.upsertAt('e', {}, pos(1))).toBe(true);
+      expect(await c.get('e')).toEqual({ _id: 'e', _pos: pos(1) });
+    });
+
+    it('the same position applies once', async () => {
+      const c = fresh();
+      expect(await c.upsertAt('x', { $inc: { n: 1 }, $push: { tags: 'a' } }, pos(7))).toBe(true);
+      expect(await c.upsertAt('x', { $inc: { n: 1 }, $push: { tags: 'a' } }, pos(7))).toBe(false);
+      expect(await c.get('x')).toMatchObject({
+        n: 1,
+        tags: ['a'],
+        _pos: pos(7),
+      });
+    });
+
+    it('an older position is ignored, a newer one applies', async () => {
+      const c = fresh();
+      await c.upsertAt('x', { $set: { name: 'v5' }, $inc: { n: 1 } }, pos(5));
+      expect(await c.upsertAt('x', { $set: { name: 'v3' }, $inc: { n: 1 } }, pos(3))).toBe(false);
+      expect(await c.get('x')).toMatchObject({
+        name: 'v5',
+        n: 1,
+        _pos: pos(5),
+      });
+      expect(await c.upsertAt('x', { $set: { name: 'v6' }, $inc: { n: 1 } }, pos(6))).toBe(true);
+      expect(await c.get('x')).toMatchObject({
+        name: 'v6',
+        n: 2,
+        _pos: pos(6),
+      });
+    });
+
+    it('positions compare as strings', async () => {
+      const c = fresh();
+      await c.upsertAt('x', { $set: { v: 1 } }, '0000000010');
+      expect(await c.upsertAt('x', { $set: { v: 2 } }, '0000000009')).toBe(false);
+      expect(await c.upsertAt('x', { $set: { v: 3 } }, '0000000010:1')).toBe(true);
+      expect(await c.get('x')).toMatchObject({ v: 3 });
+    });
+
+    it('concurrent upserts of one new document apply each position once', async () => {
+      const c = fresh();
+      const results = await Promise.all(
+        [1, 1, 2, 2, 3, 3].map((p) => c.upsertAt('x', { $inc: { n: 1 } }, pos(p))),
+      );
+      // p3 always applies; p1/p2 may lose to a later position, but never apply twice
+      expect(results.filter(Boolean).length).toBeGreaterThanOrEqual(1);
+      expect(results[4]! || results[5]!).toBe(true);
+      expect(results[4]! && results[5]!).toBe(false);
+      const doc = await c.get('x');
+      expect(doc?._pos).toBe(pos(3));
+      expect(doc?.n).toBe(results.filter(Boolean).length);
+    });
+
+    it('deleteAt is guarded by the position', async () => {
+      const c = fresh();
+      await c.upsertAt('x', { $set: { name: 'x' } }, pos(5));
+      expect(await c.deleteAt('x', pos(4))).toBe(false);
+      expect(await c.deleteAt('x', pos(5))).toBe(false);
+      expect(await c.get('x')).not.toBeNull();
+      expect(await c.deleteAt('x', pos(6))).toBe(true);
+      expect(await c.get('x')).toBeNull();
+      expect(await c.deleteAt('x', pos(7))).toBe(false);
+      expect(await c.deleteAt('never', pos(1))).toBe(false);
+    });
+
+    it('find without a filter returns every document', async () => {
+      const c = await seeded();
+      expect(sortedIds(await c.find())).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+      expect(sortedIds(await c.find({}))).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+    });
+
+    it('find by equality, on _id, on an array member and on a dotted path', async () => {
+      const c = await seeded();
+      expect(ids(await c.find({ name: 'Bob' }))).toEqual(['d3']);
+      expect(ids(await c.find({ _id: 'd2' }))).toEqual(['d2']);
+      expect(sortedIds(await c.find({ tags: 'b' }))).toEqual(['d1', 'd2']);
+      expect(sortedIds(await c.find({ 'address.city': 'Oslo' }))).toEqual(['d1', 'd3']);
+      expect(ids(await c.find({ 'address.city': 'Oslo', n: 3 }))).toEqual(['d3']);
+      expect(await c.find({ name: 'nobody' })).toEqual([]);
+    });
+
+    it('find with $eq $ne $gt $gte $lt $lte', async () => {
+      const c = await seeded();
+      expect(ids(await c.find({ n: { $eq: 2 } }))).toEqual(['d2']);
+      // $ne also matches documents without the field
+      expect(sortedIds(await c.find({ price: { $ne: 10 } }))).toEqual(['d2', 'd3', 'd4', 'd5']);
+      expect(sortedIds(await c.find({ n: { $gt: 3 } }))).toEqual(['d4', 'd5']);
+      expect(sortedIds(await c.find({ n: { $gte: 3 } }))).toEqual(['d3', 'd4', 'd5']);
+      expect(sortedIds(await c.find({ n: { $lt: 2 } }))).toEqual(['d1']);
+      expect(sortedIds(await c.find({ n: { $lte: 2 } }))).toEqual(['d1', 'd2']);
+      expect(sortedIds(await c.find({ n: { $gt: 1, $lt: 4 } }))).toEqual(['d2', 'd3']);
+      expect(sortedIds(await c.find({ 'address.zip': { $gte: '0100' } }))).toEqual(['d1']);
+    });
+
+    it('find with $in $nin $exists', async () => {
+      const c = await seeded();
+      expect(sortedIds(await c.find({ n: { $in: [1, 4, 99] } }))).toEqual(['d1', 'd4']);
+      expect(sortedIds(await c.find({ 'address.city': { $in: ['Bergen', 'Tromsø'] } }))).toEqual([
+        'd2',
+        'd5',
+      ]);
+      // $nin also matches documents without the field
+      expect(sortedIds(await c.find({ 'address.city': { $nin: ['Oslo'] } }))).toEqual([
+        'd2',
+        'd4',
+        'd5',
+      ]);
+      expect(sortedIds(await c.find({ price: { $exists: false } }))).toEqual(['d4']);
+      expect(sortedIds(await c.find({ 'address.zip': { $exists: true } }))).toEqual(['d1']);
+    });
+
+    it('find with $regex, case-insensitive with $options i', async () => {
+      const c = await seeded();
+      expect(sortedIds(await c.find({ name: { $regex: '^al' } }))).toEqual(['d2']);
+      expect(sortedIds(await c.find({ name: { $regex: '^al', $options: 'i' } }))).toEqual([
+        'd1',
+        'd2',
+        'd5',
+      ]);
+      expect(sortedIds(await c.find({ 'address.city': { $regex: 'SL', $options: 'i' } }))).toEqual([
+        'd1',
+        'd3',
+      ]);
+    });
+
+    it('find with $and and $or, nested', async () => {
+      const c = await seeded();
+      expect(sortedIds(await c.find({ $or: [{ n: 1 }, { name: 'carol' }] }))).toEqual(['d1', 'd4']);
+      expect(
+        sortedIds(
+          await c.find({
+            $and: [{ n: { $gte: 2 } }, { 'address.city': 'Oslo' }],
+          }),
+        ),
+      ).toEqual(['d3']);
+      expect(
+        sortedIds(
+          await c.find({
+            $and: [
+              { $or: [{ tags: 'b' }, { tags: 'c' }] },
+              { $or: [{ n: { $lt: 2 } }, { n: { $gt: 3 } }] },
+            ],
+          }),
+        ),
+      ).toEqual(['d1', 'd4']);
+    });
+
+    it('find sorts (also on dotted paths, ties by _id), skips and limits', async () => {
+      const c = await seeded();
+      expect(ids(await c.find({}, { sort: { n: -1 } }))).toEqual(['d5', 'd4', 'd3', 'd2', 'd1']);
+      expect(ids(await c.find({}, { sort: { n: -1 }, skip: 1, limit: 2 }))).toEqual(['d4', 'd3']);
+      expect(ids(await c.find({}, { sort: { n: 1 }, limit: 2 }))).toEqual(['d1', 'd2']);
+      expect(ids(await c.find({}, { sort: { n: 1 }, skip: 4 }))).toEqual(['d5']);
+      expect(ids(await c.find({}, { sort: { n: 1 }, skip: 10 }))).toEqual([]);
+      expect(
+        ids(await c.find({ 'address.city': { $exists: true } }, { sort: { 'address.city': 1 } })),
+      ).toEqual(['d2', 'd1', 'd3', 'd5']);
+      expect(
+        ids(
+          await c.find(
+            { 'address.city': { $exists: true } },
+            { sort: { 'address.city': -1, _id: -1 } },
+          ),
+        ),
+      ).toEqual(['d5', 'd3', 'd1', 'd2']);
+      expect(ids(await c.find({ tags: 'b' }, { sort: { name: 1 } }))).toEqual(['d1', 'd2']);
+    });
+
+    it('count with and without a filter', async () => {
+      const c = await seeded();
+      expect(await c.count()).toBe(5);
+      expect(await c.count({})).toBe(5);
+      expect(await c.count({ 'address.city': 'Oslo' })).toBe(2);
+      expect(await c.count({ n: { $gt: 10 } })).toBe(0);
+      expect(await fresh().count()).toBe(0);
+    });
+
+    it('groupSum counts and sums per (dotted) group key; missing numbers count as 0', async () => {
+      const c = fresh();
+      const rows: Omit<Item, '_id'>[] = [
+        { status: 'paid', m: { region: 'north' }, price: 10, qty: 1 },
+        { status: 'paid', m: { region: 'north' }, price: 15, qty: 2 },
+        { status: 'paid', m: { region: 'south' }, price: 7 },
+        { status: 'held', m: { region: 'south' }, price: 100, qty: 4 },
+        { status: 'paid', price: 1, qty: 1 },
+      ];
+      for (const [i, row] of rows.entries()) await c.upsertAt(`g${i}`, { $set: row }, pos(1));
+
+      const groups = await c.groupSum({ status: 'paid' }, 'm.region', ['price', 'qty']);
+      const byKey = Object.fromEntries(groups.map((g) => [String(g.key), g]));
+      expect(groups).toHaveLength(3);
+      expect(byKey.north).toEqual({
+        key: 'north',
+        count: 2,
+        sums: { price: 25, qty: 3 },
+      });
+      expect(byKey.south).toEqual({
+        key: 'south',
+        count: 1,
+        sums: { price: 7, qty: 0 },
+      });
+      // documents without the group field form the null group
+      expect(byKey.null).toEqual({
+        key: null,
+        count: 1,
+        sums: { price: 1, qty: 1 },
+      });
+
+      const byStatus = await c.groupSum({}, 'status', ['price']);
+      expect(byStatus.map((g) => [g.key, g.count, g.sums.price]).sort()).toEqual([
+        ['held', 1, 100],
+        ['paid', 4, 33],
+      ]);
+      expect(await c.groupSum({ status: 'none' }, 'status', ['price'])).toEqual([]);
+      expect(await c.groupSum({}, 'status', [])).toEqual(
+        expect.arrayContaining([{ key: 'held', count: 1, sums: {} }]),
+      );
+    });
+
+    it('a unique index refuses a second document with the same key', async () => {
+      const c = fresh();
+      await c.ensureIndex({ email: 1 }, { unique: true });
+      await c.ensureIndex({ email: 1 }, { unique: true }); // idempotent
+      await c.upsertAt('u1', { $set: { email: 'a@example.com' } }, pos(1));
+      await c.upsertAt('u2', { $set: { email: 'b@example.com' } }, pos(1));
+
+      const err = await c
+        .upsertAt('u3', { $set: { email: 'a@example.com' } }, pos(2))
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toContain(c.name);
+      expect((err as Error).message).toContain('email');
+      expect(await c.get('u3')).toBeNull();
+
+      // updating an existing document onto a taken key is refused too, and changes nothing
+      await expect(c.upsertAt('u2', { $set: { email: 'a@example.com' } }, pos(2))).rejects.toThrow(
+        c.name,
+      );
+      expect(await c.get('u2')).toMatchObject({
+        email: 'b@example.com',
+        _pos: pos(1),
+      });
+
+      // a document keeps its own key; a freed key can be taken
+      expect(await c.upsertAt('u1', { $set: { email: 'a@example.com', name: 'A' } }, pos(3))).toBe(
+        true,
+      );
+      expect(await c.deleteAt('u1', pos(4))).toBe(true);
+      expect(await c.upsertAt('u3', { $set: { email: 'a@example.com' } }, pos(5))).toBe(true);
+      expect(await c.count({ email: 'a@example.com' })).toBe(1);
+    });
+
+    it('a non-unique index does not restrict writes', async () => {
+      const c = fresh();
+      await c.ensureIndex({ city: 1, n: -1 });
+      await c.upsertAt('a', { $set: { city: 'Oslo', n: 1 } }, pos(1));
+      await c.upsertAt('b', { $set: { city: 'Oslo', n: 1 } }, pos(1));
+      expect(sortedIds(await c.find({ city: 'Oslo' }))).toEqual(['a', 'b']);
+    });
+
+    it('filters with operators outside the port are rejected as ValidationError', async () => {
+      const c = await seeded();
+      const bad: Record<string, unknown>[] = [
+        { $where: 'this.n > 1' },
+        { $expr: { $gt: ['$n', 1] } },
+        {
+          n: {
+            $function: {
+              body: 'function() { return true }',
+              args: [],
+              lang: 'js',
+            },
+          },
+        },
+        { n: { $not: { $gt: 1 } } },
+        { n: { $gt: 1, $elemMatch: { a: 1 } } },
+        { $or: [{ n: 1 }, { $where: 'true' }] },
+        { $and: [{ name: { $regex: 'a', $where: 'true' } }] },
+        { $nor: [{ n: 1 }] },
+        { n: { $in: [{ $gt: 1 }] } },
+      ];
+      for (const filter of bad) {
+        await expect(c.find(filter), JSON.stringify(filter)).rejects.toBeInstanceOf(
+          ValidationError,
+        );
+        await expect(c.count(filter), JSON.stringify(filter)).rejects.toBeInstanceOf(
+          ValidationError,
+        );
+        await expect(c.groupSum(filter, 'name', ['n'])).rejects.toBeInstanceOf(ValidationError);
+      }
+      await expect(c.find({ $where: 'true' })).rejects.toThrow('$where');
+      await expect(c.find({ n: { $function: {} } })).rejects.toThrow('$function');
+      await expect(c.find({ name: { $regex: 'a', $options: 'g' } })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      await expect(c.find({}, { sort: { $natural: 1 } })).rejects.toBeInstanceOf(ValidationError);
+    });
+
+    it('updates with operators outside the port are rejected as ValidationError', async () => {
+      const c = fresh();
+      const bad: Record<string, unknown>[] = [
+        { $rename: { a: 'b' } },
+        { $currentDate: { at: true } },
+        { $set: { _id: 'other' } },
+        { $set: { _pos: 'z' } },
+        { $inc: { n: 'one' } },
+        { $set: { 'tags.$': 1 } },
+        { $set: { tags: ['a'] }, $push: { tags: 'b' } },
+        { $set: { address: {} }, $inc: { 'address.n': 1 } },
+        { $set: { a: 1 }, $setOnInsert: { a: 2 } },
+        { $pull: { tags: { $gt: 'a' } } },
+      ];
+      for (const update of bad) {
+        await expect(
+          c.upsertAt('x', update as Update, pos(1)),
+          JSON.stringify(update),
+        ).rejects.toBeInstanceOf(ValidationError);
+      }
+      expect(await c.get('x')).toBeNull();
+    });
+
+    it('an update that does not fit the stored values fails and changes nothing', async () => {
+      const c = fresh();
+      await c.upsertAt(
+        'x',
+        { $set: { tags: 'not-an-array', label: 'text', scalar: 5, v: 1 } },
+        pos(1),
+      );
+      const bad: Update[] = [
+        { $set: { v: 2 }, $push: { tags: 'a' } },
+        { $set: { v: 2 }, $pull: { tags: 'a' } },
+        { $set: { v: 2 }, $inc: { label: 1 } },
+        { $set: { v: 2, 'scalar.inner': 1 } },
+      ];
+      for (const update of bad) {
+        await expect(c.upsertAt('x', update, pos(2)), JSON.stringify(update)).rejects.toThrow();
+      }
+      expect(await c.get('x')).toEqual({
+        _id: 'x',
+        _pos: pos(1),
+        tags: 'not-an-array',
+        label: 'text',
+        scalar: 5,
+        v: 1,
+      });
+    });
+
+    it('checkpoints round trip', async () => {
+      const projector = uniqueName('proj');
+      expect(await store.getCheckpoint(projector)).toBeNull();
+      await store.saveCheckpoint(projector, pos(10));
+      expect(await store.getCheckpoint(projector)).toBe(pos(10));
+      await store.saveCheckpoint(projector, pos(11));
+      await store.flush();
+      expect(await store.getCheckpoint(projector)).toBe(pos(11));
+      expect(await store.getCheckpoint(uniqueName('proj'))).toBeNull();
+    });
+
+    it('drop removes every document; positions start over', async () => {
+      const c = await seeded();
+      const other = fresh();
+      await other.upsertAt('keep', { $set: { n: 1 } }, pos(1));
+      await c.drop();
+      expect(await c.count()).toBe(0);
+      expect(await c.find()).toEqual([]);
+      expect(await c.get('d1')).toBeNull();
+      expect(await other.get('keep')).not.toBeNull();
+      // a rebuild replays from the start
+      expect(await c.upsertAt('d1', { $inc: { n: 1 } }, pos(1))).toBe(true);
+      expect(await c.get('d1')).toEqual({ _id: 'd1', _pos: pos(1), n: 1 });
+    });
+
+    it('a unique index survives drop', async () => {
+      const c = fresh();
+      await c.ensureIndex({ email: 1 }, { unique: true });
+      await c.upsertAt('u1', { $set: { email: 'a' } }, pos(1));
+      await c.drop();
+      await c.upsertAt('u2', { $set: { email: 'a' } }, pos(1));
+      await expect(c.upsertAt('u3', { $set: { email: 'a' } }, pos(1))).rejects.toThrow(c.name);
+    });
+
+    it('returned documents are copies', async () => {
+      const c = fresh();
+      const tags = ['a'];
+      const address = { city: 'Oslo' };
+      await c.upsertAt('x', { $set: { tags, address } }, pos(1));
+      tags.push('mutated');
+      address.city = 'mutated';
+
+      const got = (await c.get('x'))!;
+      got.tags!.push('b');
+      got.address!.city = 'Bergen';
+      got.name = 'changed';
+      const [found] = await c.find({ _id: 'x' });
+      found!.tags!.push('c');
+      expect(await c.get('x')).toEqual({
+        _id: 'x',
+        _pos: pos(1),
+        tags: ['a'],
+        address: { city: 'Oslo' },
+      });
+    });
+
+    it('keeps values of common JSON types', async () => {
+      const c = fresh();
+      const value = {
+        s: 'é ✓',
+        i: 42,
+        f: 1.5,
+        neg: -3,
+        t: true,
+        nil: null,
+        arr: [1, 'two', { three: 3 }],
+        nested: { a: { b: { c: 'deep' } } },
+      };
+      await c.upsertAt('x', { $set: value }, pos(1));
+      expect(await c.get('x')).toEqual({ _id: 'x', _pos: pos(1), ...value });
+    });
+  });
+}
