@@ -53,7 +53,10 @@ const MINGO_OPTIONS = { scriptEnabled: false } as const;
  * on every call (~150 µs), which capped projection at a few thousand writes per second.
  * Conflicting paths across operators are refused by `normalizeUpdate` instead.
  */
-const UPDATE_OPERATORS = { $set, $unset, $inc, $push, $pull, $max, $min };
+const UPDATE_OPERATORS: Record<
+  string,
+  (expr: Record<string, unknown>) => (doc: object) => unknown
+> = { $set, $unset, $inc, $push, $pull, $max, $min } as never;
 
 type StoredDoc = Record<string, unknown> & Doc;
 
@@ -76,7 +79,9 @@ class CollectionState {
 function indexKey(doc: StoredDoc, fields: readonly string[]): string {
   // Like MongoDB, a missing field is indexed as null.
   const values = fields.map((f) => resolve(doc, f) ?? null);
-  return serialize(values).toString('base64');
+  // fast path for the common single string key; anything else keeps its type via v8
+  if (values.length === 1 && typeof values[0] === 'string') return `s${values[0]}`;
+  return `v${serialize(values).toString('base64')}`;
 }
 
 function describeKey(doc: StoredDoc, fields: readonly string[]): string {
@@ -110,24 +115,24 @@ function isObjectLike(value: unknown): value is Record<string, unknown> {
 function assertApplicable(doc: StoredDoc, modifier: Update): void {
   for (const [op, operand] of Object.entries(modifier) as [string, Record<string, unknown>][]) {
     if (op === '$unset') continue;
-    for (const path of Object.keys(operand)) {
-      const parts = path.split('.');
+    for (const fieldPath of Object.keys(operand)) {
+      const parts = fieldPath.split('.');
       let value: unknown = doc;
       for (const [i, part] of parts.entries()) {
         if (value === undefined) break;
         if (!isObjectLike(value) || (Array.isArray(value) && !/^\d+$/.test(part))) {
           throw new Error(
-            `${op}: cannot create field '${parts.slice(i).join('.')}' in a non-object value at '${path}'`,
+            `${op}: cannot create field '${parts.slice(i).join('.')}' in a non-object value at '${fieldPath}'`,
           );
         }
         value = (value as Record<string, unknown>)[part];
       }
       if (value === undefined) continue;
       if ((op === '$push' || op === '$pull') && !Array.isArray(value)) {
-        throw new Error(`${op}: the field '${path}' is not an array`);
+        throw new Error(`${op}: the field '${fieldPath}' is not an array`);
       }
       if (op === '$inc' && typeof value !== 'number') {
-        throw new Error(`$inc: the field '${path}' is not a number`);
+        throw new Error(`$inc: the field '${fieldPath}' is not a number`);
       }
     }
   }
@@ -163,7 +168,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     if (Object.keys(modifier).length > 0) {
       assertApplicable(doc, modifier);
       for (const [op, expr] of Object.entries(modifier)) {
-        UPDATE_OPERATORS[op as keyof typeof UPDATE_OPERATORS](expr as Record<string, unknown>)(doc);
+        UPDATE_OPERATORS[op]!(expr as Record<string, unknown>)(doc);
       }
     }
     doc._id = id;

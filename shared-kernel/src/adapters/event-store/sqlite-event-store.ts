@@ -329,7 +329,7 @@ export class SqliteEventStore implements EventStore {
         batch[i]!.reject(o.error);
       }
     }
-
+    if (written > 0) this.notify();
   }
 
   private runBatch(batch: readonly Pending[], slow: boolean): Outcome[] {
