@@ -63,16 +63,37 @@ export class StateCache {
   }
 }
 
+/**
+ * Serialises commands on the same stream within this process: concurrent requests for one
+ * hot slot queue here instead of colliding at the append and burning their retries.
+ * Writers in other processes are still caught by the expected revision.
+ */
+export class StreamLocks {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const current = previous.then(fn, fn);
+    const tail = current.catch(() => undefined);
+    this.tails.set(key, tail);
+    try {
+      return await current;
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
 export interface CommandRuntime {
   readonly store: EventStore;
   readonly clock: Clock;
   readonly cache: StateCache;
+  readonly locks: StreamLocks;
   /** how many times a conflicting append is re-decided before giving up with 409 */
   readonly maxRetries: number;
 }
 
 export function createCommandRuntime(store: EventStore, clock: Clock, maxRetries = 5): CommandRuntime {
-  return { store, clock, cache: new StateCache(), maxRetries };
+  return { store, clock, cache: new StateCache(), locks: new StreamLocks(), maxRetries };
 }
 
 /** Loads a stream and folds it with `decider`, reading only what the cache lacks. */
@@ -130,6 +151,17 @@ export async function executeCommand<C, S, E extends DomainEvent>(
   command: C | ((state: S) => C),
   ctx: CommandContext,
   options: { ifMatch?: bigint } = {},
+): Promise<CommandResult<S, E>> {
+  return runtime.locks.run(streamId, () => decideAndAppend(runtime, streamId, decider, command, ctx, options));
+}
+
+async function decideAndAppend<C, S, E extends DomainEvent>(
+  runtime: CommandRuntime,
+  streamId: string,
+  decider: Decider<C, S, E>,
+  command: C | ((state: S) => C),
+  ctx: CommandContext,
+  options: { ifMatch?: bigint },
 ): Promise<CommandResult<S, E>> {
   for (let attempt = 0; ; attempt++) {
     const { state, revision } = await loadState(runtime, streamId, decider);
