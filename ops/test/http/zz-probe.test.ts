@@ -1,0 +1,33 @@
+import { it } from 'vitest';
+import { ManualClock } from '@booking/shared-kernel';
+import { alwaysOpenSchedule, startHarness, eventually } from '../../test-support/harness.js';
+
+it('probe', async () => {
+  const clock = new ManualClock(new Date());
+  const h = await startHarness({ clock });
+  const head = async () => (await h.platform.eventStore.headPosition()).commit.toString();
+  const P = h.auth('provider-lumen-yoga');
+  const log = (label: string, r: any) => console.log(label, r.status, r.headers['content-type'], JSON.stringify(r.body).slice(0, 400));
+  const base = { kind: 'service', title: 'T', category: 'yoga', price: { amount: 2000, currency: 'EUR' }, seatsPerSlot: 3, schedule: alwaysOpenSchedule(), publish: true };
+  let b = await head();
+  log('price []', await h.http.post('/api/offerings').set(P).send({ ...base, price: [] }));
+  log('price [obj]', await h.http.post('/api/offerings').set(P).send({ ...base, price: [{ amount: 1, currency: 'EUR' }] }));
+  log('schedule []', await h.http.post('/api/offerings').set(P).send({ ...base, schedule: [] }));
+  log('price 1e20', await h.http.post('/api/offerings').set(P).send({ ...base, price: { amount: 1e20, currency: 'EUR' } }));
+  console.log('head', b, await head());
+  const c = await h.http.post('/api/offerings').set(P).send(base);
+  const id = c.body.offeringId;
+  b = await head();
+  log('patch title null', await h.http.patch(`/api/offerings/${id}`).set(P).send({ title: null }));
+  console.log('head', b, await head());
+  log('anon idem', await h.http.post(`/api/offerings`).set('idempotency-key', 'k1').send(base));
+  console.log('head after anon', await head());
+  log('no ct', await h.http.post('/api/offerings').set(P).set('content-type', 'text/plain').send('hello'));
+  log('bad json', await h.http.post('/api/offerings').set(P).set('content-type', 'application/json').send('{"a":'));
+  log('big', await h.http.post('/api/offerings').set(P).send({ ...base, description: 'x'.repeat(70000) }));
+  log('sched in array weekly', await h.http.post('/api/offerings').set(P).send({ ...base, schedule: { ...alwaysOpenSchedule(), weeklyRules: [[]] } }));
+  log('form', await h.http.post('/api/offerings').set(P).type('form').send('kind=service'));
+  log('mangled ct', await h.http.post('/api/offerings').set(P).set('content-type', 'application/json; charset=latin1').send('{}'));
+  log('unknown offering', await h.http.put(`/api/offerings/0190a000-0000-7000-8000-000000000000/price`).set(P).send({ price: { amount: 1, currency: 'EUR' } }));
+  await h.stop();
+});
