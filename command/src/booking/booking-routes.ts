@@ -1,13 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import {
   actorOf, commandContext, commandRoute, executeCommand, ifMatchRevision, loadState, multiplyMoney, newId, parseInput,
-  DomainRuleError, NotFoundError, ValidationError, streams,
+  DomainRuleError, NotFoundError, PreconditionFailedError, ValidationError, streams,
   type CommandContext, type SlotData,
 } from '@booking/shared-kernel';
 import { offeringDecider, type OfferingState } from '../catalog/offering.js';
 import { isBookableSlot } from '../catalog/availability.js';
 import { capacityDecider } from './capacity.js';
-import { bookingDecider, canSeeBooking, type BookingCommand } from './booking.js';
+import { bookingDecider, canSeeBooking, decideBooking, type BookingCommand } from './booking.js';
 import { CancelBookingBody, PlaceBookingBody, RescheduleBookingBody } from './booking-requests.js';
 import { accepted } from '../http/responses.js';
 import type { CommandDeps } from '../http/deps.js';
@@ -50,8 +50,10 @@ export function bookingRoutes(deps: CommandDeps): Router {
         if (body.quantity === undefined) throw new ValidationError('a product booking needs quantity', 'quantity');
         capacityStreamId = streams.inventory(offering.offeringId);
       }
+      // Computed before anything is held: an amount out of range is refused with nothing appended.
+      const total = multiplyMoney(offering.price, quantity);
       const bookingId = newId();
-      await executeCommand(runtime, capacityStreamId, capacityDecider, (state) => ({
+      await executeCommand(runtime, capacityStreamId, capacityDecider, () => ({
         type: 'ReserveCapacity' as const,
         offeringId: offering.offeringId,
         bookingId,
@@ -74,7 +76,7 @@ export function bookingRoutes(deps: CommandDeps): Router {
           ...(slot ? { slot } : {}),
           capacityStreamId,
           unitPrice: offering.price,
-          total: multiplyMoney(offering.price, quantity),
+          total,
           holdExpiresAt: holdExpiresAt.toISOString(),
           attribution: { ...(body.attribution ?? {}) },
         },
@@ -102,9 +104,9 @@ export function bookingRoutes(deps: CommandDeps): Router {
   /** Loads the booking and hides its existence from anyone who may not see it. */
   async function visibleBooking(req: Request, bookingId: string) {
     const actor = actorOf(req);
-    const { state } = await loadState(runtime, streams.booking(bookingId), bookingDecider);
+    const { state, revision } = await loadState(runtime, streams.booking(bookingId), bookingDecider);
     if (!state.placed || !canSeeBooking(actor, state.placed)) throw new NotFoundError('booking');
-    return { actor, state };
+    return { actor, state, revision };
   }
 
   function bookingChange<B extends object>(
@@ -115,12 +117,17 @@ export function bookingRoutes(deps: CommandDeps): Router {
     router.post(
       `/bookings/:bookingId${path}`,
       commandRoute(runtime, async (req: Request, res: Response) => {
+        actorOf(req);
         const bookingId = String(req.params.bookingId);
         const parsed = body ? parseInput(body, req.body) : null;
-        const { actor } = await visibleBooking(req, bookingId);
+        const { actor, revision } = await visibleBooking(req, bookingId);
         const ctx: CommandContext = { ...commandContext(req, res), actor };
-        const command = await toCommand({ body: parsed, req, ctx, bookingId });
+        // A stale or malformed If-Match is refused before `toCommand` holds anything.
         const ifMatch = ifMatchRevision(req);
+        if (ifMatch !== undefined && ifMatch !== revision) {
+          throw new PreconditionFailedError(`booking ${bookingId} is at revision ${revision}, not ${ifMatch}`);
+        }
+        const command = await toCommand({ body: parsed, req, ctx, bookingId });
         const result = await executeCommand(runtime, streams.booking(bookingId), bookingDecider, command, ctx, ifMatch === undefined ? {} : { ifMatch });
         return accepted(200, { bookingId, status: result.state.status, slot: result.state.slot }, result.revision, result.position);
       }),
@@ -142,6 +149,10 @@ export function bookingRoutes(deps: CommandDeps): Router {
     const now = clock.now();
     const to = bookableSlot(offering, body!.slotStart, now);
     const toCapacityStreamId = streams.slot(offering.offeringId, to.start);
+    const command: BookingCommand = { type: 'RescheduleBooking', actor: ctx.actor, to, toCapacityStreamId, now, minimumNoticeMinutes: notice };
+    // Refusals (too late, not the customer's...) come before the new seat is held, or the
+    // hold would block that seat until it lapses.
+    decideBooking(command, state);
     if (toCapacityStreamId !== state.capacityStreamId) {
       // Hold the new seat first; the capacity reactor confirms it and frees the old one
       // once BookingRescheduled is recorded. If we crash in between, the hold lapses.
@@ -150,7 +161,7 @@ export function bookingRoutes(deps: CommandDeps): Router {
         holdExpiresAt: new Date(now.getTime() + deps.config.holdMinutes * 60_000), seats: offering.seatsPerSlot ?? 0, now,
       }, ctx);
     }
-    return { type: 'RescheduleBooking', actor: ctx.actor, to, toCapacityStreamId, now, minimumNoticeMinutes: notice };
+    return command;
   });
 
   return router;

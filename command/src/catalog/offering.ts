@@ -77,6 +77,7 @@ function assertScheduleValid(schedule: ServiceScheduleData): void {
 
 function assertPrice(price: MoneyData): void {
   if (price.amount < 0) throw new ValidationError('price must not be negative', 'price.amount');
+  if (!Number.isSafeInteger(price.amount)) throw new ValidationError('price must be a safe integer of minor units', 'price.amount');
 }
 
 export function decideOffering(command: OfferingCommand, state: OfferingState): CatalogEvent[] {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsObject, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { MoneyData } from '@booking/shared-kernel';
 
 export class SandboxConfirmBody {
@@ -11,7 +11,7 @@ export class MarkPaidBody {
 }
 
 export class RefundBody {
-  /** defaults to everything still refundable */
-  @IsOptional() @ValidateNested() @Type(() => MoneyData) amount?: MoneyData;
+  /** defaults to everything still refundable (when absent; `null` is refused) */
+  @ValidateIf((_o: object, value: unknown) => value !== undefined) @IsObject() @ValidateNested() @Type(() => MoneyData) amount?: MoneyData;
   @IsString() @Length(1, 500) reason!: string;
 }

@@ -111,6 +111,7 @@ export function paymentRoutes(deps: CommandDeps): Router {
       if (state.status === 'NONE') throw new NotFoundError('payment');
       const amount = body.amount ? { ...body.amount } : { amount: refundableAmount(state), currency: state.amount!.currency };
       if (amount.currency !== state.amount!.currency) throw new ValidationError(`the payment is in ${state.amount!.currency}`, 'amount.currency');
+      if (body.amount && amount.amount <= 0) throw new ValidationError('a refund must be positive', 'amount.amount');
       if (amount.amount <= 0 || amount.amount > refundableAmount(state)) {
         throw new DomainRuleError('refund-too-large', `between 1 and ${refundableAmount(state)} minor units can be refunded`);
       }

@@ -77,8 +77,8 @@ export class ReactorRunner {
             this.checkpoints.set(reactor.name, recorded.position);
             await this.deps.docs.saveCheckpoint(this.key(reactor), sortablePosition(recorded.position));
           }
-          await this.deps.docs.flush();
           position = recorded.position;
+          this.scheduleFlush();
           if (this.stopping) break;
         }
       } catch (err) {
@@ -88,6 +88,21 @@ export class ReactorRunner {
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
+  }
+
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  /** Checkpoints are made durable in the background: an effect is itself a durable,
+   *  idempotent command, so a checkpoint that lags only means a harmless re-delivery. */
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.deps.docs.flush().catch((err: unknown) => {
+        this.lastError = err instanceof Error ? err.message : String(err);
+        this.logger.error({ err }, 'saving reactor checkpoints failed');
+      });
+    }, 100);
   }
 
   private async deliver(reactor: Reactor, event: Parameters<Reactor['handle']>[0]): Promise<void> {
@@ -132,5 +147,8 @@ export class ReactorRunner {
     await this.subscription?.close();
     await this.loop;
     this.loop = null;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    await this.deps.docs.flush();
   }
 }

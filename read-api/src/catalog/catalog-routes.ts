@@ -8,12 +8,12 @@ import type { ReadApiDeps } from '../http/deps.js';
 
 const DAY = 86_400_000;
 
-function range(fromText: string | undefined, toText: string | undefined, now: Date, defaultDays: number): { from: Date; to: Date } {
+function range(fromText: string | undefined, toText: string | undefined, now: Date, defaultDays: number, toField = 'to'): { from: Date; to: Date } {
   const from = fromText ? new Date(fromText) : now;
   const to = toText ? new Date(toText) : new Date(from.getTime() + defaultDays * DAY);
-  if (to <= from) throw new ValidationError('the end of the range must be after its start', 'to');
+  if (to <= from) throw new ValidationError('the end of the range must be after its start', toField);
   if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY) {
-    throw new ValidationError(`a range spans at most ${MAX_RANGE_DAYS} days`, 'to');
+    throw new ValidationError(`a range spans at most ${MAX_RANGE_DAYS} days`, toField);
   }
   return { from, to };
 }
@@ -45,7 +45,7 @@ export function catalogRoutes(deps: ReadApiDeps): Router {
     if (q.availableFrom || q.availableTo) {
       // Availability depends on the schedule and the slots taken: filter after the query.
       const now = deps.clock.now();
-      const { from, to } = range(q.availableFrom, q.availableTo, now, 7);
+      const { from, to } = range(q.availableFrom, q.availableTo, now, 7, 'availableTo');
       const candidates = await offerings().find(filter, { sort });
       const matching: OfferingDoc[] = [];
       for (const o of candidates) {

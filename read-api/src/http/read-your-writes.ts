@@ -10,9 +10,15 @@ import type { ReadApiDeps } from './deps.js';
 export function readYourWrites(deps: ReadApiDeps): RequestHandler {
   return async (req, res, next) => {
     try {
-      const raw = req.header('x-min-position') ?? (typeof req.query.minPosition === 'string' ? req.query.minPosition : undefined);
-      if (req.query.minPosition !== undefined) delete (req.query as Record<string, unknown>).minPosition;
+      const { minPosition, ...rest } = req.query as Record<string, unknown>;
+      if (minPosition !== undefined) {
+        // Express 5 parses `req.query` anew on every read, so deleting the key does not
+        // stick: shadow the getter with the query minus `minPosition` for the routes after.
+        Object.defineProperty(req, 'query', { value: rest, writable: true, configurable: true, enumerable: true });
+      }
+      const raw = req.header('x-min-position') ?? minPosition;
       if (raw === undefined) return next();
+      if (typeof raw !== 'string') throw new ValidationError('minPosition must be given once', 'minPosition');
       let position;
       try {
         position = parsePosition(raw);

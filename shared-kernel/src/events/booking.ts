@@ -1,6 +1,6 @@
 /** Events of the booking context, stream `booking-<bookingId>`. */
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { defineEvent, type EventOf } from './catalogue.js';
 import { AttributionData, MoneyData, SlotData } from './common.js';
 import { OFFERING_KINDS, type OfferingKind } from './catalog.js';
@@ -14,13 +14,13 @@ export class BookingPlaced {
   @IsIn(OFFERING_KINDS) kind!: OfferingKind;
   @IsInt() @Min(1) @Max(10_000) quantity!: number;
   /** services only */
-  @IsOptional() @ValidateNested() @Type(() => SlotData) slot?: SlotData;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => SlotData) slot?: SlotData;
   /** the stream that holds this booking's capacity */
   @IsString() capacityStreamId!: string;
-  @ValidateNested() @Type(() => MoneyData) unitPrice!: MoneyData;
-  @ValidateNested() @Type(() => MoneyData) total!: MoneyData;
+  @IsObject() @ValidateNested() @Type(() => MoneyData) unitPrice!: MoneyData;
+  @IsObject() @ValidateNested() @Type(() => MoneyData) total!: MoneyData;
   @IsISO8601({ strict: true }) holdExpiresAt!: string;
-  @ValidateNested() @Type(() => AttributionData) attribution!: AttributionData;
+  @IsObject() @ValidateNested() @Type(() => AttributionData) attribution!: AttributionData;
 }
 
 export class BookingConfirmed {
@@ -29,14 +29,14 @@ export class BookingConfirmed {
 }
 
 export class SlotMove {
-  @ValidateNested() @Type(() => SlotData) slot!: SlotData;
+  @IsObject() @ValidateNested() @Type(() => SlotData) slot!: SlotData;
   @IsString() capacityStreamId!: string;
 }
 
 export class BookingRescheduled {
   @IsUUID() bookingId!: string;
-  @ValidateNested() @Type(() => SlotMove) from!: SlotMove;
-  @ValidateNested() @Type(() => SlotMove) to!: SlotMove;
+  @IsObject() @ValidateNested() @Type(() => SlotMove) from!: SlotMove;
+  @IsObject() @ValidateNested() @Type(() => SlotMove) to!: SlotMove;
 }
 
 export const CANCELLERS = ['customer', 'provider', 'admin'] as const;

@@ -1,7 +1,7 @@
 /** Events of the catalog context, stream `offering-<offeringId>`. */
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
 import { defineEvent, type EventOf } from './catalogue.js';
 import { LocationData, MoneyData } from './common.js';
@@ -53,11 +53,11 @@ export class OfferingCreated {
   @IsString() @Length(1, 200) title!: string;
   @IsString() @Length(0, 5000) description!: string;
   @IsString() @Length(1, 100) category!: string;
-  @ValidateNested() @Type(() => MoneyData) price!: MoneyData;
+  @IsObject() @ValidateNested() @Type(() => MoneyData) price!: MoneyData;
   /** seats per slot, services only */
   @IsOptional() @IsInt() @Min(1) @Max(10_000) seatsPerSlot?: number;
-  @IsOptional() @ValidateNested() @Type(() => ServiceScheduleData) schedule?: ServiceScheduleData;
-  @IsOptional() @ValidateNested() @Type(() => LocationData) location?: LocationData;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ServiceScheduleData) schedule?: ServiceScheduleData;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => LocationData) location?: LocationData;
 }
 
 export class OfferingDetailsChanged {
@@ -65,17 +65,17 @@ export class OfferingDetailsChanged {
   @IsOptional() @IsString() @Length(1, 200) title?: string;
   @IsOptional() @IsString() @Length(0, 5000) description?: string;
   @IsOptional() @IsString() @Length(1, 100) category?: string;
-  @IsOptional() @ValidateNested() @Type(() => LocationData) location?: LocationData;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => LocationData) location?: LocationData;
 }
 
 export class OfferingPriceChanged {
   @IsUUID() offeringId!: string;
-  @ValidateNested() @Type(() => MoneyData) price!: MoneyData;
+  @IsObject() @ValidateNested() @Type(() => MoneyData) price!: MoneyData;
 }
 
 export class OfferingScheduleChanged {
   @IsUUID() offeringId!: string;
-  @ValidateNested() @Type(() => ServiceScheduleData) schedule!: ServiceScheduleData;
+  @IsObject() @ValidateNested() @Type(() => ServiceScheduleData) schedule!: ServiceScheduleData;
 }
 
 export class OfferingSeatsChanged {

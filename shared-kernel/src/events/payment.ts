@@ -1,7 +1,7 @@
 /** Events of the payment context, stream `payment-<paymentId>` (one payment per booking:
  *  the payment id is the booking id, so starting twice finds the same payment). */
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import { defineEvent, type EventOf } from './catalogue.js';
 import { MoneyData } from './common.js';
 
@@ -13,7 +13,7 @@ export class PaymentStarted {
   @IsUUID() bookingId!: string;
   @IsString() customerId!: string;
   @IsString() providerId!: string;
-  @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
+  @IsObject() @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
   @IsIn(GATEWAYS) gateway!: GatewayName;
   /** the gateway's id for the payment attempt (e.g. a Stripe PaymentIntent id) */
   @IsString() @Length(1, 200) intentId!: string;
@@ -27,9 +27,9 @@ export class CardData {
 export class PaymentSucceeded {
   @IsUUID() paymentId!: string;
   @IsUUID() bookingId!: string;
-  @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
+  @IsObject() @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
   @IsString() @Length(1, 200) gatewayReference!: string;
-  @IsOptional() @ValidateNested() @Type(() => CardData) card?: CardData;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => CardData) card?: CardData;
 }
 
 export class PaymentFailed {
@@ -42,7 +42,7 @@ export class PaymentFailed {
 export class PaymentRefunded {
   @IsUUID() paymentId!: string;
   @IsUUID() bookingId!: string;
-  @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
+  @IsObject() @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
   @IsString() @Length(1, 500) reason!: string;
   @IsString() @Length(1, 200) gatewayReference!: string;
 }
@@ -53,7 +53,7 @@ export class PaymentMarkedPaid {
   @IsUUID() bookingId!: string;
   @IsString() customerId!: string;
   @IsString() providerId!: string;
-  @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
+  @IsObject() @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
   @IsString() @Length(1, 500) reason!: string;
 }
 

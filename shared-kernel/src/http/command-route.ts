@@ -96,16 +96,18 @@ export function commandRoute(runtime: CommandRuntime, handler: Handler): Request
   return async (req, res, next) => {
     try {
       const key = req.header('idempotency-key');
-      if (key === undefined) {
+      const actor = optionalActorOf(req);
+      // Every command needs a caller: an anonymous request is answered (401) by the handler
+      // without touching the event store, key or no key.
+      if (key === undefined || !actor) {
         send(res, await handler(req, res), false);
         return;
       }
       if (!KEY.test(key)) throw new ValidationError('Idempotency-Key must be 1-200 letters, digits or ._:-', 'Idempotency-Key');
-      const actor = optionalActorOf(req);
-      const owner = actor ? `${actor.role}:${actor.id}` : 'anonymous';
+      const owner = `${actor.role}:${actor.id}`;
       const streamId = `idempotency-${sha256(`${owner}\n${key}`)}`;
       const requestHash = sha256(`${req.method}\n${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`);
-      const ctx: CommandContext = { ...commandContext(req, res), actor: actor ?? { id: 'anonymous', role: 'system' } };
+      const ctx: CommandContext = { ...commandContext(req, res), actor };
       const claimed = await executeCommand(runtime, streamId, keyDecider, { type: 'claim', requestHash }, ctx);
       if (claimed.events.length === 0 && claimed.state.response) {
         send(res, claimed.state.response, true);

@@ -1,0 +1,149 @@
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { ALL_ROLES, ConfigError, DEFAULT_JWT_SECRET, loadConfig } from '../src/config.js';
+
+const SECRET = 'a-production-secret-of-at-least-32-chars';
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('defaults', () => {
+  it('an empty environment gives the embedded defaults', () => {
+    expect(loadConfig({})).toEqual({
+      env: 'development',
+      port: 8080,
+      host: '0.0.0.0',
+      roles: [...ALL_ROLES],
+      dataDir: path.resolve('data'),
+      eventStoreUrl: null,
+      mongodbUrl: null,
+      mongodbDb: 'booking',
+      jwtSecret: DEFAULT_JWT_SECRET,
+      jwtIssuer: 'booking-platform',
+      holdMinutes: 15,
+      demoData: true,
+      logLevel: 'info',
+      readYourWritesTimeoutMs: 2000,
+      readyMaxLag: 1000,
+      maxBodyBytes: 64 * 1024,
+    });
+  });
+
+  it('reads process.env by default, and only the given environment otherwise', () => {
+    vi.stubEnv('PORT', '4321');
+    try {
+      expect(loadConfig().port).toBe(4321);
+      expect(loadConfig({}).port).toBe(8080);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('empty strings fall back to the defaults', () => {
+    const config = loadConfig({ PORT: '', HOLD_MINUTES: '', DEMO_DATA: '', EVENTSTORE_URL: '', MONGODB_URL: '' });
+    expect(config).toMatchObject({ port: 8080, holdMinutes: 15, demoData: true, eventStoreUrl: null, mongodbUrl: null });
+  });
+
+  it('production turns demo data off by default', () => {
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET });
+    expect(config.env).toBe('production');
+    expect(config.demoData).toBe(false);
+    expect(config.jwtSecret).toBe(SECRET);
+  });
+});
+
+describe('valid values', () => {
+  it('parses every variable', () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: '3000',
+      HOST: '127.0.0.1',
+      ROLES: ' command , projector ',
+      DATA_DIR: '/var/lib/booking',
+      EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
+      MONGODB_URL: 'mongodb+srv://cluster.example.net',
+      MONGODB_DB: 'bookings_test',
+      JWT_SECRET: SECRET,
+      JWT_ISSUER: 'tests',
+      HOLD_MINUTES: '30',
+      DEMO_DATA: 'no',
+      LOG_LEVEL: 'debug',
+      READ_YOUR_WRITES_TIMEOUT_MS: '0',
+      READY_MAX_LAG: '50',
+      MAX_BODY_BYTES: '2048',
+    });
+    expect(config).toEqual({
+      env: 'test',
+      port: 3000,
+      host: '127.0.0.1',
+      roles: ['command', 'projector'],
+      dataDir: '/var/lib/booking',
+      eventStoreUrl: 'esdb://localhost:2113?tls=false',
+      mongodbUrl: 'mongodb+srv://cluster.example.net',
+      mongodbDb: 'bookings_test',
+      jwtSecret: SECRET,
+      jwtIssuer: 'tests',
+      holdMinutes: 30,
+      demoData: false,
+      logLevel: 'debug',
+      readYourWritesTimeoutMs: 0,
+      readyMaxLag: 50,
+      maxBodyBytes: 2048,
+    });
+  });
+
+  it.each([
+    ['1', true], ['true', true], ['yes', true],
+    ['0', false], ['false', false], ['no', false],
+  ] as const)('DEMO_DATA=%s -> %s', (raw, value) => {
+    expect(loadConfig({ DEMO_DATA: raw }).demoData).toBe(value);
+  });
+
+  it.each(['esdb://a:2113', 'esdb+discover://cluster:2113', 'kurrentdb://a:2113'])('EVENTSTORE_URL=%s is accepted', (url) => {
+    expect(loadConfig({ EVENTSTORE_URL: url }).eventStoreUrl).toBe(url);
+  });
+
+  it('PORT bounds 0 and 65535 are accepted', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+});
+
+describe('every invalid variable stops with a ConfigError naming it', () => {
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['PORT', { PORT: 'abc' }, /must be an integer, got "abc"/],
+    ['PORT', { PORT: '80.5' }, /must be an integer/],
+    ['PORT', { PORT: '70000' }, /between 0 and 65535, got 70000/],
+    ['PORT', { PORT: '-1' }, /between 0 and 65535/],
+    ['ROLES', { ROLES: 'foo' }, /unknown role "foo"/],
+    ['ROLES', { ROLES: 'command,foo' }, /unknown role "foo"/],
+    ['ROLES', { ROLES: ' , ' }, /names no role/],
+    ['JWT_SECRET', { JWT_SECRET: 'too-short' }, /at least 32 characters/],
+    ['JWT_SECRET', { JWT_SECRET: '' }, /at least 32 characters/],
+    ['JWT_SECRET', { NODE_ENV: 'production' }, /default secret is refused in production/],
+    ['JWT_SECRET', { NODE_ENV: 'production', JWT_SECRET: DEFAULT_JWT_SECRET }, /refused in production/],
+    ['EVENTSTORE_URL', { EVENTSTORE_URL: 'not a url' }, /must be a URL, got "not a url"/],
+    ['EVENTSTORE_URL', { EVENTSTORE_URL: 'http://localhost:2113' }, /must use esdb: or esdb\+discover: or kurrentdb:, got http:/],
+    ['MONGODB_URL', { MONGODB_URL: 'postgres://db' }, /must use mongodb: or mongodb\+srv:/],
+    ['DEMO_DATA', { DEMO_DATA: 'maybe' }, /must be true or false, got "maybe"/],
+    ['HOLD_MINUTES', { HOLD_MINUTES: '0' }, /between 1 and 1440, got 0/],
+    ['HOLD_MINUTES', { HOLD_MINUTES: '1441' }, /between 1 and 1440/],
+    ['NODE_ENV', { NODE_ENV: 'staging' }, /development, test or production/],
+    ['READ_YOUR_WRITES_TIMEOUT_MS', { READ_YOUR_WRITES_TIMEOUT_MS: '30001' }, /between 0 and 30000/],
+    ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '10' }, /between 1024/],
+    ['READY_MAX_LAG', { READY_MAX_LAG: 'lots' }, /must be an integer/],
+  ])('%s (%j)', (variable, env, message) => {
+    const error = configError(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+    expect(error.message).toMatch(message);
+    expect(error.name).toBe('ConfigError');
+  });
+});
