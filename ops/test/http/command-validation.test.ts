@@ -497,6 +497,13 @@ describe('bodies that are not a JSON object', () => {
     expect(res.body.type).toBe(`${PROBLEM_BASE}unsupported-encoding`);
   });
 
+  it.each(WITH_BODY.map((e) => [e.name, e] as const))('%s: a deeply nested body is a 400 naming the field, not a stack overflow', async (_n, ep) => {
+    const depth = 5000;
+    const raw = JSON.stringify({ ...ep.body!(), deep: 0 }).replace('"deep":0', `"deep":${'['.repeat(depth)}${']'.repeat(depth)}`);
+    const res = await expectNothingAppended(h, () => h.http[ep.method](ep.path()).set(h.auth(ep.user)).set('content-type', 'application/json').send(raw));
+    expectFieldError(res, 'deep');
+  });
+
   it('a "__proto__" key is an unknown field, not a prototype', async () => {
     const ep = byName('POST /api/bookings');
     const raw = `{"offeringId":"${f.service}","slotStart":"${f.slots[50]}","__proto__":{"status":"CONFIRMED"}}`;
