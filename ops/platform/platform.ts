@@ -93,7 +93,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         app.use('/api', commandApi({ runtime, clock, config, logger, gateway, sandbox, customerNoticeMinutes: 24 * 60 }));
       }
       if (has('read-api')) {
-        app.use('/api', readApi({ docs: documentStore, clock, logger, progress, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs }));
+        app.use('/api', readApi({ docs: documentStore, eventStore, clock, logger, progress, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs }));
         app.get('/api/status/reactors', (_req, res) => {
           res.json({ reactors: reactors?.status() ?? null, holdExpiry: holdExpiry?.status() ?? null });
         });

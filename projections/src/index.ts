@@ -9,12 +9,14 @@ export { bookingsProjector } from './booking/bookings-projector.js';
 export { bookingConfirmationReactor } from './reactors/booking-confirmation.js';
 export { capacityReleaseReactor } from './reactors/capacity-release.js';
 export { HoldExpiryScheduler } from './reactors/hold-expiry.js';
+export { auditIndexProjector, type AuditCorrelationDoc, type AuditIndexEntry } from './audit/audit-index-projector.js';
 
 import { offeringsProjector } from './catalog/offerings-projector.js';
 import { capacityProjector } from './booking/capacity-projector.js';
 import { bookingsProjector } from './booking/bookings-projector.js';
 import { bookingConfirmationReactor } from './reactors/booking-confirmation.js';
 import { capacityReleaseReactor } from './reactors/capacity-release.js';
+import { auditIndexProjector } from './audit/audit-index-projector.js';
 
-export const allProjectors = [offeringsProjector, capacityProjector, bookingsProjector];
+export const allProjectors = [offeringsProjector, capacityProjector, bookingsProjector, auditIndexProjector];
 export const allReactors = [bookingConfirmationReactor, capacityReleaseReactor];

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { catalogRoutes } from './catalog/catalog-routes.js';
 import { bookingRoutes } from './booking/booking-routes.js';
 import { readYourWrites } from './http/read-your-writes.js';
+import { auditRoutes } from './audit/audit-routes.js';
 import type { ReadApiDeps } from './http/deps.js';
 
 /** Every query endpoint, to be mounted under `/api` (GET only). */
@@ -13,5 +14,6 @@ export function readApi(deps: ReadApiDeps): Router {
   router.use(readYourWrites(deps));
   router.use(catalogRoutes(deps));
   router.use(bookingRoutes(deps));
+  router.use(auditRoutes(deps));
   return router;
 }

@@ -7,4 +7,8 @@ export const streams = {
   booking: (bookingId: string) => `booking-${bookingId}`,
   payment: (paymentId: string) => `payment-${paymentId}`,
   user: (userId: string) => `user-${userId}`,
+  /** owner of an email address: `email-<sha256(lower-case email)>` */
+  userEmail: (emailHash: string) => `email-${emailHash}`,
+  /** owner of a Google/Apple identity: `idp-<provider>-<sha256(sub)>` */
+  externalIdentity: (provider: string, subjectHash: string) => `idp-${provider}-${subjectHash}`,
 } as const;

@@ -48,7 +48,13 @@ describe('defaults', () => {
 
   it('empty strings fall back to the defaults', () => {
     const config = loadConfig({ PORT: '', HOLD_MINUTES: '', DEMO_DATA: '', EVENTSTORE_URL: '', MONGODB_URL: '' });
-    expect(config).toMatchObject({ port: 8080, holdMinutes: 15, demoData: true, eventStoreUrl: null, mongodbUrl: null });
+    expect(config).toMatchObject({
+      port: 8080,
+      holdMinutes: 15,
+      demoData: true,
+      eventStoreUrl: null,
+      mongodbUrl: null,
+    });
   });
 
   it('production turns demo data off by default', () => {
@@ -100,15 +106,22 @@ describe('valid values', () => {
   });
 
   it.each([
-    ['1', true], ['true', true], ['yes', true],
-    ['0', false], ['false', false], ['no', false],
+    ['1', true],
+    ['true', true],
+    ['yes', true],
+    ['0', false],
+    ['false', false],
+    ['no', false],
   ] as const)('DEMO_DATA=%s -> %s', (raw, value) => {
     expect(loadConfig({ DEMO_DATA: raw }).demoData).toBe(value);
   });
 
-  it.each(['esdb://a:2113', 'esdb+discover://cluster:2113', 'kurrentdb://a:2113'])('EVENTSTORE_URL=%s is accepted', (url) => {
-    expect(loadConfig({ EVENTSTORE_URL: url }).eventStoreUrl).toBe(url);
-  });
+  it.each(['esdb://a:2113', 'esdb+discover://cluster:2113', 'kurrentdb://a:2113'])(
+    'EVENTSTORE_URL=%s is accepted',
+    (url) => {
+      expect(loadConfig({ EVENTSTORE_URL: url }).eventStoreUrl).toBe(url);
+    },
+  );
 
   it('PORT bounds 0 and 65535 are accepted', () => {
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
@@ -130,7 +143,11 @@ describe('every invalid variable stops with a ConfigError naming it', () => {
     ['JWT_SECRET', { NODE_ENV: 'production' }, /default secret is refused in production/],
     ['JWT_SECRET', { NODE_ENV: 'production', JWT_SECRET: DEFAULT_JWT_SECRET }, /refused in production/],
     ['EVENTSTORE_URL', { EVENTSTORE_URL: 'not a url' }, /must be a URL, got "not a url"/],
-    ['EVENTSTORE_URL', { EVENTSTORE_URL: 'http://localhost:2113' }, /must use esdb: or esdb\+discover: or kurrentdb:, got http:/],
+    [
+      'EVENTSTORE_URL',
+      { EVENTSTORE_URL: 'http://localhost:2113' },
+      /must use esdb: or esdb\+discover: or kurrentdb:, got http:/,
+    ],
     ['MONGODB_URL', { MONGODB_URL: 'postgres://db' }, /must use mongodb: or mongodb\+srv:/],
     ['DEMO_DATA', { DEMO_DATA: 'maybe' }, /must be true or false, got "maybe"/],
     ['HOLD_MINUTES', { HOLD_MINUTES: '0' }, /between 1 and 1440, got 0/],

@@ -29,10 +29,18 @@ const upcastV1 = (data: Record<string, unknown>): Record<string, unknown> => {
 };
 
 function testCatalogue(): EventCatalogue {
-  return new EventCatalogue().register(defineEvent('GuestArrived', GuestArrivedV2, { version: 2, upcasters: { 1: upcastV1 } }));
+  return new EventCatalogue().register(
+    defineEvent('GuestArrived', GuestArrivedV2, { version: 2, upcasters: { 1: upcastV1 } }),
+  );
 }
 
-function recorded(type: string, data: Record<string, unknown>, schemaVersion: number, streamId = 'guest-42', revision = 7n): RecordedEvent {
+function recorded(
+  type: string,
+  data: Record<string, unknown>,
+  schemaVersion: number,
+  streamId = 'guest-42',
+  revision = 7n,
+): RecordedEvent {
   return {
     type,
     data,
@@ -73,7 +81,13 @@ describe('decoding with upcasters', () => {
   it('keeps type, stream, revision, position and metadata', () => {
     const event = recorded('GuestArrived', { who: 'Ada', seats: 2 }, 1, 'guest-9', 3n);
     const decoded = testCatalogue().decode(event);
-    expect(decoded).toMatchObject({ type: 'GuestArrived', streamId: 'guest-9', revision: 3n, position: event.position, metadata: event.metadata });
+    expect(decoded).toMatchObject({
+      type: 'GuestArrived',
+      streamId: 'guest-9',
+      revision: 3n,
+      position: event.position,
+      metadata: event.metadata,
+    });
   });
 
   it('does not rewrite the stored data', () => {
@@ -152,7 +166,10 @@ describe('decoding errors', () => {
   });
 
   it.each([0, 3, -1, 1.5, Number.NaN])('schema version %s out of range -> MalformedEventError', (version) => {
-    const error = decodeError(testCatalogue(), recorded('GuestArrived', { guestName: 'Ada', seats: 2, language: 'en' }, version, 'guest-42', 5n));
+    const error = decodeError(
+      testCatalogue(),
+      recorded('GuestArrived', { guestName: 'Ada', seats: 2, language: 'en' }, version, 'guest-42', 5n),
+    );
     expect(error).toBeInstanceOf(MalformedEventError);
     expect(error.message).toContain('guest-42');
     expect(error.message).toContain('revision 5');
@@ -175,7 +192,9 @@ describe('registering event types', () => {
 
   it('a v3 missing the upcaster from v2 throws', () => {
     expect(() =>
-      new EventCatalogue().register(defineEvent('GuestArrived', GuestArrivedV2, { version: 3, upcasters: { 1: upcastV1 } })),
+      new EventCatalogue().register(
+        defineEvent('GuestArrived', GuestArrivedV2, { version: 3, upcasters: { 1: upcastV1 } }),
+      ),
     ).toThrow(/no upcaster from version 2/);
   });
 
@@ -293,7 +312,13 @@ const validSamples: Samples = {
     gateway: 'stripe',
     intentId: 'pi_123',
   },
-  PaymentSucceeded: { paymentId: ID(2), bookingId: ID(2), amount: EUR, gatewayReference: 'ch_1', card: { brand: 'visa', last4: '4242' } },
+  PaymentSucceeded: {
+    paymentId: ID(2),
+    bookingId: ID(2),
+    amount: EUR,
+    gatewayReference: 'ch_1',
+    card: { brand: 'visa', last4: '4242' },
+  },
   PaymentFailed: { paymentId: ID(2), bookingId: ID(2), code: 'card_declined', reason: 'declined' },
   PaymentRefunded: { paymentId: ID(2), bookingId: ID(2), amount: EUR, reason: 'cancelled', gatewayReference: 're_1' },
   PaymentMarkedPaid: {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../src/errors.js';
 import {
-  addMoney, formatMoney, isCurrency, minorUnitExponent, money, multiplyMoney, subtractMoney,
+  addMoney,
+  formatMoney,
+  isCurrency,
+  minorUnitExponent,
+  money,
+  multiplyMoney,
+  subtractMoney,
 } from '../src/primitives/money.js';
 
 function validationError(fn: () => unknown): ValidationError {

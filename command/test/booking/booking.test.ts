@@ -83,7 +83,11 @@ const confirmedProduct = [placedProduct, confirmedEvent];
 
 // ----- commands --------------------------------------------------------------------------------
 
-const place = (actor: Actor, data: BookingPlaced = serviceBooking): BookingCommand => ({ type: 'PlaceBooking', actor, data });
+const place = (actor: Actor, data: BookingPlaced = serviceBooking): BookingCommand => ({
+  type: 'PlaceBooking',
+  actor,
+  data,
+});
 const confirm = (paymentId = PAYMENT): BookingCommand => ({ type: 'ConfirmBooking', paymentId });
 const reschedule = (actor: Actor, now = NOW, to = NEW_SLOT): BookingCommand => ({
   type: 'RescheduleBooking',
@@ -116,7 +120,12 @@ describe('PlaceBooking', () => {
 
   it('the placed booking is pending on its slot and capacity stream', () => {
     const state = spec.given([]).when(place(customer)).thenState();
-    expect(state).toMatchObject({ status: 'PENDING', slot: SLOT, capacityStreamId: slotStream(SLOT.start), paymentId: null });
+    expect(state).toMatchObject({
+      status: 'PENDING',
+      slot: SLOT,
+      capacityStreamId: slotStream(SLOT.start),
+      paymentId: null,
+    });
   });
 
   it.each([
@@ -160,7 +169,10 @@ describe('ConfirmBooking', () => {
   });
 
   it('a confirmed booking cannot be confirmed by another payment', () => {
-    spec.given(confirmedService).when(confirm(OTHER_PAYMENT)).thenThrows('invalid-booking-status', { message: 'CONFIRMED' });
+    spec
+      .given(confirmedService)
+      .when(confirm(OTHER_PAYMENT))
+      .thenThrows('invalid-booking-status', { message: 'CONFIRMED' });
   });
 
   it.each<[string, BookingEvent[]]>([
@@ -175,7 +187,10 @@ describe('ConfirmBooking', () => {
 
 describe('RescheduleBooking', () => {
   it('the customer moves a confirmed service booking to another slot', () => {
-    spec.given(confirmedService).when(reschedule(customer)).then([rescheduled(SLOT, NEW_SLOT)]);
+    spec
+      .given(confirmedService)
+      .when(reschedule(customer))
+      .then([rescheduled(SLOT, NEW_SLOT)]);
   });
 
   it('the booking then holds the new slot and capacity stream, and moves from there next time', () => {
@@ -184,18 +199,27 @@ describe('RescheduleBooking', () => {
     expect(state.slot).toEqual(NEW_SLOT);
     expect(state.capacityStreamId).toBe(slotStream(NEW_SLOT.start));
     expect(state.status).toBe('CONFIRMED');
-    spec.given(history).when(reschedule(provider, NOW, SLOT)).then([rescheduled(NEW_SLOT, SLOT)]);
+    spec
+      .given(history)
+      .when(reschedule(provider, NOW, SLOT))
+      .then([rescheduled(NEW_SLOT, SLOT)]);
   });
 
   it('the same slot -> no event', () => {
-    spec.given(confirmedService).when(reschedule(customer, NOW, SLOT)).thenNothing();
+    spec
+      .given(confirmedService)
+      .when(reschedule(customer, NOW, SLOT))
+      .thenNothing();
   });
 
   it.each([
     ['the provider', provider],
     ['an admin', admin],
   ])('%s may reschedule', (_who, actor) => {
-    spec.given(confirmedService).when(reschedule(actor)).then([rescheduled(SLOT, NEW_SLOT)]);
+    spec
+      .given(confirmedService)
+      .when(reschedule(actor))
+      .then([rescheduled(SLOT, NEW_SLOT)]);
   });
 
   it.each([
@@ -227,14 +251,20 @@ describe('RescheduleBooking', () => {
   });
 
   it('exactly the minimum notice is still in time', () => {
-    spec.given(confirmedService).when(reschedule(customer, minutesBeforeSlot(NOTICE))).then([rescheduled(SLOT, NEW_SLOT)]);
+    spec
+      .given(confirmedService)
+      .when(reschedule(customer, minutesBeforeSlot(NOTICE)))
+      .then([rescheduled(SLOT, NEW_SLOT)]);
   });
 
   it.each([
     ['the provider', provider],
     ['an admin', admin],
   ])('%s is exempt from the notice', (_who, actor) => {
-    spec.given(confirmedService).when(reschedule(actor, minutesBeforeSlot(5))).then([rescheduled(SLOT, NEW_SLOT)]);
+    spec
+      .given(confirmedService)
+      .when(reschedule(actor, minutesBeforeSlot(5)))
+      .then([rescheduled(SLOT, NEW_SLOT)]);
   });
 });
 
@@ -244,11 +274,17 @@ describe('CancelBooking', () => {
     ['provider', provider],
     ['admin', admin],
   ] as const)('the %s of this booking may cancel it', (role, actor) => {
-    spec.given(confirmedService).when(cancel(actor)).then([cancelledBy(role)]);
+    spec
+      .given(confirmedService)
+      .when(cancel(actor))
+      .then([cancelledBy(role)]);
   });
 
   it('a pending booking can be cancelled', () => {
-    spec.given([placedService]).when(cancel(customer)).then([cancelledBy('customer')]);
+    spec
+      .given([placedService])
+      .when(cancel(customer))
+      .then([cancelledBy('customer')]);
     expect(spec.given([placedService, cancelledBy('customer')]).state.status).toBe('CANCELLED');
   });
 
@@ -261,29 +297,47 @@ describe('CancelBooking', () => {
   });
 
   it('a customer needs the minimum notice', () => {
-    spec.given(confirmedService).when(cancel(customer, minutesBeforeSlot(NOTICE - 1))).thenThrows('too-late', { message: 'notice' });
-    spec.given(confirmedService).when(cancel(customer, minutesBeforeSlot(NOTICE))).then([cancelledBy('customer')]);
+    spec
+      .given(confirmedService)
+      .when(cancel(customer, minutesBeforeSlot(NOTICE - 1)))
+      .thenThrows('too-late', { message: 'notice' });
+    spec
+      .given(confirmedService)
+      .when(cancel(customer, minutesBeforeSlot(NOTICE)))
+      .then([cancelledBy('customer')]);
   });
 
   it('the notice is measured from the rescheduled slot', () => {
     const history = [...confirmedService, rescheduled(SLOT, NEW_SLOT)];
     // inside the notice of the old slot, but a day and more before the new one
-    spec.given(history).when(cancel(customer, minutesBeforeSlot(60))).then([cancelledBy('customer')]);
+    spec
+      .given(history)
+      .when(cancel(customer, minutesBeforeSlot(60)))
+      .then([cancelledBy('customer')]);
   });
 
   it.each([
     ['provider', provider],
     ['admin', admin],
   ] as const)('the %s is exempt from the notice', (role, actor) => {
-    spec.given(confirmedService).when(cancel(actor, minutesBeforeSlot(1))).then([cancelledBy(role)]);
+    spec
+      .given(confirmedService)
+      .when(cancel(actor, minutesBeforeSlot(1)))
+      .then([cancelledBy(role)]);
   });
 
   it('a product booking has no notice rule', () => {
-    spec.given(confirmedProduct).when(cancel(customer, new Date('2031-01-01T00:00:00Z'))).then([cancelledBy('customer')]);
+    spec
+      .given(confirmedProduct)
+      .when(cancel(customer, new Date('2031-01-01T00:00:00Z')))
+      .then([cancelledBy('customer')]);
   });
 
   it('cancelling twice -> invalid-booking-status', () => {
-    spec.given([...confirmedService, cancelledBy('customer')]).when(cancel(customer)).thenThrows('invalid-booking-status', { message: 'CANCELLED' });
+    spec
+      .given([...confirmedService, cancelledBy('customer')])
+      .when(cancel(customer))
+      .thenThrows('invalid-booking-status', { message: 'CANCELLED' });
   });
 
   it.each<[string, BookingEvent[]]>([
@@ -297,12 +351,21 @@ describe('CancelBooking', () => {
 
 describe('ExpireBooking', () => {
   it('before the hold ends -> hold-not-expired', () => {
-    spec.given([placedService]).when(expire(new Date(Date.parse(HOLD_EXPIRES) - 1))).thenThrows('hold-not-expired');
+    spec
+      .given([placedService])
+      .when(expire(new Date(Date.parse(HOLD_EXPIRES) - 1)))
+      .thenThrows('hold-not-expired');
   });
 
   it('a pending booking expires once its hold has ended', () => {
-    spec.given([placedService]).when(expire(new Date(HOLD_EXPIRES))).then([expiredEvent]);
-    spec.given([placedService]).when(expire(new Date('2030-01-02T00:00:00Z'))).then([expiredEvent]);
+    spec
+      .given([placedService])
+      .when(expire(new Date(HOLD_EXPIRES)))
+      .then([expiredEvent]);
+    spec
+      .given([placedService])
+      .when(expire(new Date('2030-01-02T00:00:00Z')))
+      .then([expiredEvent]);
     expect(spec.given([placedService, expiredEvent]).state.status).toBe('EXPIRED');
   });
 
@@ -312,7 +375,10 @@ describe('ExpireBooking', () => {
     ['EXPIRED', [placedService, expiredEvent]],
     ['COMPLETED', [...confirmedService, completedEvent]],
   ])('a %s booking -> no event', (_status, history) => {
-    spec.given(history).when(expire(new Date('2030-02-01T00:00:00Z'))).thenNothing();
+    spec
+      .given(history)
+      .when(expire(new Date('2030-02-01T00:00:00Z')))
+      .thenNothing();
   });
 });
 
@@ -326,11 +392,17 @@ describe('CompleteBooking', () => {
   });
 
   it('completing exactly at the start is allowed', () => {
-    spec.given(confirmedService).when(complete(provider, new Date(SLOT.start))).then([completedEvent]);
+    spec
+      .given(confirmedService)
+      .when(complete(provider, new Date(SLOT.start)))
+      .then([completedEvent]);
   });
 
   it('not before the start -> not-started', () => {
-    spec.given(confirmedService).when(complete(provider, minutesBeforeSlot(1))).thenThrows('not-started');
+    spec
+      .given(confirmedService)
+      .when(complete(provider, minutesBeforeSlot(1)))
+      .thenThrows('not-started');
   });
 
   it('a product booking completes at any time', () => {
@@ -364,7 +436,10 @@ describe('MarkNoShow', () => {
   });
 
   it('not before the start -> not-started', () => {
-    spec.given(confirmedService).when(noShow(provider, minutesBeforeSlot(1))).thenThrows('not-started');
+    spec
+      .given(confirmedService)
+      .when(noShow(provider, minutesBeforeSlot(1)))
+      .thenThrows('not-started');
   });
 
   it('a product booking -> not-a-service', () => {

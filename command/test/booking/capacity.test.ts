@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CapacityEvent } from '@booking/shared-kernel';
-import {
-  availableAt, capacityDecider, unsoldStock, usedAt, type CapacityCommand,
-} from '../../src/booking/capacity.js';
+import { availableAt, capacityDecider, unsoldStock, usedAt, type CapacityCommand } from '../../src/booking/capacity.js';
 import { scenario } from '../support/given-when-then.js';
 
 const spec = scenario(capacityDecider);
@@ -29,14 +27,22 @@ const reserved = (bookingId: string, quantity: number, holdExpiresAt: Date = HOL
   data: { offeringId: OFFERING, bookingId, quantity, holdExpiresAt: holdExpiresAt.toISOString() },
 });
 const confirmed = (bookingId: string): CapacityEvent => ({ type: 'CapacityConfirmed', data: { bookingId } });
-const released = (bookingId: string, reason: 'cancelled' | 'expired' | 'rescheduled' | 'orphaned' = 'cancelled', note = ''): CapacityEvent => ({
+const released = (
+  bookingId: string,
+  reason: 'cancelled' | 'expired' | 'rescheduled' | 'orphaned' = 'cancelled',
+  note = '',
+): CapacityEvent => ({
   type: 'CapacityReleased',
   data: { bookingId, reason, note },
 });
 
 // ----- commands --------------------------------------------------------------------------------
 
-const reserve = (bookingId: string, quantity: number, opts: { seats?: number; now?: Date; holdExpiresAt?: Date } = {}): CapacityCommand => ({
+const reserve = (
+  bookingId: string,
+  quantity: number,
+  opts: { seats?: number; now?: Date; holdExpiresAt?: Date } = {},
+): CapacityCommand => ({
   type: 'ReserveCapacity',
   offeringId: OFFERING,
   bookingId,
@@ -63,11 +69,17 @@ const setStock = (n: number): CapacityCommand => ({ type: 'SetStock', offeringId
 
 describe('ReserveCapacity on a slot (seats per slot given by the command)', () => {
   it('reserves within capacity', () => {
-    spec.given([]).when(reserve(A, 2, { seats: 3 })).then([reserved(A, 2)]);
+    spec
+      .given([])
+      .when(reserve(A, 2, { seats: 3 }))
+      .then([reserved(A, 2)]);
   });
 
   it('reserves exactly up to capacity', () => {
-    spec.given([reserved(A, 2)]).when(reserve(B, 1, { seats: 3 })).then([reserved(B, 1)]);
+    spec
+      .given([reserved(A, 2)])
+      .when(reserve(B, 1, { seats: 3 }))
+      .then([reserved(B, 1)]);
   });
 
   it('over capacity -> sold-out naming what is left', () => {
@@ -78,30 +90,51 @@ describe('ReserveCapacity on a slot (seats per slot given by the command)', () =
   });
 
   it('a full slot -> sold-out "sold out"', () => {
-    const error = spec.given([reserved(A, 2), confirmed(A), reserved(B, 1)]).when(reserve(C, 1, { seats: 3 })).thenThrows('sold-out');
+    const error = spec
+      .given([reserved(A, 2), confirmed(A), reserved(B, 1)])
+      .when(reserve(C, 1, { seats: 3 }))
+      .thenThrows('sold-out');
     expect(error.message).toBe('sold out');
   });
 
   it('the hold expiry is recorded as an ISO instant', () => {
     const holdExpiresAt = new Date('2030-01-01T10:07:30.250Z');
-    const [event] = spec.given([]).when(reserve(A, 1, { seats: 1, holdExpiresAt })).events();
+    const [event] = spec
+      .given([])
+      .when(reserve(A, 1, { seats: 1, holdExpiresAt }))
+      .events();
     expect(event?.data).toMatchObject({ holdExpiresAt: '2030-01-01T10:07:30.250Z' });
   });
 });
 
 describe('ReserveCapacity on a product inventory (limit = stock)', () => {
   it('reserves within stock', () => {
-    spec.given([stock(5, 5)]).when(reserve(A, 3)).then([reserved(A, 3)]);
+    spec
+      .given([stock(5, 5)])
+      .when(reserve(A, 3))
+      .then([reserved(A, 3)]);
   });
 
   it('reserves exactly the whole stock', () => {
-    spec.given([stock(5, 5)]).when(reserve(A, 5)).then([reserved(A, 5)]);
-    spec.given([stock(5, 5), reserved(A, 2), confirmed(A)]).when(reserve(B, 3)).then([reserved(B, 3)]);
+    spec
+      .given([stock(5, 5)])
+      .when(reserve(A, 5))
+      .then([reserved(A, 5)]);
+    spec
+      .given([stock(5, 5), reserved(A, 2), confirmed(A)])
+      .when(reserve(B, 3))
+      .then([reserved(B, 3)]);
   });
 
   it('over the stock -> sold-out', () => {
-    spec.given([stock(5, 5)]).when(reserve(A, 6)).thenThrows('sold-out', { message: 'only 5 left, 6 requested' });
-    spec.given([stock(5, 5), reserved(A, 2), confirmed(A), reserved(B, 2)]).when(reserve(C, 2)).thenThrows('sold-out', { message: 'only 1 left, 2 requested' });
+    spec
+      .given([stock(5, 5)])
+      .when(reserve(A, 6))
+      .thenThrows('sold-out', { message: 'only 5 left, 6 requested' });
+    spec
+      .given([stock(5, 5), reserved(A, 2), confirmed(A), reserved(B, 2)])
+      .when(reserve(C, 2))
+      .thenThrows('sold-out', { message: 'only 1 left, 2 requested' });
   });
 
   it('no stock yet -> sold out', () => {
@@ -112,25 +145,40 @@ describe('ReserveCapacity on a product inventory (limit = stock)', () => {
 
 describe('ReserveCapacity is idempotent per booking', () => {
   it('re-reserving a held booking -> no event, even when the slot is now full', () => {
-    spec.given([reserved(A, 2)]).when(reserve(A, 2, { seats: 2 })).thenNothing();
+    spec
+      .given([reserved(A, 2)])
+      .when(reserve(A, 2, { seats: 2 }))
+      .thenNothing();
   });
 
   it('re-reserving a confirmed booking -> no event', () => {
-    spec.given([stock(1, 1), reserved(A, 1), confirmed(A)]).when(reserve(A, 1)).thenNothing();
+    spec
+      .given([stock(1, 1), reserved(A, 1), confirmed(A)])
+      .when(reserve(A, 1))
+      .thenNothing();
   });
 
   it('a released booking may reserve again', () => {
-    spec.given([reserved(A, 1), released(A)]).when(reserve(A, 1, { seats: 1 })).then([reserved(A, 1)]);
+    spec
+      .given([reserved(A, 1), released(A)])
+      .when(reserve(A, 1, { seats: 1 }))
+      .then([reserved(A, 1)]);
   });
 });
 
 describe('lazy expiry: a lapsed hold counts as free before its release is recorded', () => {
   it('slot: a hold that expired is free again', () => {
-    spec.given([reserved(A, 2, at(-1))]).when(reserve(B, 2, { seats: 2 })).then([reserved(B, 2)]);
+    spec
+      .given([reserved(A, 2, at(-1))])
+      .when(reserve(B, 2, { seats: 2 }))
+      .then([reserved(B, 2)]);
   });
 
   it('slot: a hold expiring exactly now is free; one expiring a millisecond later is not', () => {
-    spec.given([reserved(A, 1, NOW)]).when(reserve(B, 1, { seats: 1 })).then([reserved(B, 1)]);
+    spec
+      .given([reserved(A, 1, NOW)])
+      .when(reserve(B, 1, { seats: 1 }))
+      .then([reserved(B, 1)]);
     spec
       .given([reserved(A, 1, new Date(NOW.getTime() + 1))])
       .when(reserve(B, 1, { seats: 1 }))
@@ -138,11 +186,20 @@ describe('lazy expiry: a lapsed hold counts as free before its release is record
   });
 
   it('inventory: a lapsed hold gives its units back', () => {
-    spec.given([stock(3, 3), reserved(A, 3, at(-5))]).when(reserve(B, 3)).then([reserved(B, 3)]);
+    spec
+      .given([stock(3, 3), reserved(A, 3, at(-5))])
+      .when(reserve(B, 3))
+      .then([reserved(B, 3)]);
   });
 
   it('usedAt and availableAt ignore lapsed holds but count confirmed units', () => {
-    const state = spec.given([stock(10, 10), reserved(A, 2), confirmed(A), reserved(B, 3, at(5)), reserved(C, 4, at(-5))]).state;
+    const state = spec.given([
+      stock(10, 10),
+      reserved(A, 2),
+      confirmed(A),
+      reserved(B, 3, at(5)),
+      reserved(C, 4, at(-5)),
+    ]).state;
     expect(usedAt(state, NOW)).toBe(5);
     expect(availableAt(state, NOW)).toBe(5);
     expect(usedAt(state, at(10))).toBe(2);
@@ -154,11 +211,17 @@ describe('lazy expiry: a lapsed hold counts as free before its release is record
 
 describe('ConfirmCapacity', () => {
   it('confirms a live hold', () => {
-    spec.given([reserved(A, 1)]).when(confirm(A, { seats: 1 })).then([confirmed(A)]);
+    spec
+      .given([reserved(A, 1)])
+      .when(confirm(A, { seats: 1 }))
+      .then([confirmed(A)]);
   });
 
   it('moves the units from held to confirmed', () => {
-    const state = spec.given([stock(5, 5), reserved(A, 2)]).when(confirm(A)).thenState();
+    const state = spec
+      .given([stock(5, 5), reserved(A, 2)])
+      .when(confirm(A))
+      .thenState();
     expect(state.holds.has(A)).toBe(false);
     expect(state.confirmed.get(A)).toBe(2);
     expect(state.confirmedUnits).toBe(2);
@@ -166,12 +229,21 @@ describe('ConfirmCapacity', () => {
   });
 
   it('is idempotent', () => {
-    spec.given([reserved(A, 1), confirmed(A)]).when(confirm(A, { seats: 1 })).thenNothing();
+    spec
+      .given([reserved(A, 1), confirmed(A)])
+      .when(confirm(A, { seats: 1 }))
+      .thenNothing();
   });
 
   it('a lapsed hold whose capacity is still free is confirmed', () => {
-    spec.given([reserved(A, 1, at(-10))]).when(confirm(A, { seats: 1 })).then([confirmed(A)]);
-    spec.given([stock(2, 2), reserved(A, 2, at(-10))]).when(confirm(A)).then([confirmed(A)]);
+    spec
+      .given([reserved(A, 1, at(-10))])
+      .when(confirm(A, { seats: 1 }))
+      .then([confirmed(A)]);
+    spec
+      .given([stock(2, 2), reserved(A, 2, at(-10))])
+      .when(confirm(A))
+      .then([confirmed(A)]);
   });
 
   it('a lapsed hold whose capacity was taken -> hold-lapsed', () => {
@@ -179,40 +251,73 @@ describe('ConfirmCapacity', () => {
       .given([reserved(A, 1, at(-10)), reserved(B, 1)])
       .when(confirm(A, { seats: 1 }))
       .thenThrows('hold-lapsed', { kind: 'domain-rule' });
-    spec.given([stock(2, 2), reserved(A, 2, at(-10)), reserved(B, 1)]).when(confirm(A)).thenThrows('hold-lapsed');
+    spec
+      .given([stock(2, 2), reserved(A, 2, at(-10)), reserved(B, 1)])
+      .when(confirm(A))
+      .thenThrows('hold-lapsed');
   });
 
   it('a lapsed hold fits when the others leave exactly enough room', () => {
-    spec.given([reserved(A, 2, at(-10)), reserved(B, 1)]).when(confirm(A, { seats: 3 })).then([confirmed(A)]);
+    spec
+      .given([reserved(A, 2, at(-10)), reserved(B, 1)])
+      .when(confirm(A, { seats: 3 }))
+      .then([confirmed(A)]);
   });
 
   it('an unknown booking -> not-reserved', () => {
-    spec.given([reserved(A, 1)]).when(confirm(B, { seats: 5 })).thenThrows('not-reserved');
+    spec
+      .given([reserved(A, 1)])
+      .when(confirm(B, { seats: 5 }))
+      .thenThrows('not-reserved');
   });
 
   it('a released booking -> not-reserved', () => {
-    spec.given([reserved(A, 1), released(A)]).when(confirm(A, { seats: 5 })).thenThrows('not-reserved');
+    spec
+      .given([reserved(A, 1), released(A)])
+      .when(confirm(A, { seats: 5 }))
+      .thenThrows('not-reserved');
   });
 });
 
 describe('ReleaseCapacity', () => {
   it('releases a hold, with the reason and an empty note by default', () => {
-    spec.given([reserved(A, 1)]).when(release(A)).then([released(A)]);
-    spec.given([reserved(A, 1)]).when(release(A, 'customer changed mind')).then([released(A, 'cancelled', 'customer changed mind')]);
+    spec
+      .given([reserved(A, 1)])
+      .when(release(A))
+      .then([released(A)]);
+    spec
+      .given([reserved(A, 1)])
+      .when(release(A, 'customer changed mind'))
+      .then([released(A, 'cancelled', 'customer changed mind')]);
   });
 
   it('a released hold frees its seats', () => {
-    const state = spec.given([reserved(A, 2, at(60)), reserved(B, 1, at(60))]).when(release(A)).thenState();
+    const state = spec
+      .given([reserved(A, 2, at(60)), reserved(B, 1, at(60))])
+      .when(release(A))
+      .thenState();
     expect(state.holds.has(A)).toBe(false);
     expect(availableAt(state, NOW, 3)).toBe(2);
-    spec.given([reserved(A, 2, at(60)), reserved(B, 1, at(60)), released(A)]).when(reserve(C, 2, { seats: 3 })).then([reserved(C, 2)]);
+    spec
+      .given([reserved(A, 2, at(60)), reserved(B, 1, at(60)), released(A)])
+      .when(reserve(C, 2, { seats: 3 }))
+      .then([reserved(C, 2)]);
   });
 
   it('releasing a confirmed booking gives the seats back', () => {
     const history = [reserved(A, 2), confirmed(A), reserved(B, 1), confirmed(B)];
-    spec.given(history).when(reserve(C, 1, { seats: 3 })).thenThrows('sold-out');
-    spec.given(history).when(release(A)).then([released(A)]);
-    spec.given([...history, released(A)]).when(reserve(C, 2, { seats: 3 })).then([reserved(C, 2)]);
+    spec
+      .given(history)
+      .when(reserve(C, 1, { seats: 3 }))
+      .thenThrows('sold-out');
+    spec
+      .given(history)
+      .when(release(A))
+      .then([released(A)]);
+    spec
+      .given([...history, released(A)])
+      .when(reserve(C, 2, { seats: 3 }))
+      .then([reserved(C, 2)]);
   });
 
   it('releasing a confirmed sale grows the unsold stock of an inventory back', () => {
@@ -226,42 +331,75 @@ describe('ReleaseCapacity', () => {
   });
 
   it('releasing an unknown booking -> no event', () => {
-    spec.given([reserved(A, 1)]).when(release(B)).thenNothing();
+    spec
+      .given([reserved(A, 1)])
+      .when(release(B))
+      .thenNothing();
   });
 
   it('releasing twice -> no event the second time', () => {
-    spec.given([reserved(A, 1), released(A)]).when(release(A)).thenNothing();
+    spec
+      .given([reserved(A, 1), released(A)])
+      .when(release(A))
+      .thenNothing();
   });
 
   it('releasing a lapsed (still recorded) hold is recorded', () => {
-    spec.given([reserved(A, 1, at(-30))]).when({ type: 'ReleaseCapacity', bookingId: A, reason: 'expired' }).then([released(A, 'expired')]);
+    spec
+      .given([reserved(A, 1, at(-30))])
+      .when({ type: 'ReleaseCapacity', bookingId: A, reason: 'expired' })
+      .then([released(A, 'expired')]);
   });
 });
 
 describe('SetStock', () => {
   it('stocks an empty inventory', () => {
-    spec.given([]).when(setStock(10)).then([stock(10, 10)]);
+    spec
+      .given([])
+      .when(setStock(10))
+      .then([stock(10, 10)]);
   });
 
   it('the delta is computed against the unsold stock (after confirmed sales)', () => {
     // 10 put up for sale, 3 sold: 7 unsold. Asking for 10 unsold adds 3.
     const history = [stock(10, 10), reserved(A, 3), confirmed(A)];
-    spec.given(history).when(setStock(10)).then([stock(3, 10)]);
-    spec.given(history).when(setStock(5)).then([stock(-2, 5)]);
-    spec.given(history).when(setStock(0)).then([stock(-7, 0)]);
+    spec
+      .given(history)
+      .when(setStock(10))
+      .then([stock(3, 10)]);
+    spec
+      .given(history)
+      .when(setStock(5))
+      .then([stock(-2, 5)]);
+    spec
+      .given(history)
+      .when(setStock(0))
+      .then([stock(-7, 0)]);
   });
 
   it('the same unsold stock -> no event', () => {
-    spec.given([stock(10, 10)]).when(setStock(10)).thenNothing();
-    spec.given([stock(10, 10), reserved(A, 3), confirmed(A)]).when(setStock(7)).thenNothing();
+    spec
+      .given([stock(10, 10)])
+      .when(setStock(10))
+      .thenNothing();
+    spec
+      .given([stock(10, 10), reserved(A, 3), confirmed(A)])
+      .when(setStock(7))
+      .thenNothing();
   });
 
   it('unconfirmed holds are still unsold stock', () => {
-    spec.given([stock(10, 10), reserved(A, 4)]).when(setStock(10)).thenNothing();
+    spec
+      .given([stock(10, 10), reserved(A, 4)])
+      .when(setStock(10))
+      .thenNothing();
   });
 
   it('after the adjustment the unsold stock is the requested one', () => {
-    const state = spec.given([stock(10, 10), reserved(A, 3), confirmed(A)]).when(setStock(4)).thenState();
+    const state = spec
+      .given([stock(10, 10), reserved(A, 3), confirmed(A)])
+      .when(setStock(4))
+      .thenState();
     expect(unsoldStock(state)).toBe(4);
     expect(state.stockTotal).toBe(7);
     expect(availableAt(state, NOW)).toBe(4);

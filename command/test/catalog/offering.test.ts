@@ -123,43 +123,67 @@ describe('CreateOffering', () => {
   });
 
   it('a free offering (price 0) is allowed', () => {
-    const [event] = spec.given([]).when(createProduct({ price: { amount: 0, currency: 'EUR' } })).events();
+    const [event] = spec
+      .given([])
+      .when(createProduct({ price: { amount: 0, currency: 'EUR' } }))
+      .events();
     expect(event?.type).toBe('OfferingCreated');
   });
 
   it('an admin creates an offering for any provider', () => {
-    const [event] = spec.given([]).when(createProduct({ actor: admin, providerId: 'provider-9' })).events();
+    const [event] = spec
+      .given([])
+      .when(createProduct({ actor: admin, providerId: 'provider-9' }))
+      .events();
     expect(event).toEqual({ type: 'OfferingCreated', data: { ...productCreated.data, providerId: 'provider-9' } });
   });
 
   it('a provider cannot create an offering for another provider', () => {
-    spec.given([]).when(createProduct({ actor: otherProvider })).thenThrows('forbidden', { kind: 'forbidden' });
+    spec
+      .given([])
+      .when(createProduct({ actor: otherProvider }))
+      .thenThrows('forbidden', { kind: 'forbidden' });
   });
 
   it.each([
     ['customer', customer],
     ['system', system],
   ])('a %s cannot create an offering', (_role, actor) => {
-    spec.given([]).when(createProduct({ actor, providerId: actor.id })).thenThrows('forbidden', { kind: 'forbidden' });
+    spec
+      .given([])
+      .when(createProduct({ actor, providerId: actor.id }))
+      .thenThrows('forbidden', { kind: 'forbidden' });
   });
 
   it('a service needs a schedule', () => {
-    const error = spec.given([]).when(createService({ schedule: undefined })).thenThrows('validation');
+    const error = spec
+      .given([])
+      .when(createService({ schedule: undefined }))
+      .thenThrows('validation');
     expect(fieldsOf(error)).toEqual(['schedule']);
   });
 
   it('a service needs seats per slot', () => {
-    const error = spec.given([]).when(createService({ seatsPerSlot: undefined })).thenThrows('validation');
+    const error = spec
+      .given([])
+      .when(createService({ seatsPerSlot: undefined }))
+      .thenThrows('validation');
     expect(fieldsOf(error)).toEqual(['seatsPerSlot']);
   });
 
   it('a product has no schedule', () => {
-    const error = spec.given([]).when(createProduct({ schedule: schedule() })).thenThrows('validation');
+    const error = spec
+      .given([])
+      .when(createProduct({ schedule: schedule() }))
+      .thenThrows('validation');
     expect(fieldsOf(error)).toEqual(['schedule']);
   });
 
   it('a product has no seats per slot', () => {
-    const error = spec.given([]).when(createProduct({ seatsPerSlot: 3 })).thenThrows('validation');
+    const error = spec
+      .given([])
+      .when(createProduct({ seatsPerSlot: 3 }))
+      .thenThrows('validation');
     expect(fieldsOf(error)).toEqual(['seatsPerSlot']);
   });
 
@@ -169,21 +193,42 @@ describe('CreateOffering', () => {
       weeklyRules: [{ weekday: 1, windows: [{ start: '12:00', end: '09:00' }] }],
       durationMinutes: 0,
     });
-    const error = spec.given([]).when(createService({ schedule: bad })).thenThrows('validation', { kind: 'validation' });
-    expect(fieldsOf(error)).toEqual(['schedule.timeZone', 'schedule.weeklyRules[0].windows[0].end', 'schedule.durationMinutes']);
+    const error = spec
+      .given([])
+      .when(createService({ schedule: bad }))
+      .thenThrows('validation', { kind: 'validation' });
+    expect(fieldsOf(error)).toEqual([
+      'schedule.timeZone',
+      'schedule.weeklyRules[0].windows[0].end',
+      'schedule.durationMinutes',
+    ]);
     expect((error as ValidationError).errors[0]?.message).toMatch(/time zone/);
   });
 
   it('overlapping windows are refused with the field of the later window', () => {
     const bad = schedule({
-      weeklyRules: [{ weekday: 2, windows: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '13:00' }] }],
+      weeklyRules: [
+        {
+          weekday: 2,
+          windows: [
+            { start: '09:00', end: '12:00' },
+            { start: '11:00', end: '13:00' },
+          ],
+        },
+      ],
     });
-    const error = spec.given([]).when(createService({ schedule: bad })).thenThrows('validation');
+    const error = spec
+      .given([])
+      .when(createService({ schedule: bad }))
+      .thenThrows('validation');
     expect(fieldsOf(error)).toEqual(['schedule.weeklyRules[0].windows[1]']);
   });
 
   it('a negative price is refused', () => {
-    const error = spec.given([]).when(createProduct({ price: { amount: -1, currency: 'EUR' } })).thenThrows('validation');
+    const error = spec
+      .given([])
+      .when(createProduct({ price: { amount: -1, currency: 'EUR' } }))
+      .thenThrows('validation');
     expect(fieldsOf(error)).toEqual(['price.amount']);
   });
 
@@ -207,11 +252,17 @@ describe('changing an offering', () => {
   });
 
   it.each(changes)('%s by another provider -> ForbiddenError', (_name, command) => {
-    spec.given([serviceCreated]).when({ ...command, actor: otherProvider }).thenThrows('forbidden', { kind: 'forbidden' });
+    spec
+      .given([serviceCreated])
+      .when({ ...command, actor: otherProvider })
+      .thenThrows('forbidden', { kind: 'forbidden' });
   });
 
   it.each(changes)('%s by a customer -> ForbiddenError', (_name, command) => {
-    spec.given([serviceCreated]).when({ ...command, actor: customer }).thenThrows('forbidden', { kind: 'forbidden' });
+    spec
+      .given([serviceCreated])
+      .when({ ...command, actor: customer })
+      .thenThrows('forbidden', { kind: 'forbidden' });
   });
 
   it.each(changes)('%s by the owner succeeds', (_name, command) => {
@@ -219,11 +270,19 @@ describe('changing an offering', () => {
   });
 
   it.each(changes)('%s by an admin succeeds', (_name, command) => {
-    expect(spec.given([serviceCreated]).when({ ...command, actor: admin }).events()).toHaveLength(1);
+    expect(
+      spec
+        .given([serviceCreated])
+        .when({ ...command, actor: admin })
+        .events(),
+    ).toHaveLength(1);
   });
 
   it.each(changes)('%s of a retired offering -> offering-retired', (_name, command) => {
-    spec.given([serviceCreated, published, retired]).when(command).thenThrows('offering-retired', { kind: 'domain-rule' });
+    spec
+      .given([serviceCreated, published, retired])
+      .when(command)
+      .thenThrows('offering-retired', { kind: 'domain-rule' });
   });
 
   it('ownership is checked before the retired state (another provider learns nothing)', () => {
@@ -243,7 +302,10 @@ describe('ChangeOfferingDetails', () => {
   });
 
   it('the new title is in the state', () => {
-    const state = spec.given([productCreated]).when({ type: 'ChangeOfferingDetails', actor: provider, title: 'Big mug' }).thenState();
+    const state = spec
+      .given([productCreated])
+      .when({ type: 'ChangeOfferingDetails', actor: provider, title: 'Big mug' })
+      .thenState();
     expect(state.title).toBe('Big mug');
   });
 
@@ -265,17 +327,27 @@ describe('ChangePrice', () => {
     spec
       .given([productCreated])
       .when({ type: 'ChangePrice', actor: provider, price: { amount: 2000, currency: 'EUR' } })
-      .then([{ type: 'OfferingPriceChanged', data: { offeringId: OFFERING, price: { amount: 2000, currency: 'EUR' } } }]);
+      .then([
+        { type: 'OfferingPriceChanged', data: { offeringId: OFFERING, price: { amount: 2000, currency: 'EUR' } } },
+      ]);
   });
 
   it('the state carries the new price, and setting it again is a no-op', () => {
-    const changed: CatalogEvent = { type: 'OfferingPriceChanged', data: { offeringId: OFFERING, price: { amount: 2000, currency: 'EUR' } } };
+    const changed: CatalogEvent = {
+      type: 'OfferingPriceChanged',
+      data: { offeringId: OFFERING, price: { amount: 2000, currency: 'EUR' } },
+    };
     expect(spec.given([productCreated, changed]).state.price).toEqual({ amount: 2000, currency: 'EUR' });
-    spec.given([productCreated, changed]).when({ type: 'ChangePrice', actor: provider, price: { amount: 2000, currency: 'EUR' } }).thenNothing();
+    spec
+      .given([productCreated, changed])
+      .when({ type: 'ChangePrice', actor: provider, price: { amount: 2000, currency: 'EUR' } })
+      .thenNothing();
     spec
       .given([productCreated, changed])
       .when({ type: 'ChangePrice', actor: provider, price: { amount: 1800, currency: 'EUR' } })
-      .then([{ type: 'OfferingPriceChanged', data: { offeringId: OFFERING, price: { amount: 1800, currency: 'EUR' } } }]);
+      .then([
+        { type: 'OfferingPriceChanged', data: { offeringId: OFFERING, price: { amount: 1800, currency: 'EUR' } } },
+      ]);
   });
 
   it('the currency must stay the same', () => {
@@ -295,7 +367,10 @@ describe('ChangePrice', () => {
   });
 
   it('an unchanged price -> no event', () => {
-    spec.given([productCreated]).when({ type: 'ChangePrice', actor: provider, price: { amount: 1800, currency: 'EUR' } }).thenNothing();
+    spec
+      .given([productCreated])
+      .when({ type: 'ChangePrice', actor: provider, price: { amount: 1800, currency: 'EUR' } })
+      .thenNothing();
   });
 });
 
@@ -306,17 +381,27 @@ describe('ChangeSchedule', () => {
       .given([serviceCreated])
       .when({ type: 'ChangeSchedule', actor: provider, schedule: next })
       .then([{ type: 'OfferingScheduleChanged', data: { offeringId: OFFERING, schedule: next } }]);
-    expect(spec.given([serviceCreated, { type: 'OfferingScheduleChanged', data: { offeringId: OFFERING, schedule: next } }]).state.schedule).toEqual(next);
+    expect(
+      spec.given([serviceCreated, { type: 'OfferingScheduleChanged', data: { offeringId: OFFERING, schedule: next } }])
+        .state.schedule,
+    ).toEqual(next);
   });
 
   it('a product has no schedule -> not-a-service', () => {
-    spec.given([productCreated]).when({ type: 'ChangeSchedule', actor: provider, schedule: schedule() }).thenThrows('not-a-service');
+    spec
+      .given([productCreated])
+      .when({ type: 'ChangeSchedule', actor: provider, schedule: schedule() })
+      .thenThrows('not-a-service');
   });
 
   it('an invalid schedule -> ValidationError naming schedule.<field>', () => {
     const error = spec
       .given([serviceCreated])
-      .when({ type: 'ChangeSchedule', actor: provider, schedule: schedule({ closures: [{ from: '2030-02-10', to: '2030-02-01' }] }) })
+      .when({
+        type: 'ChangeSchedule',
+        actor: provider,
+        schedule: schedule({ closures: [{ from: '2030-02-10', to: '2030-02-01' }] }),
+      })
       .thenThrows('validation');
     expect(fieldsOf(error)).toEqual(['schedule.closures[0].to']);
   });
@@ -337,7 +422,10 @@ describe('ChangeSeats', () => {
   });
 
   it('a product has no seats -> not-a-service', () => {
-    spec.given([productCreated]).when({ type: 'ChangeSeats', actor: provider, seatsPerSlot: 4 }).thenThrows('not-a-service');
+    spec
+      .given([productCreated])
+      .when({ type: 'ChangeSeats', actor: provider, seatsPerSlot: 4 })
+      .thenThrows('not-a-service');
   });
 });
 
@@ -367,6 +455,9 @@ describe('RetireOffering', () => {
   });
 
   it('an empty details change after retirement -> offering-retired', () => {
-    spec.given([productCreated, retired]).when({ type: 'ChangeOfferingDetails', actor: admin }).thenThrows('offering-retired');
+    spec
+      .given([productCreated, retired])
+      .when({ type: 'ChangeOfferingDetails', actor: admin })
+      .thenThrows('offering-retired');
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, MoneyData, PaymentEvent } from '@booking/shared-kernel';
-import { initialPaymentState, paymentDecider, refundableAmount, type PaymentCommand } from '../../src/payment/payment.js';
+import {
+  initialPaymentState,
+  paymentDecider,
+  refundableAmount,
+  type PaymentCommand,
+} from '../../src/payment/payment.js';
 import { scenario } from '../support/given-when-then.js';
 
 const spec = scenario(paymentDecider);
@@ -43,7 +48,14 @@ const refunded = (amount: number, gatewayReference: string, reason = 'cancelled'
 });
 const markedPaid = (amount = TOTAL): PaymentEvent => ({
   type: 'PaymentMarkedPaid',
-  data: { paymentId: PAYMENT, bookingId: BOOKING, customerId: customer.id, providerId: provider.id, amount, reason: 'paid in cash' },
+  data: {
+    paymentId: PAYMENT,
+    bookingId: BOOKING,
+    customerId: customer.id,
+    providerId: provider.id,
+    amount,
+    reason: 'paid in cash',
+  },
 });
 
 const paid = [started, succeeded('ch_1')];
@@ -60,13 +72,21 @@ const start = (intentId = 'pi_123'): PaymentCommand => ({
   gateway: 'sandbox',
   intentId,
 });
-const recordSucceeded = (gatewayReference = 'ch_1', amount = TOTAL, card?: { brand: string; last4: string }): PaymentCommand => ({
+const recordSucceeded = (
+  gatewayReference = 'ch_1',
+  amount = TOTAL,
+  card?: { brand: string; last4: string },
+): PaymentCommand => ({
   type: 'RecordPaymentSucceeded',
   gatewayReference,
   amount,
   ...(card ? { card } : {}),
 });
-const recordFailed: PaymentCommand = { type: 'RecordPaymentFailed', code: 'card_declined', reason: 'The card was declined' };
+const recordFailed: PaymentCommand = {
+  type: 'RecordPaymentFailed',
+  code: 'card_declined',
+  reason: 'The card was declined',
+};
 const refund = (amount: number, gatewayReference: string, actor: Actor = admin, currency = 'EUR'): PaymentCommand => ({
   type: 'RefundPayment',
   actor,
@@ -116,7 +136,10 @@ describe('StartPayment', () => {
 
 describe('RecordPaymentSucceeded', () => {
   it('records the success of a started payment', () => {
-    spec.given([started]).when(recordSucceeded('ch_1')).then([succeeded('ch_1')]);
+    spec
+      .given([started])
+      .when(recordSucceeded('ch_1'))
+      .then([succeeded('ch_1')]);
   });
 
   it('keeps the card when the gateway reports it', () => {
@@ -126,7 +149,13 @@ describe('RecordPaymentSucceeded', () => {
       .then([
         {
           type: 'PaymentSucceeded',
-          data: { paymentId: PAYMENT, bookingId: BOOKING, amount: TOTAL, gatewayReference: 'ch_1', card: { brand: 'visa', last4: '4242' } },
+          data: {
+            paymentId: PAYMENT,
+            bookingId: BOOKING,
+            amount: TOTAL,
+            gatewayReference: 'ch_1',
+            card: { brand: 'visa', last4: '4242' },
+          },
         },
       ]);
   });
@@ -141,11 +170,17 @@ describe('RecordPaymentSucceeded', () => {
   });
 
   it('another amount than requested -> amount-mismatch', () => {
-    spec.given([started]).when(recordSucceeded('ch_1', EUR(4999))).thenThrows('amount-mismatch', { kind: 'domain-rule' });
+    spec
+      .given([started])
+      .when(recordSucceeded('ch_1', EUR(4999)))
+      .thenThrows('amount-mismatch', { kind: 'domain-rule' });
   });
 
   it('another currency than requested -> amount-mismatch', () => {
-    spec.given([started]).when(recordSucceeded('ch_1', { amount: 5000, currency: 'USD' })).thenThrows('amount-mismatch');
+    spec
+      .given([started])
+      .when(recordSucceeded('ch_1', { amount: 5000, currency: 'USD' }))
+      .thenThrows('amount-mismatch');
   });
 
   it('a duplicate gateway reference (webhook redelivery) -> no event', () => {
@@ -168,7 +203,10 @@ describe('RecordPaymentFailed', () => {
   });
 
   it('a retry may then succeed', () => {
-    spec.given([started, failed]).when(recordSucceeded('ch_2')).then([succeeded('ch_2')]);
+    spec
+      .given([started, failed])
+      .when(recordSucceeded('ch_2'))
+      .then([succeeded('ch_2')]);
     expect(spec.given([started, failed, succeeded('ch_2')]).state.status).toBe('SUCCEEDED');
   });
 
@@ -187,38 +225,62 @@ describe('RecordPaymentFailed', () => {
 
 describe('RefundPayment', () => {
   it('an admin refunds the whole payment', () => {
-    spec.given(paid).when(refund(5000, 're_1')).then([refunded(5000, 're_1')]);
+    spec
+      .given(paid)
+      .when(refund(5000, 're_1'))
+      .then([refunded(5000, 're_1')]);
   });
 
   it('the system (cancellation policy) may refund', () => {
-    spec.given(paid).when(refund(2000, 're_1', system)).then([refunded(2000, 're_1')]);
+    spec
+      .given(paid)
+      .when(refund(2000, 're_1', system))
+      .then([refunded(2000, 're_1')]);
   });
 
   it.each([
     ['customer', customer],
     ['provider', provider],
   ])('a %s may not refund -> ForbiddenError', (_role, actor) => {
-    spec.given(paid).when(refund(100, 're_1', actor)).thenThrows('forbidden', { kind: 'forbidden' });
+    spec
+      .given(paid)
+      .when(refund(100, 're_1', actor))
+      .thenThrows('forbidden', { kind: 'forbidden' });
   });
 
   it('a partial refund, then the rest', () => {
-    spec.given(paid).when(refund(1500, 're_1')).then([refunded(1500, 're_1')]);
-    spec.given([...paid, refunded(1500, 're_1')]).when(refund(3500, 're_2')).then([refunded(3500, 're_2')]);
+    spec
+      .given(paid)
+      .when(refund(1500, 're_1'))
+      .then([refunded(1500, 're_1')]);
+    spec
+      .given([...paid, refunded(1500, 're_1')])
+      .when(refund(3500, 're_2'))
+      .then([refunded(3500, 're_2')]);
     const state = spec.given([...paid, refunded(1500, 're_1'), refunded(3500, 're_2')]).state;
     expect(state.refunded).toBe(5000);
     expect(refundableAmount(state)).toBe(0);
   });
 
   it('more than the payment -> refund-too-large', () => {
-    spec.given(paid).when(refund(5001, 're_1')).thenThrows('refund-too-large', { kind: 'domain-rule', message: '5000' });
+    spec
+      .given(paid)
+      .when(refund(5001, 're_1'))
+      .thenThrows('refund-too-large', { kind: 'domain-rule', message: '5000' });
   });
 
   it('more than what is left after a partial refund -> refund-too-large', () => {
-    spec.given([...paid, refunded(1500, 're_1')]).when(refund(3501, 're_2')).thenThrows('refund-too-large', { message: '3500' });
+    spec
+      .given([...paid, refunded(1500, 're_1')])
+      .when(refund(3501, 're_2'))
+      .thenThrows('refund-too-large', { message: '3500' });
   });
 
   it('nothing left after a full refund -> refund-too-large', () => {
-    spec.given([...paid, refunded(5000, 're_1')]).when(refund(1, 're_2')).thenThrows('refund-too-large');
+    spec
+      .given([...paid, refunded(5000, 're_1')])
+      .when(refund(1, 're_2'))
+      .thenThrows('refund-too-large');
   });
 
   it('a payment that did not succeed has nothing to refund', () => {
@@ -227,9 +289,15 @@ describe('RefundPayment', () => {
   });
 
   it('a duplicate refund reference -> no event', () => {
-    spec.given([...paid, refunded(1500, 're_1')]).when(refund(1500, 're_1')).thenNothing();
+    spec
+      .given([...paid, refunded(1500, 're_1')])
+      .when(refund(1500, 're_1'))
+      .thenNothing();
     // even when the retry would no longer fit
-    spec.given([...paid, refunded(5000, 're_1')]).when(refund(5000, 're_1')).thenNothing();
+    spec
+      .given([...paid, refunded(5000, 're_1')])
+      .when(refund(5000, 're_1'))
+      .thenNothing();
   });
 
   it.each([0, -100])('a refund of %i -> ValidationError', (amount) => {
@@ -240,7 +308,12 @@ describe('RefundPayment', () => {
 describe('MarkPaymentPaid', () => {
   it('an admin records a payment received outside the gateway', () => {
     spec.given([]).when(markPaid()).then([markedPaid()]);
-    expect(spec.given([markedPaid()]).state).toMatchObject({ status: 'SUCCEEDED', gateway: 'manual', amount: TOTAL, bookingId: BOOKING });
+    expect(spec.given([markedPaid()]).state).toMatchObject({
+      status: 'SUCCEEDED',
+      gateway: 'manual',
+      amount: TOTAL,
+      bookingId: BOOKING,
+    });
   });
 
   it('a started (or failed) gateway payment can be marked paid and keeps its gateway', () => {
@@ -263,7 +336,10 @@ describe('MarkPaymentPaid', () => {
   });
 
   it('a payment marked paid can be refunded', () => {
-    spec.given([markedPaid()]).when(refund(5000, 'manual-refund-1')).then([refunded(5000, 'manual-refund-1')]);
+    spec
+      .given([markedPaid()])
+      .when(refund(5000, 'manual-refund-1'))
+      .then([refunded(5000, 'manual-refund-1')]);
   });
 });
 

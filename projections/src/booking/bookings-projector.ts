@@ -89,7 +89,8 @@ export const bookingsProjector: Projector = {
         const d = event.data;
         await payments.upsertAt(d.paymentId, {
           $set: { bookingId: d.bookingId, customerId: d.customerId, providerId: d.providerId, amount: d.amount, gateway: 'manual', status: 'SUCCEEDED', updatedAt: at },
-          $setOnInsert: { refunded: 0, attempts: [], refunds: [], createdAt: at },
+          // no `attempts` here: one update may not touch a path twice, and $push creates it
+          $setOnInsert: { refunded: 0, refunds: [], createdAt: at },
           $push: { attempts: { at, outcome: 'marked-paid' } },
         }, pos);
         await bookings.upsertAt(d.bookingId, { $set: { payment: { status: 'SUCCEEDED', gateway: 'manual', amount: d.amount, refunded: 0 }, updatedAt: at } }, pos);

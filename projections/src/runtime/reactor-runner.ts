@@ -1,11 +1,11 @@
 /**
  * Follows the event log for a set of reactors with one subscription. Each reactor has its
  * own checkpoint; an event is retried with backoff while it fails, and after
- * `maxAttempts` it is parked in `reactor_dead_letters` (logged as an error, shown on the
+ * `maxAttempts` (at once for a business-rule refusal, which no retry changes) it is parked in `reactor_dead_letters` (logged as an error, shown on the
  * status endpoint) so one poisoned event cannot stop every other effect.
  */
 import {
-  comparePositions, eventCatalogue, formatPosition, parseSortablePosition, sortablePosition, START,
+  AppError, comparePositions, eventCatalogue, formatPosition, parseSortablePosition, sortablePosition, START,
   type DomainEvent, type GlobalPosition, type Logger, type Subscription, type EventStore, withLogContext,
 } from '@booking/shared-kernel';
 import { reactorContext, type Reactor, type ReactorDeps } from './reactor.js';
@@ -118,7 +118,9 @@ export class ReactorRunner {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         this.lastError = `${reactor.name}: ${message}`;
-        if (attempt >= maxAttempts || this.stopping) {
+        // A business rule that refused the effect will refuse it again: park it at once.
+        const permanent = err instanceof AppError && err.kind !== 'conflict' && err.kind !== 'unavailable';
+        if (permanent || attempt >= maxAttempts || this.stopping) {
           this.deadLetters++;
           this.logger.error({ err, reactor: reactor.name, eventId: event.metadata.eventId, type: event.type, attempts: attempt }, 'reactor gave up on an event; parked as a dead letter');
           await this.deps.docs.collection<DeadLetterDoc>('reactor_dead_letters').upsertAt(`${reactor.name}|${event.metadata.eventId}`, {

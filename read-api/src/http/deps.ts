@@ -1,4 +1,4 @@
-import type { DocumentStore, GlobalPosition, Logger } from '@booking/shared-kernel';
+import type { DocumentStore, EventStore, GlobalPosition, Logger } from '@booking/shared-kernel';
 import type { Clock } from '@booking/shared-kernel';
 
 /** How the read API learns how far the read models have got. */
@@ -10,6 +10,8 @@ export interface ReadModelProgress {
 
 export interface ReadApiDeps {
   docs: DocumentStore;
+  /** the audit history reads the log itself, never a read model */
+  eventStore: EventStore;
   clock: Clock;
   logger: Logger;
   progress: ReadModelProgress;

@@ -5,6 +5,7 @@ import { capacityEvents, type CapacityEvent } from './capacity.js';
 import { bookingEvents, type BookingEvent } from './booking.js';
 import { paymentEvents, type PaymentEvent } from './payment.js';
 import { idempotencyEvents, type IdempotencyEvent } from './idempotency.js';
+import { identityEvents, type IdentityEvent } from './identity.js';
 
 export * from './catalogue.js';
 export * from './common.js';
@@ -13,8 +14,9 @@ export * from './capacity.js';
 export * from './booking.js';
 export * from './payment.js';
 export * from './idempotency.js';
+export * from './identity.js';
 
-export type DomainEvent = CatalogEvent | CapacityEvent | BookingEvent | PaymentEvent | IdempotencyEvent;
+export type DomainEvent = CatalogEvent | CapacityEvent | BookingEvent | PaymentEvent | IdempotencyEvent | IdentityEvent;
 
 /** The one catalogue of every event the platform stores. */
 export const eventCatalogue = new EventCatalogue().register(
@@ -23,4 +25,5 @@ export const eventCatalogue = new EventCatalogue().register(
   ...bookingEvents,
   ...paymentEvents,
   ...idempotencyEvents,
+  ...identityEvents,
 );
