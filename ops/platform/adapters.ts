@@ -5,12 +5,32 @@
 import path from 'node:path';
 import type { Config, DocumentStore, EventStore } from '@booking/shared-kernel';
 import {
-  EmbeddedDocumentStore, EventStoreDbEventStore, MongoDocumentStore, SqliteEventStore,
+  EmbeddedDocumentStore, EventStoreDbEventStore, MongoDocumentStore, PostgresEventStore, SqliteEventStore,
 } from '@booking/shared-kernel/adapters';
 
 export function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>): EventStore {
-  if (config.eventStoreUrl) return new EventStoreDbEventStore({ connectionString: config.eventStoreUrl });
+  const url = config.eventStoreUrl;
+  if (url && /^postgres(ql)?:\/\//i.test(url)) {
+    // connects lazily; an unreachable server fails every call with an error naming EVENTSTORE_URL
+    // (use openEventStoreChecked to fail at start instead)
+    return new PostgresEventStore({ connectionString: url, urlVariable: 'EVENTSTORE_URL' });
+  }
+  if (url) return new EventStoreDbEventStore({ connectionString: url });
   return new SqliteEventStore({ path: path.join(config.dataDir, 'events.sqlite') });
+}
+
+/** Like openEventStore, but a server-backed store must answer first (fails at start, naming the variable). */
+export async function openEventStoreChecked(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>): Promise<EventStore> {
+  const store = openEventStore(config);
+  if (store instanceof PostgresEventStore) {
+    try {
+      await store.ready();
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      throw e;
+    }
+  }
+  return store;
 }
 
 export async function openDocumentStore(config: Pick<Config, 'mongodbUrl' | 'mongodbDb' | 'dataDir'>): Promise<DocumentStore> {

@@ -7,10 +7,11 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import {
-  createCommandRuntime, createHttpApp, createLogger, comparePositions, SandboxGateway, systemClock,
-  type Clock, type Config, type DocumentStore, type EventStore, type Logger,
+  createCommandRuntime, createHttpApp, createLogger, comparePositions, jwks, SandboxGateway, systemClock,
+  type Clock, type Config, type DocumentStore, type EventStore, type Logger, type Mailer, type TokenSettings,
 } from '@booking/shared-kernel';
-import { commandApi } from '@booking/command';
+import { actorResolver, commandApi } from '@booking/command';
+import { OutboxMailer } from '@booking/shared-kernel/adapters';
 import {
   allProjectors, allReactors, HoldExpiryScheduler, ProjectionRunner, ReactorRunner,
 } from '@booking/projections';
@@ -26,6 +27,8 @@ export interface PlatformOptions {
   documentStore?: DocumentStore;
   /** how often the hold-expiry scheduler looks for due holds */
   holdCheckIntervalMs?: number;
+  /** where account mail goes (default: the outbox folder under DATA_DIR) */
+  mailer?: Mailer;
   /** the built SPA; served at / when present */
   uiDir?: string;
 }
@@ -60,12 +63,20 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     ? { waitFor: (p, t) => projections.waitFor(p, t), status: () => projections.status() }
     : checkpointProgress(eventStore, documentStore, allProjectors.map((p) => p.name));
 
-  const tokens = { secret: config.jwtSecret, issuer: config.jwtIssuer };
+  const id = config.identity;
+  const tokens: TokenSettings = {
+    secret: config.jwtSecret, issuer: config.jwtIssuer, algorithm: id.jwtAlgorithm, privateKey: id.jwtPrivateKey, publicKey: id.jwtPublicKey,
+    // every token is checked against the user's current state (suspension, revoked sessions)
+    resolveActor: actorResolver(runtime, { production: config.env === 'production' }),
+  };
+  const mailer = options.mailer ?? new OutboxMailer(path.join(config.dataDir, 'outbox'), id.mailFrom);
   const uiDir = options.uiDir ?? path.resolve('ui/dist');
   const app = createHttpApp({
     logger,
     tokens,
     maxBodyBytes: config.maxBodyBytes,
+    security: { corsOrigins: id.corsOrigins, rateLimitPerMinute: id.rateLimitPerMinute },
+    ...(id.trustProxy > 0 ? { trustProxy: id.trustProxy } : {}),
     mount(app) {
       app.get('/health', (_req, res) => {
         res.json({ status: 'ok', roles: config.roles });
@@ -88,9 +99,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         if (reactors) checks.reactors = reactors.status();
         res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
       });
-      if (config.demoData && config.env !== 'production') app.use('/api', demoRoutes(tokens));
+      app.get('/.well-known/jwks.json', (_req, res) => {
+        res.setHeader('cache-control', 'public, max-age=300');
+        res.json(jwks(tokens));
+      });
+      if (config.demoData && config.env !== 'production') app.use('/api', demoRoutes({ runtime, tokens, identity: id, now: () => clock.now() }));
       if (has('command')) {
-        app.use('/api', commandApi({ runtime, clock, config, logger, gateway, sandbox, customerNoticeMinutes: 24 * 60 }));
+        app.use('/api', commandApi({ runtime, clock, config, logger, gateway, sandbox, customerNoticeMinutes: 24 * 60, mailer, tokens, identity: id }));
       }
       if (has('read-api')) {
         app.use('/api', readApi({ docs: documentStore, eventStore, clock, logger, progress, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs }));

@@ -8,6 +8,7 @@ export { capacityProjector } from './booking/capacity-projector.js';
 export { bookingsProjector } from './booking/bookings-projector.js';
 export { bookingConfirmationReactor } from './reactors/booking-confirmation.js';
 export { capacityReleaseReactor } from './reactors/capacity-release.js';
+export { usersProjector, type UserDoc } from './identity/users-projector.js';
 export { HoldExpiryScheduler } from './reactors/hold-expiry.js';
 export { auditIndexProjector, type AuditCorrelationDoc, type AuditIndexEntry } from './audit/audit-index-projector.js';
 
@@ -17,6 +18,7 @@ import { bookingsProjector } from './booking/bookings-projector.js';
 import { bookingConfirmationReactor } from './reactors/booking-confirmation.js';
 import { capacityReleaseReactor } from './reactors/capacity-release.js';
 import { auditIndexProjector } from './audit/audit-index-projector.js';
+import { usersProjector } from './identity/users-projector.js';
 
-export const allProjectors = [offeringsProjector, capacityProjector, bookingsProjector, auditIndexProjector];
+export const allProjectors = [offeringsProjector, capacityProjector, bookingsProjector, auditIndexProjector, usersProjector];
 export const allReactors = [bookingConfirmationReactor, capacityReleaseReactor];

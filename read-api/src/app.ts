@@ -3,6 +3,7 @@ import { catalogRoutes } from './catalog/catalog-routes.js';
 import { bookingRoutes } from './booking/booking-routes.js';
 import { readYourWrites } from './http/read-your-writes.js';
 import { auditRoutes } from './audit/audit-routes.js';
+import { userRoutes } from './identity/user-routes.js';
 import type { ReadApiDeps } from './http/deps.js';
 
 /** Every query endpoint, to be mounted under `/api` (GET only). */
@@ -15,5 +16,6 @@ export function readApi(deps: ReadApiDeps): Router {
   router.use(catalogRoutes(deps));
   router.use(bookingRoutes(deps));
   router.use(auditRoutes(deps));
+  router.use(userRoutes(deps));
   return router;
 }

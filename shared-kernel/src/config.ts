@@ -27,7 +27,48 @@ export interface Config {
   /** projection lag (events) above which /ready says not ready */
   readyMaxLag: number;
   maxBodyBytes: number;
+  identity: IdentityConfig;
 }
+
+/** Accounts, tokens and the security of the HTTP APIs. */
+export interface IdentityConfig {
+  jwtAlgorithm: 'HS256' | 'RS256' | 'ES256';
+  jwtPrivateKey: string | null;
+  jwtPublicKey: string | null;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** scrypt cost: N = 2^log2N (15 in production at least) */
+  passwordScryptLog2N: number;
+  /** where links in emails point (the SPA) */
+  publicBaseUrl: string;
+  mailFrom: string;
+  verificationTokenTtlMinutes: number;
+  resetTokenTtlMinutes: number;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  /** password of the seeded demo accounts (not in production) */
+  demoPassword: string;
+  corsOrigins: string[];
+  trustProxy: number;
+  /** overall requests per minute per user or IP (0: off) */
+  rateLimitPerMinute: number;
+  /** login/register/password-reset requests per minute per IP, and per account */
+  authRateLimitPerMinute: number;
+  authAccountRateLimitPerMinute: number;
+  /** failed logins before an account locks; lock time doubles from the base up to the cap */
+  lockoutThreshold: number;
+  lockoutBaseSeconds: number;
+  lockoutMaxSeconds: number;
+  /** social login: audiences (client ids) and JWKS URLs; empty audience disables */
+  googleClientIds: string[];
+  googleJwksUrl: string;
+  googleIssuers: string[];
+  appleClientIds: string[];
+  appleJwksUrl: string;
+  appleIssuers: string[];
+}
+
+export const DEFAULT_DEMO_PASSWORD = 'demo-password-1234';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -60,7 +101,8 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got ${JSON.stringify(raw)}`);
 }
 
-function url(env: Env, name: string, protocols: string[]): string | null {
+/** `alternatives`: more accepted protocols, named after the main ones in the message */
+function url(env: Env, name: string, protocols: string[], alternatives?: { protocols: string[]; what: string }): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return null;
   let parsed: URL;
@@ -69,8 +111,9 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   } catch {
     throw new ConfigError(name, `must be a URL, got ${JSON.stringify(raw)}`);
   }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  if (!protocols.includes(parsed.protocol) && !alternatives?.protocols.includes(parsed.protocol)) {
+    const more = alternatives ? ` (or ${alternatives.protocols.join(' or ')} for ${alternatives.what})` : '';
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}${more}`);
   }
   return raw;
 }
@@ -95,22 +138,67 @@ export function loadConfig(env: Env = process.env): Config {
   if (nodeEnv === 'production' && jwtSecret === DEFAULT_JWT_SECRET) {
     throw new ConfigError('JWT_SECRET', 'the embedded default secret is refused in production');
   }
+  const list = (name: string) => (env[name] ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  const jwtAlgorithm = (env.JWT_ALGORITHM ?? 'HS256') as IdentityConfig['jwtAlgorithm'];
+  if (!['HS256', 'RS256', 'ES256'].includes(jwtAlgorithm)) throw new ConfigError('JWT_ALGORITHM', 'must be HS256, RS256 or ES256');
+  const jwtPrivateKey = env.JWT_PRIVATE_KEY || null;
+  const jwtPublicKey = env.JWT_PUBLIC_KEY || null;
+  if (jwtAlgorithm !== 'HS256' && !jwtPrivateKey) throw new ConfigError('JWT_PRIVATE_KEY', `is required with JWT_ALGORITHM=${jwtAlgorithm}`);
+  const passwordScryptLog2N = int(env, 'PASSWORD_SCRYPT_LOG2N', 15, 10, 20);
+  if (nodeEnv === 'production' && passwordScryptLog2N < 15) throw new ConfigError('PASSWORD_SCRYPT_LOG2N', 'must be at least 15 in production');
+  const adminEmail = env.ADMIN_EMAIL || null;
+  const adminPassword = env.ADMIN_PASSWORD || null;
+  if ((adminEmail === null) !== (adminPassword === null)) throw new ConfigError(adminEmail ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'ADMIN_EMAIL and ADMIN_PASSWORD go together');
+  if (adminPassword !== null && adminPassword.length < 12) throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters');
+  const demoPassword = env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
+  const demoData = bool(env, 'DEMO_DATA', nodeEnv !== 'production');
+  if (nodeEnv === 'production' && demoData) throw new ConfigError('DEMO_DATA', 'demo accounts with a published password are refused in production');
+  const lockoutBaseSeconds = int(env, 'LOCKOUT_BASE_SECONDS', 30, 1, 3600);
+  const identity: IdentityConfig = {
+    jwtAlgorithm, jwtPrivateKey, jwtPublicKey,
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 24 * 3600),
+    refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    passwordScryptLog2N,
+    publicBaseUrl: url(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? 'http://localhost:8080',
+    mailFrom: env.MAIL_FROM ?? 'Booking Platform <no-reply@booking.example>',
+    verificationTokenTtlMinutes: int(env, 'VERIFICATION_TOKEN_TTL_MINUTES', 24 * 60, 5, 30 * 24 * 60),
+    resetTokenTtlMinutes: int(env, 'RESET_TOKEN_TTL_MINUTES', 30, 5, 24 * 60),
+    adminEmail, adminPassword, demoPassword,
+    corsOrigins: list('CORS_ORIGINS'),
+    trustProxy: int(env, 'TRUST_PROXY', 0, 0, 10),
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    authRateLimitPerMinute: int(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 20, 0, 1_000_000),
+    authAccountRateLimitPerMinute: int(env, 'AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE', 10, 0, 1_000_000),
+    lockoutThreshold: int(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),
+    lockoutBaseSeconds,
+    lockoutMaxSeconds: Math.max(lockoutBaseSeconds, int(env, 'LOCKOUT_MAX_SECONDS', 15 * 60, 1, 24 * 3600)),
+    googleClientIds: list('GOOGLE_CLIENT_IDS'),
+    googleJwksUrl: url(env, 'GOOGLE_JWKS_URL', ['http:', 'https:']) ?? 'https://www.googleapis.com/oauth2/v3/certs',
+    googleIssuers: env.GOOGLE_ISSUERS ? list('GOOGLE_ISSUERS') : ['https://accounts.google.com', 'accounts.google.com'],
+    appleClientIds: list('APPLE_CLIENT_IDS'),
+    appleJwksUrl: url(env, 'APPLE_JWKS_URL', ['http:', 'https:']) ?? 'https://appleid.apple.com/auth/keys',
+    appleIssuers: env.APPLE_ISSUERS ? list('APPLE_ISSUERS') : ['https://appleid.apple.com'],
+  };
   return {
     env: nodeEnv as Config['env'],
     port: int(env, 'PORT', 8080, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
     roles: roles as Role[],
     dataDir: path.resolve(env.DATA_DIR ?? 'data'),
-    eventStoreUrl: url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:']),
+    eventStoreUrl: url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:'], {
+      protocols: ['postgres:', 'postgresql:'],
+      what: 'the PostgreSQL event store',
+    }),
     mongodbUrl: url(env, 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
     mongodbDb: env.MONGODB_DB ?? 'booking',
     jwtSecret,
     jwtIssuer: env.JWT_ISSUER ?? 'booking-platform',
     holdMinutes: int(env, 'HOLD_MINUTES', 15, 1, 24 * 60),
-    demoData: bool(env, 'DEMO_DATA', nodeEnv !== 'production'),
+    demoData,
     logLevel: env.LOG_LEVEL ?? 'info',
     readYourWritesTimeoutMs: int(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 2000, 0, 30_000),
     readyMaxLag: int(env, 'READY_MAX_LAG', 1000, 0, Number.MAX_SAFE_INTEGER),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    identity,
   };
 }

@@ -13,7 +13,9 @@ export type ErrorKind =
   | 'domain-rule'
   | 'idempotency-key-reuse'
   | 'payload-too-large'
-  | 'unavailable';
+  | 'unavailable'
+  | 'rate-limited'
+  | 'unsupported-media-type';
 
 export interface FieldError {
   field: string;
@@ -101,5 +103,25 @@ export class UnavailableError extends AppError {
   readonly kind = 'unavailable';
   constructor(message: string) {
     super(message, 'unavailable');
+  }
+}
+
+/** Too many requests (rate limit or a temporarily locked account); `retryAfterSeconds`
+ *  becomes the `Retry-After` header. */
+export class TooManyRequestsError extends AppError {
+  readonly kind = 'rate-limited';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    code = 'rate-limited',
+  ) {
+    super(message, code);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly kind = 'unsupported-media-type';
+  constructor(message = 'request bodies must be application/json') {
+    super(message, 'unsupported-media-type');
   }
 }

@@ -1,6 +1,7 @@
 export * from './ports/event-store.js';
 export * from './ports/document-store.js';
 export * from './ports/payment-gateway.js';
+export * from './ports/mailer.js';
 export * from './events/index.js';
 export * from './primitives/ids.js';
 export * from './primitives/clock.js';
@@ -18,3 +19,5 @@ export * from './http/command-route.js';
 export * from './http/etag.js';
 export * from './adapters/payment/sandbox-gateway.js';
 export * from './http/http-app.js';
+export * from './http/security.js';
+export * from './http/jwt-keys.js';

@@ -332,6 +332,23 @@ const validSamples: Samples = {
   IdempotencyKeyClaimed: { requestHash: HASH },
   IdempotentResponseRecorded: { requestHash: HASH, status: 201, headers: { etag: '"3"' }, body: '{"ok":true}' },
   IdempotencyKeyReleased: { requestHash: HASH },
+  UserRegistered: { userId: 'user-1', email: 'a@example.com', name: 'A', passwordHash: `scrypt$15$8$1$${'A'.repeat(24)}$${'B'.repeat(44)}`, roles: ['customer'], method: 'password', emailVerified: false },
+  UserEmailVerificationIssued: { userId: 'user-1', tokenHash: HASH, expiresAt: SLOT.end },
+  UserEmailVerified: { userId: 'user-1', email: 'a@example.com' },
+  UserLoggedIn: { userId: 'user-1', sessionId: ID(9), refreshTokenHash: HASH, expiresAt: SLOT.end, method: 'password' },
+  UserLoginFailed: { userId: 'user-1', failedAttempts: 5, lockedUntil: SLOT.end },
+  RefreshTokenRotated: { userId: 'user-1', sessionId: ID(9), previousHash: HASH, refreshTokenHash: 'b'.repeat(64), expiresAt: SLOT.end },
+  SessionRevoked: { userId: 'user-1', sessionId: ID(9), reason: 'logout' },
+  PasswordResetRequested: { userId: 'user-1', tokenHash: HASH, expiresAt: SLOT.end },
+  PasswordChanged: { userId: 'user-1', passwordHash: `scrypt$15$8$1$${'A'.repeat(24)}$${'B'.repeat(44)}`, via: 'reset' },
+  UserRoleGranted: { userId: 'user-1', role: 'provider' },
+  UserRoleRevoked: { userId: 'user-1', role: 'provider' },
+  ProviderApplicationSubmitted: { userId: 'user-1', businessName: 'Studio' },
+  ProviderApplicationDecided: { userId: 'user-1', decision: 'approved' },
+  UserSuspended: { userId: 'user-1', reason: 'fraud' },
+  UserReactivated: { userId: 'user-1' },
+  ExternalIdentityLinked: { userId: 'user-1', provider: 'google', subjectHash: HASH },
+  UniqueKeyClaimed: { keyHash: HASH, userId: 'user-1' },
 };
 
 /** the samples looked up by a type name known only at run time */

@@ -1,4 +1,4 @@
-import type { Clock, CommandRuntime, Config, Logger, PaymentGateway, SandboxGateway } from '@booking/shared-kernel';
+import type { Clock, CommandRuntime, Config, Logger, Mailer, PaymentGateway, SandboxGateway, TokenSettings } from '@booking/shared-kernel';
 
 /** What the command role needs from the outside world. */
 export interface CommandDeps {
@@ -6,6 +6,10 @@ export interface CommandDeps {
   clock: Clock;
   config: Pick<Config, 'holdMinutes' | 'jwtSecret' | 'jwtIssuer' | 'maxBodyBytes' | 'env'>;
   logger: Logger;
+  /** identity: where account mail goes, and how access tokens are signed (absent: no identity routes) */
+  mailer?: Mailer;
+  tokens?: TokenSettings;
+  identity?: Config['identity'];
   gateway: PaymentGateway;
   /** present when the sandbox gateway is in use: it confirms test cards */
   sandbox: SandboxGateway | null;

@@ -44,3 +44,5 @@ ferretdb_start() {
 ferretdb_stop() { stop_pid ferretdb; }
 
 ferretdb_env() { echo "MONGODB_URL=mongodb://127.0.0.1:$MONGODB_PORT/booking"; }
+
+ferretdb_installed() { [[ -x "$FERRETDB_BIN" ]]; }

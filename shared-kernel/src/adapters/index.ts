@@ -1,4 +1,6 @@
 export { SqliteEventStore } from './event-store/sqlite-event-store.js';
 export { EventStoreDbEventStore } from './event-store/eventstoredb-event-store.js';
+export { PostgresEventStore, EventStoreUnavailableError } from './event-store/postgres-event-store.js';
 export { EmbeddedDocumentStore } from './document-store/embedded-document-store.js';
 export { MongoDocumentStore } from './document-store/mongo-document-store.js';
+export { OutboxMailer, readOutbox, type OutboxEntry } from './mail/outbox-mailer.js';

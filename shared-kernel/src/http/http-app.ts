@@ -4,11 +4,16 @@ import { correlation } from './correlation.js';
 import { authenticate, type TokenSettings } from './auth.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import type { Logger } from '../logging.js';
+import { corsAllowlist, jsonOnly, overallLimit, securityHeaders, type SecuritySettings } from './security.js';
 
 export interface HttpAppOptions {
   logger: Logger;
   tokens: TokenSettings;
   maxBodyBytes: number;
+  /** headers, CORS, overall rate limit; defaults: same-origin, no overall limit */
+  security?: SecuritySettings;
+  /** `trust proxy` setting (e.g. 1 behind one load balancer) so rate limits see client IPs */
+  trustProxy?: boolean | number | string;
   /** mounts the role's routes */
   mount(app: Express): void;
   /** mounted after the API, before the 404 handler (e.g. the built UI) */
@@ -22,17 +27,27 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.use(correlation);
+  app.use(securityHeaders());
+  app.use(corsAllowlist(options.security?.corsOrigins ?? []));
   app.use(
     pinoHttp({
       logger: options.logger,
       genReqId: (_req, res) => res.getHeader('x-correlation-id') as string,
       autoLogging: { ignore: (req) => req.url === '/health' },
+      // Method, path and status are enough; headers may carry tokens and personal data.
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
-  app.use(express.json({ limit: options.maxBodyBytes, strict: true }));
+  app.use(jsonOnly());
+  app.use(express.json({ limit: options.maxBodyBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(authenticate(options.tokens));
+  app.use(overallLimit(options.security?.rateLimitPerMinute ?? 0));
   options.mount(app);
   options.mountLast?.(app);
   app.use(notFoundHandler);

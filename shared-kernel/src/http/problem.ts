@@ -3,7 +3,7 @@
  * at fault where there is one. A 500 never echoes an internal message or a stack.
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { AppError, type ErrorKind, type FieldError, ValidationError } from '../errors.js';
+import { AppError, type ErrorKind, type FieldError, TooManyRequestsError, ValidationError } from '../errors.js';
 import type { Logger } from '../logging.js';
 
 export const PROBLEM_BASE = 'https://booking.example/problems/';
@@ -20,6 +20,8 @@ const STATUS: Record<ErrorKind, number> = {
   'idempotency-key-reuse': 422,
   'payload-too-large': 413,
   unavailable: 503,
+  'rate-limited': 429,
+  'unsupported-media-type': 415,
 };
 
 const TITLES: Record<ErrorKind, string> = {
@@ -34,6 +36,8 @@ const TITLES: Record<ErrorKind, string> = {
   'idempotency-key-reuse': 'Idempotency key reused',
   'payload-too-large': 'Payload too large',
   unavailable: 'Service unavailable',
+  'rate-limited': 'Too many requests',
+  'unsupported-media-type': 'Unsupported media type',
 };
 
 export interface Problem {
@@ -75,6 +79,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     const correlationId = res.getHeader('x-correlation-id') as string | undefined;
     const instance = req.originalUrl;
     if (err instanceof AppError) {
+      if (err instanceof TooManyRequestsError) res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
       if (err.kind === 'unavailable') logger.warn({ err }, 'request failed: dependency unavailable');
       sendProblem(res, { ...problemFor(err), instance, correlationId });
       return;

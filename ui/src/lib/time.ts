@@ -90,7 +90,22 @@ export function zoneCity(zone: string): string {
 /** 'HH:mm' (or the locale's own clock) of an instant in a zone. */
 export function formatTime(instant: string | Date, zone: string, locale?: string): string {
   const d = typeof instant === 'string' ? new Date(instant) : instant;
-  return new Intl.DateTimeFormat(locale, { timeZone: zone, hour: '2-digit', minute: '2-digit' }).format(d);
+  return new Intl.DateTimeFormat(locale, { timeZone: zone, hour: 'numeric', minute: '2-digit' }).format(d);
+}
+
+/**
+ * "7:00–8:00 AM", "11:30 AM–1:00 PM", "23:00–00:00": a time range in a zone, without the
+ * dates Intl's formatRange adds when the range crosses midnight.
+ */
+export function formatTimeRange(start: string | Date, end: string | Date, zone: string, locale?: string): string {
+  const f = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: 'numeric', minute: '2-digit' });
+  const sp = f.formatToParts(typeof start === 'string' ? new Date(start) : start);
+  const ep = f.formatToParts(typeof end === 'string' ? new Date(end) : end);
+  const period = (parts: Intl.DateTimeFormatPart[]) => parts.find((p) => p.type === 'dayPeriod')?.value;
+  const text = (parts: Intl.DateTimeFormatPart[], dropPeriod: boolean) =>
+    parts.filter((p) => !(dropPeriod && p.type === 'dayPeriod')).map((p) => p.value).join('').trim();
+  const samePeriod = period(sp) !== undefined && period(sp) === period(ep);
+  return `${text(sp, samePeriod)}–${text(ep, false)}`;
 }
 
 /** "Tue 10 Mar 2030, 09:00" in the zone. */
@@ -102,9 +117,15 @@ export function formatDateTime(instant: string | Date, zone: string, locale?: st
     day: 'numeric',
     month: 'short',
     year: 'numeric',
-    hour: '2-digit',
+    hour: 'numeric',
     minute: '2-digit',
   }).format(d);
+}
+
+/** "Tue, Mar 10" in the zone. */
+export function formatShortDate(instant: string | Date, zone: string, locale?: string): string {
+  const d = typeof instant === 'string' ? new Date(instant) : instant;
+  return new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' }).format(d);
 }
 
 /** A 'YYYY-MM-DD' calendar date as "Tuesday 10 March" (zone-free: it is already a local date). */
@@ -155,7 +176,7 @@ export interface SlotLabels {
 }
 
 export function slotLabels(slot: SlotLike, offeringZone: string, viewerZone: string, locale?: string): SlotLabels {
-  const local = `${formatTime(slot.start, offeringZone, locale)}–${formatTime(slot.end, offeringZone, locale)}`;
+  const local = formatTimeRange(slot.start, slot.end, offeringZone, locale);
   const localZone = zoneAbbreviation(slot.start, offeringZone, locale);
   const sameOffset = zonedParts(slot.start, offeringZone).date === zonedParts(slot.start, viewerZone).date
     && zonedParts(slot.start, offeringZone).time === zonedParts(slot.start, viewerZone).time;
@@ -164,10 +185,10 @@ export function slotLabels(slot: SlotLike, offeringZone: string, viewerZone: str
   if (!sameZone) {
     const startDay = zonedParts(slot.start, offeringZone).date;
     const viewerDay = zonedParts(slot.start, viewerZone).date;
-    const time = `${formatTime(slot.start, viewerZone, locale)}–${formatTime(slot.end, viewerZone, locale)}`;
+    const time = formatTimeRange(slot.start, slot.end, viewerZone, locale);
     viewer = viewerDay === startDay
       ? time
-      : `${new Intl.DateTimeFormat(locale, { timeZone: viewerZone, weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(slot.start))} ${time}`;
+      : `${formatShortDate(slot.start, viewerZone, locale)} ${time}`;
   }
   return { local, localZone, viewer, viewerZone: zoneAbbreviation(slot.start, viewerZone, locale), sameZone };
 }

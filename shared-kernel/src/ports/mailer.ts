@@ -1,0 +1,25 @@
+/**
+ * The mailer port. Adapters: the outbox folder (embedded default, readable back by tests)
+ * and SMTP. Addresses are plain RFC 5322 addresses; `from` defaults to the adapter's.
+ */
+export interface MailAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  /** raw bytes, or text (UTF-8) */
+  readonly content: Buffer | string;
+}
+
+export interface MailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html?: string;
+  readonly from?: string;
+  readonly attachments?: readonly MailAttachment[];
+  /** free-form tags (e.g. the kind of mail) kept with the message where the adapter can */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<{ messageId: string }>;
+}

@@ -1,0 +1,354 @@
+/**
+ * The SPA's browser flows, driven with playwright-core in the system's headless Chromium.
+ * `run.ts` starts the platform and calls `runFlows`; each flow gets a fresh browser
+ * context (its own localStorage), and every page error fails the flow it happened in.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export interface FlowResult {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
+export interface RunOptions {
+  baseUrl: string;
+  shotsDir: string;
+  chromiumPath: string;
+}
+
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** The viewer sits in Los Angeles: Paris/London/New York offerings show two zones. */
+const VIEWER_ZONE = 'America/Los_Angeles';
+const TIMEOUT = 15_000;
+
+class AssertionError extends Error {}
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new AssertionError(message);
+}
+
+interface Ctx {
+  browser: Browser;
+  baseUrl: string;
+  shot: (page: Page, name: string, fullPage?: boolean) => Promise<void>;
+  /** state shared between flows */
+  shared: { confirmedBookingId?: string; declinedBookingId?: string };
+}
+
+async function newPage(ctx: Ctx, options: { landing?: string; mobile?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await ctx.browser.newContext({
+    viewport: options.mobile ? { width: 390, height: 844 } : { width: 1280, height: 860 },
+    deviceScaleFactor: 1,
+    timezoneId: VIEWER_ZONE,
+    locale: 'en-US',
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+  });
+  context.setDefaultTimeout(TIMEOUT);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) errors.push(`console error: ${msg.text()}`);
+  });
+  await page.goto(`${ctx.baseUrl}${options.landing ?? '/'}`);
+  return { context, page, errors };
+}
+
+async function signIn(page: Page, userId: string): Promise<void> {
+  if (await page.isVisible('[data-current-user]')) {
+    await page.click('[data-current-user]');
+    await page.click('[data-switch-user]');
+  } else {
+    await page.click('[data-sign-in]');
+  }
+  await page.waitForSelector('dialog[open] [data-user-chooser]');
+  await page.click(`dialog[open] [data-user-id="${userId}"]`);
+  await page.waitForSelector('dialog[open]', { state: 'detached', timeout: TIMEOUT }).catch(() => undefined);
+  await page.waitForFunction(() => !document.querySelector('dialog[open]'));
+  await page.waitForSelector('[data-current-user]');
+}
+
+async function apiToken(baseUrl: string, userId: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/demo/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
+  return ((await res.json()) as { token: string }).token;
+}
+
+async function apiGet<T>(baseUrl: string, token: string, path: string): Promise<T> {
+  const res = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  assert(res.ok, `GET ${path} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/* ---------------------------------------------------------------------------------- */
+
+async function customerBooksAndPays(ctx: Ctx): Promise<void> {
+  // Lands from an ad: the attribution must travel with the booking.
+  const { context, page, errors } = await newPage(ctx, { landing: '/?utm_source=e2e-ads&utm_medium=cpc&utm_campaign=spring-flow&ttclid=E2E-CLICK-1' });
+  try {
+    await page.waitForSelector('[data-offering-card]');
+    await ctx.shot(page, '01-catalog-guest');
+
+    await page.click('[data-sign-in]');
+    await page.waitForSelector('dialog[open] [data-user-id="customer-alice"]');
+    await ctx.shot(page, '02-sign-in-chooser');
+    await page.click('dialog[open] [data-user-id="customer-alice"]');
+    await page.waitForSelector('[data-current-user]:has-text("Alice Martin")');
+
+    await page.fill('#q', 'vinyasa');
+    await page.click('form[role="search"] button[type="submit"] >> nth=0');
+    await page.waitForURL(/q=vinyasa/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-offering-card]').length === 1);
+    assert((await page.textContent('[data-result-count]'))?.includes('1 result'), 'the search should find exactly one offering');
+    await ctx.shot(page, '03-catalog-search');
+
+    await page.click('[data-offering-card]:has-text("Sunrise Vinyasa Flow")');
+    await page.waitForSelector('[data-offering-title]:has-text("Sunrise Vinyasa Flow")');
+    await page.waitForSelector('[data-slot]');
+    const legend = await page.textContent('.zone-legend');
+    assert(legend?.includes('Paris') && legend.includes(VIEWER_ZONE), `the slots should be labelled in both zones, got: ${legend}`);
+    assert(await page.locator('.slot-sub:has-text("your time")').count() > 0, 'each slot should also read in the viewer\'s time');
+    await ctx.shot(page, '04-offering-service', true);
+
+    const slot = page.locator('[data-slot]:not([disabled])').first();
+    const slotStart = await slot.getAttribute('data-slot');
+    await slot.click();
+    await page.waitForSelector('[data-selected-slot]');
+    await page.click('[data-book]');
+    await page.waitForURL(/\/checkout\//);
+    await page.waitForSelector('[data-countdown]');
+    const bookingId = page.url().split('/checkout/')[1]!;
+    await ctx.shot(page, '05-checkout');
+
+    const clock = await page.textContent('[data-countdown] .clock');
+    assert(/^\s*(29|30):\d\d\s*$/.test(clock ?? ''), `the hold countdown should start near 30:00, got ${clock}`);
+    await page.waitForFunction((before) => document.querySelector('[data-countdown] .clock')?.textContent?.trim() !== before?.trim(), clock, { timeout: 3000 });
+    const when = await page.textContent('[data-when]');
+    assert(when?.includes('Paris time') && when.includes('your time'), `the checkout should show the slot in both zones, got: ${when}`);
+
+    await page.click('button:has-text("Use"):has(.sr-only:has-text("4242"))');
+    assert((await page.inputValue('#card-number')) === '4242 4242 4242 4242', 'the test card button should fill the card number');
+    await page.click('[data-pay]');
+    await page.waitForSelector('[data-confirmed]', { timeout: 20_000 });
+    await ctx.shot(page, '06-checkout-confirmed');
+
+    await page.click('[data-go-bookings]');
+    await page.waitForURL(/\/me\/bookings/);
+    const item = page.locator(`li[data-booking-id="${bookingId}"]`);
+    await item.waitFor();
+    await page.waitForSelector(`li[data-booking-id="${bookingId}"][data-status="CONFIRMED"]`);
+    assert((await item.textContent())?.includes('Confirmed'), 'My bookings should show the booking as Confirmed');
+    await item.locator('details summary').click();
+    await item.locator('[data-timeline-status="CONFIRMED"]').waitFor();
+    await ctx.shot(page, '07-my-bookings', true);
+
+    // The booking carries the landing page's attribution and the chosen slot.
+    const admin = await apiToken(ctx.baseUrl, 'admin-ada');
+    const booking = await apiGet<{ attribution: Record<string, string>; slot: { start: string }; status: string }>(ctx.baseUrl, admin, `/api/bookings/${bookingId}`);
+    assert(booking.attribution.utmSource === 'e2e-ads' && booking.attribution.utmCampaign === 'spring-flow' && booking.attribution.ttclid === 'E2E-CLICK-1',
+      `attribution not recorded: ${JSON.stringify(booking.attribution)}`);
+    assert(booking.slot.start === slotStart, 'the booked slot should be the one clicked');
+    assert(booking.status === 'CONFIRMED', `the booking should be CONFIRMED, is ${booking.status}`);
+    ctx.shared.confirmedBookingId = bookingId;
+    assert(errors.length === 0, errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+
+async function declinedCard(ctx: Ctx): Promise<void> {
+  const { context, page, errors } = await newPage(ctx);
+  try {
+    await signIn(page, 'customer-bob');
+    await page.click('[data-offering-card]:has-text("Heavy-duty U-Lock")');
+    await page.waitForSelector('[data-offering-title]:has-text("U-Lock")');
+    await page.fill('#quantity', '2');
+    await page.waitForSelector('[data-total]:has-text("59.98")');
+    await ctx.shot(page, '08-offering-product');
+    await page.click('[data-book]');
+    await page.waitForURL(/\/checkout\//);
+    const bookingId = page.url().split('/checkout/')[1]!;
+
+    // A number that is not a card at all is refused next to the field.
+    await page.fill('#card-number', '1234');
+    await page.click('[data-pay]');
+    await page.waitForSelector('#card-number-error');
+    assert((await page.getAttribute('#card-number', 'aria-invalid')) === 'true', 'the card field should be marked invalid');
+
+    await page.fill('#card-number', '4000 0000 0000 0002');
+    await page.click('[data-pay]');
+    await page.waitForSelector('[data-declined]');
+    const text = await page.textContent('[data-declined]');
+    assert(text?.toLowerCase().includes('declined'), `the decline message should say declined, got: ${text}`);
+    assert(await page.isVisible('[data-pay]'), 'the pay form should stay for another card');
+    await ctx.shot(page, '09-checkout-declined');
+
+    const admin = await apiToken(ctx.baseUrl, 'admin-ada');
+    const booking = await apiGet<{ status: string; payment: { status: string; failureCode?: string } | null }>(ctx.baseUrl, admin, `/api/bookings/${bookingId}`);
+    assert(booking.status === 'PENDING' && booking.payment?.status === 'FAILED' && booking.payment.failureCode === 'card_declined',
+      `the booking should be PENDING with a declined payment: ${JSON.stringify(booking)}`);
+    ctx.shared.declinedBookingId = bookingId;
+    assert(errors.length === 0, errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+
+async function providerCreatesAndPublishes(ctx: Ctx): Promise<void> {
+  const { context, page, errors } = await newPage(ctx);
+  const title = `E2E Speckled Vase ${Date.now().toString(36)}`;
+  try {
+    await signIn(page, 'provider-kiln-ceramics');
+    await page.goto(`${ctx.baseUrl}/provider/offerings`);
+    await page.waitForSelector('[data-offering-id]');
+    await ctx.shot(page, '10-provider-offerings');
+
+    await page.click('[data-new-offering]');
+    await page.waitForSelector('[data-offering-form]');
+    // Nothing filled in: the errors appear next to their fields.
+    await page.fill('#price', '12.345');
+    await page.click('[data-create]');
+    await page.waitForSelector('#title-error');
+    assert(await page.isVisible('#price-error'), 'a price with three decimals should be refused next to the price');
+    await ctx.shot(page, '11-new-offering-errors', true);
+
+    // A service shows the weekly-hours editor.
+    await page.check('input[name="kind"][value="service"]');
+    await page.waitForSelector('.week');
+    await ctx.shot(page, '12-new-offering-service-hours', true);
+    await page.check('input[name="kind"][value="product"]');
+
+    await page.fill('#title', title);
+    await page.fill('#description', 'Speckled stoneware, about 20 cm tall.');
+    await page.fill('#category', 'ceramics');
+    await page.fill('#price', '24.50');
+    await page.selectOption('#currency', 'GBP');
+    await page.fill('#stock', '5');
+    await page.click('[data-create]');
+    await page.waitForURL(/\/provider\/offerings\?created=/);
+    const row = page.locator(`li[data-offering-id]:has-text("${title}")`);
+    await row.waitFor();
+    assert((await row.getAttribute('data-offering-status')) === 'draft', 'the new offering should be a draft');
+    assert((await row.textContent())?.includes('£24.50'), 'the price should read £24.50');
+
+    await row.locator('[data-publish]').click();
+    await page.waitForSelector(`li[data-offering-status="published"]:has-text("${title}")`);
+    await ctx.shot(page, '13-provider-published');
+
+    // It is in the public catalog now.
+    await page.goto(`${ctx.baseUrl}/?q=${encodeURIComponent('speckled vase')}`);
+    await page.waitForSelector(`[data-offering-card]:has-text("${title}")`);
+    const offerings = (await (await fetch(`${ctx.baseUrl}/api/offerings?q=${encodeURIComponent(title)}`)).json()) as { items: { price: { amount: number; currency: string } }[] };
+    assert(offerings.items[0]?.price.amount === 2450 && offerings.items[0].price.currency === 'GBP', `the price should be 2450 GBP minor units, got ${JSON.stringify(offerings.items[0]?.price)}`);
+    assert(errors.length === 0, errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+
+async function adminMarksPendingPaid(ctx: Ctx): Promise<void> {
+  const { context, page, errors } = await newPage(ctx);
+  try {
+    await signIn(page, 'admin-ada');
+    await page.goto(`${ctx.baseUrl}/admin/bookings`);
+    await page.waitForSelector('[data-admin-bookings] tbody tr');
+    const rows = await page.locator('[data-admin-bookings] tbody tr').count();
+    assert(rows >= 4, `the admin should see every booking (>= 4), saw ${rows}`);
+    if (ctx.shared.confirmedBookingId) assert(await page.locator(`tr[data-booking-id="${ctx.shared.confirmedBookingId}"]`).count() === 1, 'the e2e booking should be listed');
+    await ctx.shot(page, '14-admin-bookings');
+
+    await page.selectOption('[data-status-filter]', 'PENDING');
+    await page.waitForFunction(() => {
+      const trs = [...document.querySelectorAll('[data-admin-bookings] tbody tr')];
+      return trs.length > 0 && trs.every((tr) => tr.getAttribute('data-status') === 'PENDING');
+    });
+    const target = ctx.shared.declinedBookingId
+      ? page.locator(`tr[data-booking-id="${ctx.shared.declinedBookingId}"]`)
+      : page.locator('[data-admin-bookings] tbody tr').first();
+    const id = await target.getAttribute('data-booking-id');
+    await target.locator('a').click();
+    await page.waitForURL(new RegExp(`/admin/bookings/${id}`));
+    await page.waitForSelector('[data-mark-paid]');
+    await ctx.shot(page, '15-admin-booking-pending', true);
+
+    await page.click('[data-mark-paid] button[type="submit"]');
+    await page.waitForSelector('#mark-reason-error');
+    await page.fill('#mark-reason', 'Paid by bank transfer (e2e)');
+    await page.click('[data-mark-paid] button[type="submit"]');
+    await page.waitForSelector('[data-flash]:has-text("Marked as paid")');
+    await page.waitForSelector('[data-detail-status][data-status="CONFIRMED"]', { timeout: 20_000 });
+    assert((await page.textContent('[data-payment-status]'))?.includes('Paid'), 'the payment should read Paid');
+    await page.waitForSelector('[data-refund]');
+    await ctx.shot(page, '16-admin-booking-marked-paid', true);
+    assert(errors.length === 0, errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+
+async function mobileLayout(ctx: Ctx): Promise<void> {
+  const { context, page, errors } = await newPage(ctx, { mobile: true });
+  try {
+    await page.waitForSelector('[data-offering-card]');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `the catalog should not scroll sideways on a phone (overflow ${overflow}px)`);
+    await ctx.shot(page, '17-mobile-catalog');
+    await page.click('[data-offering-card]:has-text("Guided Harbor Bike Tour")');
+    await page.waitForSelector('[data-slot]');
+    await ctx.shot(page, '18-mobile-offering', true);
+    assert(errors.length === 0, errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+
+export async function runFlows(options: RunOptions): Promise<FlowResult[]> {
+  const browser = await chromium.launch({ executablePath: options.chromiumPath, headless: true, args: CHROMIUM_FLAGS });
+  const ctx: Ctx = {
+    browser,
+    baseUrl: options.baseUrl,
+    shared: {},
+    async shot(page, name, fullPage = false) {
+      await page.evaluate(async () => {
+        await document.fonts?.ready;
+        // a full-page capture of a scrolled page would paint the sticky header mid-page
+        window.scrollTo(0, 0);
+      });
+      await page.screenshot({ path: `${options.shotsDir}/${name}.png`, fullPage });
+    },
+  };
+  const flows: [string, (ctx: Ctx) => Promise<void>][] = [
+    ['customer signs in, searches, books a service slot, pays with 4242, sees CONFIRMED', customerBooksAndPays],
+    ['a declined card shows the decline message', declinedCard],
+    ['provider creates a product and publishes it', providerCreatesAndPublishes],
+    ['admin sees all bookings and marks a pending one paid', adminMarksPendingPaid],
+    ['the catalog and an offering fit a phone screen', mobileLayout],
+  ];
+  const results: FlowResult[] = [];
+  try {
+    for (const [name, flow] of flows) {
+      const started = Date.now();
+      try {
+        await flow(ctx);
+        results.push({ name, ok: true, ms: Date.now() - started });
+      } catch (err) {
+        results.push({ name, ok: false, ms: Date.now() - started, error: err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n    ') : String(err) });
+      }
+      process.stdout.write(results[results.length - 1]!.ok ? '.' : 'F');
+    }
+  } finally {
+    await browser.close();
+  }
+  return results;
+}
