@@ -8,3 +8,4 @@ export * from './payment/payment.js';
 export * from './identity/user.js';
 export * from './identity/identity-service.js';
 export * from './identity/secrets.js';
+export * from './receipts/receipt.js';

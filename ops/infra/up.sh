@@ -25,6 +25,9 @@ for s in "${servers[@]}"; do
   if is_running "$s"; then
     log "$s: already running (pid $(cat "$PID_DIR/$s.pid"))"
   else
+    for port in ${SERVER_PORTS[$s]}; do
+      port_busy "$port" && die "$s: port $port is already in use by a process up.sh did not start"
+    done
     "${fn}_start" || die "$s: failed to start, see $LOG_DIR/$s.log"
     log "$s: ready (install/check $((t1 - t0)) ms, start $(( $(now_ms) - t1 )) ms)"
   fi

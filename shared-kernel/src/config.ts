@@ -4,6 +4,7 @@
  * message naming the variable.
  */
 import path from 'node:path';
+import { loadEffectsConfig, type EffectsConfig } from './effects-config.js';
 
 export type Role = 'command' | 'read-api' | 'projector' | 'reactor';
 export const ALL_ROLES: readonly Role[] = ['command', 'read-api', 'projector', 'reactor'];
@@ -28,6 +29,8 @@ export interface Config {
   readyMaxLag: number;
   maxBodyBytes: number;
   identity: IdentityConfig;
+  /** receipts, notifications, conversions (issue #7) */
+  effects: EffectsConfig;
 }
 
 /** Accounts, tokens and the security of the HTTP APIs. */
@@ -200,5 +203,6 @@ export function loadConfig(env: Env = process.env): Config {
     readyMaxLag: int(env, 'READY_MAX_LAG', 1000, 0, Number.MAX_SAFE_INTEGER),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     identity,
+    effects: loadEffectsConfig(env),
   };
 }

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresEventStore } from '../src/adapters/event-store/postgres-event-store.js';
 import { START } from '../src/ports/event-store.js';
@@ -59,6 +60,29 @@ describe.skipIf(!url)('PostgresEventStore (POSTGRES_URL)', () => {
         await sub.close();
       } finally {
         await Promise.all([reader.close(), writer.close()]);
+      }
+    });
+
+    it('a writer holding the append lock delays later appends: positions follow commit order', async () => {
+      const s = schema();
+      const store = await PostgresEventStore.connect({ connectionString: url!, schema: s, pollIntervalMs: 50 });
+      const slow = new pg.Client({ connectionString: url! });
+      await slow.connect();
+      try {
+        await store.append('first', [newEvent()], 'no_stream');
+        // a "slow writer" takes the append lock and keeps its transaction open
+        await slow.query('BEGIN');
+        await slow.query(`SELECT pg_advisory_xact_lock(hashtext('es-append:' || $1::text)::bigint)`, [s]);
+        let done = false;
+        const later = store.append('later', [newEvent()], 'no_stream').then((r) => ((done = true), r));
+        await new Promise((r) => setTimeout(r, 300));
+        expect(done).toBe(false); // it waits: no position is handed out past an open writer
+        expect((await store.readAll()).map((e) => e.streamId)).toEqual(['first']);
+        await slow.query('COMMIT');
+        expect((await later).position.commit).toBe(2n);
+      } finally {
+        await slow.end();
+        await store.close();
       }
     });
 

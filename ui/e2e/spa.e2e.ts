@@ -46,13 +46,13 @@ interface Ctx {
   shared: { confirmedBookingId?: string; declinedBookingId?: string };
 }
 
-async function newPage(ctx: Ctx, options: { landing?: string; mobile?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+async function newPage(ctx: Ctx, options: { landing?: string; mobile?: boolean; dark?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await ctx.browser.newContext({
     viewport: options.mobile ? { width: 390, height: 844 } : { width: 1280, height: 860 },
     deviceScaleFactor: 1,
     timezoneId: VIEWER_ZONE,
     locale: 'en-US',
-    colorScheme: 'light',
+    colorScheme: options.dark ? 'dark' : 'light',
     reducedMotion: 'reduce',
   });
   context.setDefaultTimeout(TIMEOUT);
@@ -311,6 +311,18 @@ async function mobileLayout(ctx: Ctx): Promise<void> {
   } finally {
     await context.close();
   }
+  // and the dark colour scheme
+  const dark = await newPage(ctx, { dark: true });
+  try {
+    await signIn(dark.page, 'customer-alice');
+    await dark.page.click('[data-offering-card]:has-text("Wheel-throwing Workshop")');
+    await dark.page.waitForSelector('[data-slot]');
+    await dark.page.locator('[data-slot]:not([disabled])').first().click();
+    await ctx.shot(dark.page, '19-dark-offering');
+    assert(dark.errors.length === 0, dark.errors.join('\n'));
+  } finally {
+    await dark.context.close();
+  }
 }
 
 export async function runFlows(options: RunOptions): Promise<FlowResult[]> {
@@ -333,7 +345,7 @@ export async function runFlows(options: RunOptions): Promise<FlowResult[]> {
     ['a declined card shows the decline message', declinedCard],
     ['provider creates a product and publishes it', providerCreatesAndPublishes],
     ['admin sees all bookings and marks a pending one paid', adminMarksPendingPaid],
-    ['the catalog and an offering fit a phone screen', mobileLayout],
+    ['the catalog and an offering fit a phone screen; dark scheme', mobileLayout],
   ];
   const results: FlowResult[] = [];
   try {

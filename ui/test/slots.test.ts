@@ -72,6 +72,13 @@ describe('slotLabels', () => {
     const sameDay = slotLabels(slot('2030-10-27T17:00:00Z'), 'Europe/Paris', 'America/Los_Angeles', 'en-GB');
     expect(sameDay.local).toBe('18:00–19:00');
     expect(sameDay.viewer).toBe('10:00–11:00');
+
+    // a 12-hour locale names the day period once when both ends share it
+    const us = slotLabels(slot('2030-10-27T06:00:00Z'), 'Europe/Paris', 'America/Los_Angeles', 'en-US');
+    const norm = (text: string | null) => text?.replace(/\s/g, ' '); // Intl uses narrow no-break spaces
+    expect(norm(us.local)).toBe('7:00–8:00 AM');
+    expect(norm(us.viewer)).toBe('Sat, Oct 26 11:00 PM–12:00 AM');
+    expect(norm(slotLabels(slot('2030-10-27T10:30:00Z', 90), 'Europe/Paris', 'Europe/Paris', 'en-US').local)).toBe('11:30 AM–1:00 PM');
   });
 
   it('shows one time when the viewer is in the offering’s zone (or an identical one)', () => {

@@ -4,3 +4,6 @@ export { PostgresEventStore, EventStoreUnavailableError } from './event-store/po
 export { EmbeddedDocumentStore } from './document-store/embedded-document-store.js';
 export { MongoDocumentStore } from './document-store/mongo-document-store.js';
 export { OutboxMailer, readOutbox, type OutboxEntry } from './mail/outbox-mailer.js';
+export { SmtpMailer } from './mail/smtp-mailer.js';
+export { LocalObjectStore } from './object-store/local-object-store.js';
+export { S3ObjectStore, type S3ObjectStoreOptions } from './object-store/s3-object-store.js';

@@ -6,6 +6,7 @@ import { bookingEvents, type BookingEvent } from './booking.js';
 import { paymentEvents, type PaymentEvent } from './payment.js';
 import { idempotencyEvents, type IdempotencyEvent } from './idempotency.js';
 import { identityEvents, type IdentityEvent } from './identity.js';
+import { effectEvents, type EffectEvent } from './effects.js';
 
 export * from './catalogue.js';
 export * from './common.js';
@@ -15,8 +16,9 @@ export * from './booking.js';
 export * from './payment.js';
 export * from './idempotency.js';
 export * from './identity.js';
+export * from './effects.js';
 
-export type DomainEvent = CatalogEvent | CapacityEvent | BookingEvent | PaymentEvent | IdempotencyEvent | IdentityEvent;
+export type DomainEvent = CatalogEvent | CapacityEvent | BookingEvent | PaymentEvent | IdempotencyEvent | IdentityEvent | EffectEvent;
 
 /** The one catalogue of every event the platform stores. */
 export const eventCatalogue = new EventCatalogue().register(
@@ -26,4 +28,5 @@ export const eventCatalogue = new EventCatalogue().register(
   ...paymentEvents,
   ...idempotencyEvents,
   ...identityEvents,
+  ...effectEvents,
 );

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Request, RequestHandler } from 'express';
+import { currentLogContext } from '../logging.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Actor } from '../ports/event-store.js';
 import { signingKeys, type KeySettings } from './jwt-keys.js';
@@ -107,6 +108,12 @@ export function verifyToken(settings: TokenSettings, token: string): UserActor {
 const ACTOR = Symbol('actor');
 type WithActor = Request & { [ACTOR]?: UserActor };
 
+/** Remembers the caller on the request and names them on every later log line of it. */
+function setActor(req: Request, actor: UserActor): void {
+  (req as WithActor)[ACTOR] = actor;
+  Object.assign(currentLogContext(), { userId: actor.id, role: actor.role });
+}
+
 /** Reads the bearer token when there is one; a bad, expired or revoked token is always a 401. */
 export function authenticate(settings: TokenSettings): RequestHandler {
   return (req, _res, next) => {
@@ -121,12 +128,12 @@ export function authenticate(settings: TokenSettings): RequestHandler {
       return next(err);
     }
     if (!settings.resolveActor) {
-      (req as WithActor)[ACTOR] = { id: claims.sub, role: claims.role, roles: claims.roles, ...(claims.name ? { name: claims.name } : {}), ...(claims.sid ? { sessionId: claims.sid } : {}) };
+      setActor(req, { id: claims.sub, role: claims.role, roles: claims.roles, ...(claims.name ? { name: claims.name } : {}), ...(claims.sid ? { sessionId: claims.sid } : {}) });
       return next();
     }
     settings.resolveActor(claims).then(
       (actor) => {
-        (req as WithActor)[ACTOR] = actor;
+        setActor(req, actor);
         next();
       },
       (err: unknown) => next(err),

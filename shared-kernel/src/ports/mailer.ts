@@ -18,8 +18,17 @@ export interface MailMessage {
   readonly attachments?: readonly MailAttachment[];
   /** free-form tags (e.g. the kind of mail) kept with the message where the adapter can */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * RFC 5322 Message-ID (`<local@domain>`). Give a deterministic one (derived from the
+   * causing event) to make a resend recognisable: adapters that can check what they
+   * already sent do not send it twice, and mail clients collapse duplicates.
+   */
+  readonly messageId?: string;
 }
 
 export interface Mailer {
   send(message: MailMessage): Promise<{ messageId: string }>;
+  /** Whether a message with this Message-ID was already sent, where the adapter can tell
+   *  (the outbox can; SMTP cannot and leaves this out). */
+  wasSent?(messageId: string): Promise<boolean>;
 }

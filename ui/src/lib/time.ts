@@ -87,10 +87,16 @@ export function zoneCity(zone: string): string {
   return last.replace(/_/g, ' ');
 }
 
-/** 'HH:mm' (or the locale's own clock) of an instant in a zone. */
+/** 24-hour clocks read best as 07:00, 12-hour ones as 7:00 AM. */
+function hourStyle(locale: string | undefined): 'numeric' | '2-digit' {
+  const cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  return cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric';
+}
+
+/** '07:00' or '7:00 AM' (the locale's own clock) of an instant in a zone. */
 export function formatTime(instant: string | Date, zone: string, locale?: string): string {
   const d = typeof instant === 'string' ? new Date(instant) : instant;
-  return new Intl.DateTimeFormat(locale, { timeZone: zone, hour: 'numeric', minute: '2-digit' }).format(d);
+  return new Intl.DateTimeFormat(locale, { timeZone: zone, hour: hourStyle(locale), minute: '2-digit' }).format(d);
 }
 
 /**
@@ -98,7 +104,7 @@ export function formatTime(instant: string | Date, zone: string, locale?: string
  * dates Intl's formatRange adds when the range crosses midnight.
  */
 export function formatTimeRange(start: string | Date, end: string | Date, zone: string, locale?: string): string {
-  const f = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: 'numeric', minute: '2-digit' });
+  const f = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: hourStyle(locale), minute: '2-digit' });
   const sp = f.formatToParts(typeof start === 'string' ? new Date(start) : start);
   const ep = f.formatToParts(typeof end === 'string' ? new Date(end) : end);
   const period = (parts: Intl.DateTimeFormatPart[]) => parts.find((p) => p.type === 'dayPeriod')?.value;

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Mailer, MailMessage } from '../../ports/mailer.js';
 
 export interface OutboxEntry {
@@ -39,9 +39,28 @@ export class OutboxMailer implements Mailer {
     private readonly from = 'Booking Platform <no-reply@booking.example>',
   ) {}
 
+  /** the file id of a given Message-ID: a resend of it lands on the same name */
+  private static fileId(messageId: string): string {
+    return createHash('sha256').update(messageId).digest('hex').slice(0, 32);
+  }
+
+  async wasSent(messageId: string): Promise<boolean> {
+    const suffix = `-${OutboxMailer.fileId(messageId)}.json`;
+    try {
+      return (await fs.promises.readdir(this.dir)).some((f) => f.endsWith(suffix));
+    } catch {
+      return false;
+    }
+  }
+
   async send(message: MailMessage): Promise<{ messageId: string }> {
-    const id = randomUUID();
-    const messageId = `<${id}@outbox.booking.local>`;
+    if (message.messageId !== undefined && !/^<[^<>\s]+@[^<>\s]+>$/.test(message.messageId)) {
+      throw new Error(`invalid Message-ID ${JSON.stringify(message.messageId)}`);
+    }
+    // a given Message-ID is sent once: the outbox can check, so a resend is a no-op
+    if (message.messageId !== undefined && (await this.wasSent(message.messageId))) return { messageId: message.messageId };
+    const id = message.messageId !== undefined ? OutboxMailer.fileId(message.messageId) : randomUUID();
+    const messageId = message.messageId ?? `<${id}@outbox.booking.local>`;
     const from = message.from ?? this.from;
     const writtenAt = new Date().toISOString();
     await fs.promises.mkdir(this.dir, { recursive: true });
