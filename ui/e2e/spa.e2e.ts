@@ -199,6 +199,21 @@ async function declinedCard(ctx: Ctx): Promise<void> {
     assert(booking.status === 'PENDING' && booking.payment?.status === 'FAILED' && booking.payment.failureCode === 'card_declined',
       `the booking should be PENDING with a declined payment: ${JSON.stringify(booking)}`);
     ctx.shared.declinedBookingId = bookingId;
+
+    // Bob also cancels the mugs he reserved earlier (the demo data's pending booking).
+    await page.click('nav[aria-label="Main"] >> text=My bookings');
+    const mugs = page.locator('li[data-booking-id]:has-text("Hand-thrown Stoneware Mug")');
+    await mugs.waitFor();
+    await mugs.locator('button:has-text("Cancel booking")').click();
+    await mugs.locator('form button[type="submit"]').click();
+    await mugs.locator('.field-error').waitFor();
+    assert((await mugs.locator('.field-error').textContent())?.includes('why'), 'an empty reason should be refused next to the field');
+    await mugs.locator('textarea').fill('Found them cheaper at the market');
+    await mugs.locator('form button[type="submit"]').click();
+    await page.waitForSelector('li[data-status="CANCELLED"]:has-text("Hand-thrown Stoneware Mug")');
+    await mugs.locator('details summary').click();
+    await mugs.locator('[data-timeline-status="CANCELLED"]:has-text("Found them cheaper")').waitFor();
+    await ctx.shot(page, '10-my-bookings-cancelled', true);
     assert(errors.length === 0, errors.join('\n'));
   } finally {
     await context.close();
@@ -212,7 +227,7 @@ async function providerCreatesAndPublishes(ctx: Ctx): Promise<void> {
     await signIn(page, 'provider-kiln-ceramics');
     await page.goto(`${ctx.baseUrl}/provider/offerings`);
     await page.waitForSelector('[data-offering-id]');
-    await ctx.shot(page, '10-provider-offerings');
+    await ctx.shot(page, '11-provider-offerings');
 
     await page.click('[data-new-offering]');
     await page.waitForSelector('[data-offering-form]');
@@ -221,12 +236,12 @@ async function providerCreatesAndPublishes(ctx: Ctx): Promise<void> {
     await page.click('[data-create]');
     await page.waitForSelector('#title-error');
     assert(await page.isVisible('#price-error'), 'a price with three decimals should be refused next to the price');
-    await ctx.shot(page, '11-new-offering-errors', true);
+    await ctx.shot(page, '12-new-offering-errors', true);
 
     // A service shows the weekly-hours editor.
     await page.check('input[name="kind"][value="service"]');
     await page.waitForSelector('.week');
-    await ctx.shot(page, '12-new-offering-service-hours', true);
+    await ctx.shot(page, '13-new-offering-service-hours', true);
     await page.check('input[name="kind"][value="product"]');
 
     await page.fill('#title', title);
@@ -244,13 +259,33 @@ async function providerCreatesAndPublishes(ctx: Ctx): Promise<void> {
 
     await row.locator('[data-publish]').click();
     await page.waitForSelector(`li[data-offering-status="published"]:has-text("${title}")`);
-    await ctx.shot(page, '13-provider-published');
+    await ctx.shot(page, '14-provider-published');
 
     // It is in the public catalog now.
     await page.goto(`${ctx.baseUrl}/?q=${encodeURIComponent('speckled vase')}`);
     await page.waitForSelector(`[data-offering-card]:has-text("${title}")`);
     const offerings = (await (await fetch(`${ctx.baseUrl}/api/offerings?q=${encodeURIComponent(title)}`)).json()) as { items: { price: { amount: number; currency: string } }[] };
     assert(offerings.items[0]?.price.amount === 2450 && offerings.items[0].price.currency === 'GBP', `the price should be 2450 GBP minor units, got ${JSON.stringify(offerings.items[0]?.price)}`);
+    assert(errors.length === 0, errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+
+async function providerBookings(ctx: Ctx): Promise<void> {
+  const { context, page, errors } = await newPage(ctx);
+  try {
+    await signIn(page, 'provider-lumen-yoga');
+    await page.goto(`${ctx.baseUrl}/provider/bookings`);
+    await page.waitForSelector('tr[data-booking-id]');
+    assert(await page.locator('tr[data-booking-id]').count() >= 2, 'the studio should see the demo booking and the e2e one');
+    // Completing a class before it started is refused; the reason shows on that row.
+    const row = page.locator('tr[data-booking-id]:has(button:has-text("Complete"))').first();
+    await row.locator('button:has-text("Complete")').click();
+    await row.locator('[role="alert"]').waitFor();
+    const text = await row.locator('[role="alert"]').textContent();
+    assert(/started/i.test(text ?? ''), `the refusal should say why, got: ${text}`);
+    await ctx.shot(page, '15-provider-bookings');
     assert(errors.length === 0, errors.join('\n'));
   } finally {
     await context.close();
@@ -266,7 +301,7 @@ async function adminMarksPendingPaid(ctx: Ctx): Promise<void> {
     const rows = await page.locator('[data-admin-bookings] tbody tr').count();
     assert(rows >= 4, `the admin should see every booking (>= 4), saw ${rows}`);
     if (ctx.shared.confirmedBookingId) assert(await page.locator(`tr[data-booking-id="${ctx.shared.confirmedBookingId}"]`).count() === 1, 'the e2e booking should be listed');
-    await ctx.shot(page, '14-admin-bookings');
+    await ctx.shot(page, '16-admin-bookings');
 
     await page.selectOption('[data-status-filter]', 'PENDING');
     await page.waitForFunction(() => {
@@ -280,7 +315,7 @@ async function adminMarksPendingPaid(ctx: Ctx): Promise<void> {
     await target.locator('a').click();
     await page.waitForURL(new RegExp(`/admin/bookings/${id}`));
     await page.waitForSelector('[data-mark-paid]');
-    await ctx.shot(page, '15-admin-booking-pending', true);
+    await ctx.shot(page, '17-admin-booking-pending', true);
 
     await page.click('[data-mark-paid] button[type="submit"]');
     await page.waitForSelector('#mark-reason-error');
@@ -290,7 +325,7 @@ async function adminMarksPendingPaid(ctx: Ctx): Promise<void> {
     await page.waitForSelector('[data-detail-status][data-status="CONFIRMED"]', { timeout: 20_000 });
     assert((await page.textContent('[data-payment-status]'))?.includes('Paid'), 'the payment should read Paid');
     await page.waitForSelector('[data-refund]');
-    await ctx.shot(page, '16-admin-booking-marked-paid', true);
+    await ctx.shot(page, '18-admin-booking-marked-paid', true);
     assert(errors.length === 0, errors.join('\n'));
   } finally {
     await context.close();
@@ -303,10 +338,10 @@ async function mobileLayout(ctx: Ctx): Promise<void> {
     await page.waitForSelector('[data-offering-card]');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 0, `the catalog should not scroll sideways on a phone (overflow ${overflow}px)`);
-    await ctx.shot(page, '17-mobile-catalog');
+    await ctx.shot(page, '19-mobile-catalog');
     await page.click('[data-offering-card]:has-text("Guided Harbor Bike Tour")');
     await page.waitForSelector('[data-slot]');
-    await ctx.shot(page, '18-mobile-offering', true);
+    await ctx.shot(page, '20-mobile-offering', true);
     assert(errors.length === 0, errors.join('\n'));
   } finally {
     await context.close();
@@ -318,7 +353,7 @@ async function mobileLayout(ctx: Ctx): Promise<void> {
     await dark.page.click('[data-offering-card]:has-text("Wheel-throwing Workshop")');
     await dark.page.waitForSelector('[data-slot]');
     await dark.page.locator('[data-slot]:not([disabled])').first().click();
-    await ctx.shot(dark.page, '19-dark-offering');
+    await ctx.shot(dark.page, '21-dark-offering');
     assert(dark.errors.length === 0, dark.errors.join('\n'));
   } finally {
     await dark.context.close();
@@ -344,6 +379,7 @@ export async function runFlows(options: RunOptions): Promise<FlowResult[]> {
     ['customer signs in, searches, books a service slot, pays with 4242, sees CONFIRMED', customerBooksAndPays],
     ['a declined card shows the decline message', declinedCard],
     ['provider creates a product and publishes it', providerCreatesAndPublishes],
+    ['provider sees its bookings; completing one before it starts is refused with the reason', providerBookings],
     ['admin sees all bookings and marks a pending one paid', adminMarksPendingPaid],
     ['the catalog and an offering fit a phone screen; dark scheme', mobileLayout],
   ];

@@ -128,6 +128,12 @@ export function formatDateTime(instant: string | Date, zone: string, locale?: st
   }).format(d);
 }
 
+/** "Mar 10, 7:55 AM" in the zone: for dense tables. */
+export function formatCompactDateTime(instant: string | Date, zone: string, locale?: string): string {
+  const d = typeof instant === 'string' ? new Date(instant) : instant;
+  return new Intl.DateTimeFormat(locale, { timeZone: zone, day: 'numeric', month: 'short', hour: hourStyle(locale), minute: '2-digit' }).format(d);
+}
+
 /** "Tue, Mar 10" in the zone. */
 export function formatShortDate(instant: string | Date, zone: string, locale?: string): string {
   const d = typeof instant === 'string' ? new Date(instant) : instant;
