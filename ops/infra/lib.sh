@@ -4,7 +4,9 @@ set -euo pipefail
 INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OPS_DIR="$(dirname "$INFRA_DIR")"
 REPO_DIR="$(dirname "$OPS_DIR")"
-CACHE_DIR="$OPS_DIR/.cache"      # installed software (git-ignored)
+# Installed software lives outside the checkout (like ~/.m2 and the Go module cache), so
+# every clone on a machine, CI's included, reuses one install; BOOKING_INFRA_CACHE moves it.
+CACHE_DIR="${BOOKING_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/booking-platform-infra}"
 RUN_DIR="$OPS_DIR/.run"          # data, pid files, logs (git-ignored)
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"

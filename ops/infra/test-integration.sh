@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Integration tier (`npm run test:integration`): starts FerretDB and PostgreSQL (installing
-# them on the first run), plus every other server that is already installed in ops/.cache
+# them on the first run), plus every other server that is already installed in the infra cache (~/.cache/booking-platform-infra)
 # (INTEGRATION_SERVERS="ferretdb postgres kafka ..." or "all" to choose explicitly, which
 # installs what is missing), runs the tests that need real servers, and stops on exit
 # the servers it started. Exits non-zero when a required server or a test fails.

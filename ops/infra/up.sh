@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs (first run only, cached in ops/.cache) and starts servers on loopback, waits
+# Installs (first run only, cached in the infra cache (~/.cache/booking-platform-infra)) and starts servers on loopback, waits
 # until each accepts connections, and prints the environment variables to use.
 #   ops/infra/up.sh ferretdb postgres          # or: all
 #   eval "$(ops/infra/up.sh postgres)"         # export the variables into this shell

@@ -1,7 +1,7 @@
 # FerretDB (MongoDB wire protocol, SQLite backend), built from the Go module proxy.
 # A plain `go install` of cmd/ferretdb panics at start: the module lacks the generated
 # build/version/version.txt. We copy the module source out of the Go module cache into
-# ops/.cache, write that file, and build cmd/ferretdb through the wrapper module in
+# the infra cache, write that file, and build cmd/ferretdb through the wrapper module in
 # ops/infra/ferretdb/ whose go.mod replaces FerretDB with that copy.
 FERRETDB_HOME="$CACHE_DIR/ferretdb"
 FERRETDB_SRC="$FERRETDB_HOME/src-$FERRETDB_VERSION"

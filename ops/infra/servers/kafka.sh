@@ -1,5 +1,5 @@
 # Apache Kafka, single-node KRaft (broker+controller), jars from Maven Central through
-# ops/infra/kafka/pom.xml (mvn dependency:copy-dependencies; local repo in ops/.cache/m2).
+# ops/infra/kafka/pom.xml (mvn dependency:copy-dependencies; local repo in the infra cache (m2)).
 KAFKA_HOME="$CACHE_DIR/kafka-$KAFKA_SCALA-$KAFKA_VERSION"
 KAFKA_LIBS="$KAFKA_HOME/libs"
 KAFKA_DATA="$DATA_DIR/kafka"

@@ -1,4 +1,4 @@
-# S3-compatible server: moto (PyPI) in a venv under ops/.cache, path-style addressing.
+# S3-compatible server: moto (PyPI) in a venv under the infra cache, path-style addressing.
 # Client: new S3Client({ endpoint: S3_ENDPOINT, region: 'us-east-1', forcePathStyle: true,
 #   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
 #   requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' })
