@@ -9,3 +9,4 @@ export * from './identity/user.js';
 export * from './identity/identity-service.js';
 export * from './identity/secrets.js';
 export * from './receipts/receipt.js';
+export * from './effects/recorded-effects.js';
