@@ -68,7 +68,7 @@ export async function benchHttp(seconds = 5, levels = [1, 16, 64]): Promise<Reco
   const port = await freePort();
   const platform = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'ops/platform/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test', RATE_LIMIT_PER_MINUTE: '0' },
     stdio: 'inherit',
   });
   try {
