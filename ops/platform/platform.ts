@@ -8,17 +8,17 @@ import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import {
   createCommandRuntime, createHttpApp, createLogger, comparePositions, jwks, SandboxGateway, systemClock,
-  type Clock, type Config, type DocumentStore, type EventStore, type Logger, type Mailer, type TokenSettings,
+  type Clock, type Config, type DocumentStore, type EventStore, type Logger, type Mailer, type ObjectStore, type TokenSettings,
 } from '@booking/shared-kernel';
 import { actorResolver, commandApi } from '@booking/command';
-import { OutboxMailer } from '@booking/shared-kernel/adapters';
 import {
-  allProjectors, allReactors, HoldExpiryScheduler, ProjectionRunner, ReactorRunner,
+  allProjectors, allReactors, effectReactors, HoldExpiryScheduler, ProjectionRunner, ReactorRunner, readModelContacts, type EffectAdapters, type ReminderScheduler,
 } from '@booking/projections';
 import { readApi, type ReadModelProgress } from '@booking/read-api';
 import { openDocumentStore, openEventStore } from './adapters.js';
 import { demoRoutes } from './demo-routes.js';
 import { checkpointProgress } from './checkpoint-progress.js';
+import { fallbackContacts, openMailer, openObjectStore } from './effects.js';
 
 export interface PlatformOptions {
   clock?: Clock;
@@ -29,6 +29,11 @@ export interface PlatformOptions {
   holdCheckIntervalMs?: number;
   /** where account mail goes (default: the outbox folder under DATA_DIR) */
   mailer?: Mailer;
+  /** receipts' PDFs (default: S3 when configured, else `<DATA_DIR>/objects/`) */
+  objects?: ObjectStore;
+  /** overrides for the effect reactors (tests: SMS sender, retry sleep) */
+  effects?: Partial<Pick<EffectAdapters, 'sms' | 'sleep' | 'contacts'>>;
+  reminderCheckIntervalMs?: number;
   /** the built SPA; served at / when present */
   uiDir?: string;
 }
@@ -40,6 +45,9 @@ export interface Platform {
   projections: ProjectionRunner | null;
   reactors: ReactorRunner | null;
   holdExpiry: HoldExpiryScheduler | null;
+  reminders: ReminderScheduler | null;
+  objects: ObjectStore;
+  mailer: Mailer;
   logger: Logger;
   listen(port?: number, host?: string): Promise<{ server: Server; port: number }>;
   stop(): Promise<void>;
@@ -57,7 +65,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   const projections = has('projector') ? new ProjectionRunner(eventStore, documentStore, allProjectors, logger) : null;
   const reactorDeps = { runtime, docs: documentStore, clock, logger, gateway };
-  const reactors = has('reactor') ? new ReactorRunner(eventStore, allReactors, reactorDeps, logger) : null;
+  const mailer = options.mailer ?? openMailer(config);
+  const objects = options.objects ?? openObjectStore(config);
+  const effects = effectReactors(config, { objects, mailer, contacts: readModelContacts(documentStore, fallbackContacts(config)), ...options.effects });
+  const reactors = has('reactor') ? new ReactorRunner(eventStore, [...allReactors, ...effects.reactors], reactorDeps, logger) : null;
+  const reminders = has('reactor') ? effects.reminders(reactorDeps, options.reminderCheckIntervalMs) : null;
   const holdExpiry = has('reactor') ? new HoldExpiryScheduler(reactorDeps, options.holdCheckIntervalMs ?? 1000) : null;
   const progress: ReadModelProgress = projections
     ? { waitFor: (p, t) => projections.waitFor(p, t), status: () => projections.status() }
@@ -69,7 +81,6 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // every token is checked against the user's current state (suspension, revoked sessions)
     resolveActor: actorResolver(runtime, { production: config.env === 'production' }),
   };
-  const mailer = options.mailer ?? new OutboxMailer(path.join(config.dataDir, 'outbox'), id.mailFrom);
   const uiDir = options.uiDir ?? path.resolve('ui/dist');
   const app = createHttpApp({
     logger,
@@ -108,9 +119,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         app.use('/api', commandApi({ runtime, clock, config, logger, gateway, sandbox, customerNoticeMinutes: 24 * 60, mailer, tokens, identity: id }));
       }
       if (has('read-api')) {
-        app.use('/api', readApi({ docs: documentStore, eventStore, clock, logger, progress, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs }));
+        app.use('/api', readApi({ docs: documentStore, eventStore, clock, logger, progress, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs, objects }));
         app.get('/api/status/reactors', (_req, res) => {
-          res.json({ reactors: reactors?.status() ?? null, holdExpiry: holdExpiry?.status() ?? null });
+          res.json({ reactors: reactors?.status() ?? null, holdExpiry: holdExpiry?.status() ?? null, reminders: reminders?.status() ?? null });
         });
       }
     },
@@ -125,10 +136,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   await projections?.start();
   await reactors?.start();
   holdExpiry?.start();
+  reminders?.start();
 
   let server: Server | null = null;
   return {
-    app, eventStore, documentStore, projections, reactors, holdExpiry, logger,
+    app, eventStore, documentStore, projections, reactors, holdExpiry, reminders, objects, mailer, logger,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         const s = app.listen(port, host, () => {
@@ -142,6 +154,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     async stop() {
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       await holdExpiry?.stop();
+      await reminders?.stop();
       await reactors?.stop();
       await projections?.stop();
       await documentStore.close();

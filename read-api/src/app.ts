@@ -4,6 +4,7 @@ import { bookingRoutes } from './booking/booking-routes.js';
 import { readYourWrites } from './http/read-your-writes.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { userRoutes } from './identity/user-routes.js';
+import { receiptRoutes } from './receipts/receipt-routes.js';
 import type { ReadApiDeps } from './http/deps.js';
 
 /** Every query endpoint, to be mounted under `/api` (GET only). */
@@ -17,5 +18,6 @@ export function readApi(deps: ReadApiDeps): Router {
   router.use(bookingRoutes(deps));
   router.use(auditRoutes(deps));
   router.use(userRoutes(deps));
+  router.use(receiptRoutes(deps));
   return router;
 }

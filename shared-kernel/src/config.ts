@@ -31,6 +31,22 @@ export interface Config {
   identity: IdentityConfig;
   /** receipts, notifications, conversions (issue #7) */
   effects: EffectsConfig;
+  /** payment gateway (issue #6): Stripe when a secret key is set, else the sandbox */
+  payments: PaymentsConfig;
+}
+
+export interface PaymentsConfig {
+  stripeSecretKey: string | null;
+  /** another Stripe API base URL (stripe-mock: http://127.0.0.1:12111) */
+  stripeApiUrl: string | null;
+  /** `whsec_…`: verifies `Stripe-Signature` on POST /api/payments/webhooks/stripe */
+  stripeWebhookSecret: string | null;
+  /** how old a signed webhook may be, in seconds */
+  stripeWebhookToleranceSeconds: number;
+  /** handed to the SPA by GET /api/payments/config */
+  stripePublishableKey: string | null;
+  /** a payment still STARTED this long after it began is checked with the gateway */
+  reconcileAfterMinutes: number;
 }
 
 /** Accounts, tokens and the security of the HTTP APIs. */
@@ -204,5 +220,30 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     identity,
     effects: loadEffectsConfig(env),
+    payments: loadPaymentsConfig(env, nodeEnv),
+  };
+}
+
+function loadPaymentsConfig(env: Env, nodeEnv: string): PaymentsConfig {
+  const stripeSecretKey = env.STRIPE_SECRET_KEY || null;
+  if (stripeSecretKey !== null && !/^(sk|rk)_(test|live)_\w+$/.test(stripeSecretKey)) {
+    throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_… key)');
+  }
+  const stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET || null;
+  if (stripeWebhookSecret !== null && stripeWebhookSecret.length < 16) throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must be at least 16 characters (whsec_…)');
+  if (nodeEnv === 'production' && stripeSecretKey && !stripeWebhookSecret) {
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'is required with STRIPE_SECRET_KEY in production (payments are confirmed by webhooks)');
+  }
+  const stripePublishableKey = env.STRIPE_PUBLISHABLE_KEY || null;
+  if (stripePublishableKey !== null && !/^pk_(test|live)_\w+$/.test(stripePublishableKey)) {
+    throw new ConfigError('STRIPE_PUBLISHABLE_KEY', 'must be a Stripe publishable key (pk_test_… or pk_live_…)');
+  }
+  return {
+    stripeSecretKey,
+    stripeApiUrl: url(env, 'STRIPE_API_URL', ['http:', 'https:']),
+    stripeWebhookSecret,
+    stripeWebhookToleranceSeconds: int(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600),
+    stripePublishableKey,
+    reconcileAfterMinutes: int(env, 'PAYMENT_RECONCILE_AFTER_MINUTES', 30, 1, 7 * 24 * 60),
   };
 }

@@ -3,6 +3,7 @@ export * from './ports/document-store.js';
 export * from './ports/payment-gateway.js';
 export * from './ports/mailer.js';
 export * from './ports/object-store.js';
+export * from './ports/message-bus.js';
 export * from './ports/contacts.js';
 export * from './effects-config.js';
 export * from './events/index.js';

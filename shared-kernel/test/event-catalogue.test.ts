@@ -329,6 +329,8 @@ const validSamples: Samples = {
     amount: EUR,
     reason: 'cash',
   },
+  PaymentCanceled: { paymentId: ID(2), bookingId: ID(2), reason: 'abandoned', gatewayEventId: 'evt_1' },
+  PaymentDisputed: { paymentId: ID(2), bookingId: ID(2), disputeId: 'dp_1', amount: EUR, reason: 'fraudulent', gatewayEventId: 'evt_2' },
   IdempotencyKeyClaimed: { requestHash: HASH },
   IdempotentResponseRecorded: { requestHash: HASH, status: 201, headers: { etag: '"3"' }, body: '{"ok":true}' },
   IdempotencyKeyReleased: { requestHash: HASH },
@@ -349,6 +351,21 @@ const validSamples: Samples = {
   UserReactivated: { userId: 'user-1' },
   ExternalIdentityLinked: { userId: 'user-1', provider: 'google', subjectHash: HASH },
   UniqueKeyClaimed: { keyHash: HASH, userId: 'user-1' },
+  ReceiptNumberAllocated: { year: 2030, sequence: 1, number: '2030-000001', receiptId: ID(40), kind: 'receipt' },
+  ReceiptIssued: {
+    receiptId: ID(40), number: '2030-000001', year: 2030, bookingId: ID(41), paymentId: ID(41),
+    seller: { id: 'provider-1', name: 'Lumen Yoga' }, buyer: { id: 'customer-1', name: 'Alice', email: 'alice@example.com' },
+    lines: [{ description: 'Yoga', quantity: 1, unitPrice: EUR, amount: EUR }], taxRateBps: 0, net: EUR, tax: { amount: 0, currency: 'EUR' }, total: EUR,
+    paymentMethod: 'Card visa ending 4242', paidAt: SLOT.start, issuedAt: SLOT.start, objectKey: 'receipts/2030/x.pdf', sha256: HASH, causeEventId: ID(42),
+  },
+  CreditNoteIssued: { ...{
+    receiptId: ID(40), number: '2030-000001', year: 2030, bookingId: ID(41), paymentId: ID(41),
+    seller: { id: 'provider-1', name: 'Lumen Yoga' }, buyer: { id: 'customer-1', name: 'Alice', email: 'alice@example.com' },
+    lines: [{ description: 'Yoga', quantity: 1, unitPrice: EUR, amount: EUR }], taxRateBps: 0, net: EUR, tax: { amount: 0, currency: 'EUR' }, total: EUR,
+    paymentMethod: 'Card visa ending 4242', paidAt: SLOT.start, issuedAt: SLOT.start, objectKey: 'receipts/2030/x.pdf', sha256: HASH, causeEventId: ID(42),
+  }, number: 'CN-2030-000001', receiptNumber: '2030-000001', reason: 'cancelled' },
+  NotificationSent: { notificationId: ID(43), channel: 'email', template: 'receipt', recipientHash: HASH, providerMessageId: '<x@y>', outcome: 'sent', bookingId: ID(41), causeEventId: ID(42) },
+  ConversionForwarded: { bookingId: ID(41), eventName: 'Purchase', eventId: 'b-Purchase', outcome: 'sent', code: 0, attempts: 1, causeEventId: ID(42) },
 };
 
 /** the samples looked up by a type name known only at run time */

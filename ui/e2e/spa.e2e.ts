@@ -43,10 +43,10 @@ interface Ctx {
   baseUrl: string;
   shot: (page: Page, name: string, fullPage?: boolean) => Promise<void>;
   /** state shared between flows */
-  shared: { confirmedBookingId?: string; declinedBookingId?: string };
+  shared: { confirmedBookingId?: string; declinedBookingId?: string; newProduct?: { id: string; title: string } };
 }
 
-async function newPage(ctx: Ctx, options: { landing?: string; mobile?: boolean; dark?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+async function newPage(ctx: Ctx, options: { landing?: string; mobile?: boolean; dark?: boolean; fakeClock?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await ctx.browser.newContext({
     viewport: options.mobile ? { width: 390, height: 844 } : { width: 1280, height: 860 },
     deviceScaleFactor: 1,
@@ -62,6 +62,8 @@ async function newPage(ctx: Ctx, options: { landing?: string; mobile?: boolean; 
   page.on('console', (msg) => {
     if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) errors.push(`console error: ${msg.text()}`);
   });
+  // a controllable clock (it runs normally until fast-forwarded) must be installed before the app loads
+  if (options.fakeClock) await page.clock.install();
   await page.goto(`${ctx.baseUrl}${options.landing ?? '/'}`);
   return { context, page, errors };
 }
@@ -259,13 +261,20 @@ async function providerCreatesAndPublishes(ctx: Ctx): Promise<void> {
 
     await row.locator('[data-publish]').click();
     await page.waitForSelector(`li[data-offering-status="published"]:has-text("${title}")`);
+
+    // Edit the price, typed the European way: 26,50 is exactly 2650 pence.
+    await row.locator('button:has-text("Edit price")').click();
+    await row.locator('input[inputmode="decimal"]').fill('26,50');
+    await row.locator('button:has-text("Save price")').click();
+    await page.waitForSelector(`li[data-offering-id]:has-text("${title}"):has-text("£26.50")`);
     await ctx.shot(page, '14-provider-published');
 
     // It is in the public catalog now.
     await page.goto(`${ctx.baseUrl}/?q=${encodeURIComponent('speckled vase')}`);
     await page.waitForSelector(`[data-offering-card]:has-text("${title}")`);
-    const offerings = (await (await fetch(`${ctx.baseUrl}/api/offerings?q=${encodeURIComponent(title)}`)).json()) as { items: { price: { amount: number; currency: string } }[] };
-    assert(offerings.items[0]?.price.amount === 2450 && offerings.items[0].price.currency === 'GBP', `the price should be 2450 GBP minor units, got ${JSON.stringify(offerings.items[0]?.price)}`);
+    const offerings = (await (await fetch(`${ctx.baseUrl}/api/offerings?q=${encodeURIComponent(title)}`)).json()) as { items: { id: string; price: { amount: number; currency: string } }[] };
+    ctx.shared.newProduct = { id: offerings.items[0]?.id ?? '', title };
+    assert(offerings.items[0]?.price.amount === 2650 && offerings.items[0].price.currency === 'GBP', `the price should be 2650 GBP minor units, got ${JSON.stringify(offerings.items[0]?.price)}`);
     assert(errors.length === 0, errors.join('\n'));
   } finally {
     await context.close();
@@ -285,7 +294,43 @@ async function providerBookings(ctx: Ctx): Promise<void> {
     await row.locator('[role="alert"]').waitFor();
     const text = await row.locator('[role="alert"]').textContent();
     assert(/started/i.test(text ?? ''), `the refusal should say why, got: ${text}`);
-    await ctx.shot(page, '15-provider-bookings');
+    await ctx.shot(page, '17-provider-bookings');
+    assert(errors.length === 0, errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+
+async function soldOutAndExpired(ctx: Ctx): Promise<void> {
+  const product = ctx.shared.newProduct;
+  assert(product?.id, 'needs the product the provider flow created');
+  const { context, page, errors } = await newPage(ctx, { fakeClock: true });
+  try {
+    await signIn(page, 'customer-alice');
+    await page.goto(`${ctx.baseUrl}/offerings/${product.id}`);
+    await page.waitForSelector('[data-offering-title]');
+    assert((await page.textContent('#book-box'))?.includes('5 in stock'), 'the new product should have 5 in stock');
+
+    // Someone else takes all five while Alice looks at the page.
+    const bob = await apiToken(ctx.baseUrl, 'customer-bob');
+    const res = await fetch(`${ctx.baseUrl}/api/bookings`, { method: 'POST', headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' }, body: JSON.stringify({ offeringId: product.id, quantity: 5 }) });
+    assert(res.status === 201, `Bob's booking should succeed, got ${res.status}`);
+    await page.click('[data-book]');
+    await page.waitForSelector('[data-sold-out]');
+    assert(!page.url().includes('/checkout/'), 'a sold-out booking must not reach checkout');
+    await page.waitForSelector('[data-book][disabled]');
+    await ctx.shot(page, '15-sold-out');
+
+    // A hold that runs out while paying: the page says so and offers to book again.
+    await page.goto(`${ctx.baseUrl}/?q=mug`);
+    await page.click('[data-offering-card]:has-text("Stoneware Mug")');
+    await page.waitForSelector('[data-book]');
+    await page.click('[data-book]');
+    await page.waitForSelector('[data-countdown]');
+    await page.clock.fastForward('30:05');
+    await page.waitForSelector('[data-expired]');
+    assert(!(await page.isVisible('[data-pay]')), 'an expired hold cannot be paid');
+    await ctx.shot(page, '16-hold-expired');
     assert(errors.length === 0, errors.join('\n'));
   } finally {
     await context.close();
@@ -301,7 +346,7 @@ async function adminMarksPendingPaid(ctx: Ctx): Promise<void> {
     const rows = await page.locator('[data-admin-bookings] tbody tr').count();
     assert(rows >= 4, `the admin should see every booking (>= 4), saw ${rows}`);
     if (ctx.shared.confirmedBookingId) assert(await page.locator(`tr[data-booking-id="${ctx.shared.confirmedBookingId}"]`).count() === 1, 'the e2e booking should be listed');
-    await ctx.shot(page, '16-admin-bookings');
+    await ctx.shot(page, '18-admin-bookings');
 
     await page.selectOption('[data-status-filter]', 'PENDING');
     await page.waitForFunction(() => {
@@ -315,7 +360,7 @@ async function adminMarksPendingPaid(ctx: Ctx): Promise<void> {
     await target.locator('a').click();
     await page.waitForURL(new RegExp(`/admin/bookings/${id}`));
     await page.waitForSelector('[data-mark-paid]');
-    await ctx.shot(page, '17-admin-booking-pending', true);
+    await ctx.shot(page, '19-admin-booking-pending', true);
 
     await page.click('[data-mark-paid] button[type="submit"]');
     await page.waitForSelector('#mark-reason-error');
@@ -325,7 +370,17 @@ async function adminMarksPendingPaid(ctx: Ctx): Promise<void> {
     await page.waitForSelector('[data-detail-status][data-status="CONFIRMED"]', { timeout: 20_000 });
     assert((await page.textContent('[data-payment-status]'))?.includes('Paid'), 'the payment should read Paid');
     await page.waitForSelector('[data-refund]');
-    await ctx.shot(page, '18-admin-booking-marked-paid', true);
+
+    // A partial refund: more than was paid is refused next to the amount, then 10.00 goes back.
+    await page.fill('#refund-amount', '100');
+    await page.fill('#refund-reason', 'One lock arrived scratched (e2e)');
+    await page.click('[data-refund] button[type="submit"]');
+    await page.waitForSelector('#refund-amount-error');
+    await page.fill('#refund-amount', '10.00');
+    await page.click('[data-refund] button[type="submit"]');
+    await page.waitForSelector('[data-flash]:has-text("Refunded $10.00")');
+    await page.waitForSelector('[data-payment]:has-text("One lock arrived scratched")');
+    await ctx.shot(page, '20-admin-booking-marked-paid', true);
     assert(errors.length === 0, errors.join('\n'));
   } finally {
     await context.close();
@@ -338,10 +393,10 @@ async function mobileLayout(ctx: Ctx): Promise<void> {
     await page.waitForSelector('[data-offering-card]');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 0, `the catalog should not scroll sideways on a phone (overflow ${overflow}px)`);
-    await ctx.shot(page, '19-mobile-catalog');
+    await ctx.shot(page, '21-mobile-catalog');
     await page.click('[data-offering-card]:has-text("Guided Harbor Bike Tour")');
     await page.waitForSelector('[data-slot]');
-    await ctx.shot(page, '20-mobile-offering', true);
+    await ctx.shot(page, '22-mobile-offering', true);
     assert(errors.length === 0, errors.join('\n'));
   } finally {
     await context.close();
@@ -353,7 +408,7 @@ async function mobileLayout(ctx: Ctx): Promise<void> {
     await dark.page.click('[data-offering-card]:has-text("Wheel-throwing Workshop")');
     await dark.page.waitForSelector('[data-slot]');
     await dark.page.locator('[data-slot]:not([disabled])').first().click();
-    await ctx.shot(dark.page, '21-dark-offering');
+    await ctx.shot(dark.page, '23-dark-offering');
     assert(dark.errors.length === 0, dark.errors.join('\n'));
   } finally {
     await dark.context.close();
@@ -379,6 +434,7 @@ export async function runFlows(options: RunOptions): Promise<FlowResult[]> {
     ['customer signs in, searches, books a service slot, pays with 4242, sees CONFIRMED', customerBooksAndPays],
     ['a declined card shows the decline message', declinedCard],
     ['provider creates a product and publishes it', providerCreatesAndPublishes],
+    ['sold out while choosing, and a hold that expires while paying', soldOutAndExpired],
     ['provider sees its bookings; completing one before it starts is refused with the reason', providerBookings],
     ['admin sees all bookings and marks a pending one paid', adminMarksPendingPaid],
     ['the catalog and an offering fit a phone screen; dark scheme', mobileLayout],

@@ -58,7 +58,7 @@ export class AdminCreateUserBody {
   @IsEmail() @MaxLength(254) email!: string;
   @IsString() @Length(1, 200) name!: string;
   @IsString() @Length(10, 200, PASSWORD_RULE) password!: string;
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(3) @IsIn(USER_ROLES_LIST, { each: true }) roles!: UserRoleName[];
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(4) @IsIn(USER_ROLES_LIST, { each: true }) roles!: UserRoleName[];
   @IsOptional() @IsBoolean() emailVerified?: boolean;
 }
 

@@ -1,4 +1,4 @@
-import type { DocumentStore, EventStore, GlobalPosition, Logger } from '@booking/shared-kernel';
+import type { DocumentStore, EventStore, GlobalPosition, Logger, ObjectStore } from '@booking/shared-kernel';
 import type { Clock } from '@booking/shared-kernel';
 
 /** How the read API learns how far the read models have got. */
@@ -16,4 +16,6 @@ export interface ReadApiDeps {
   logger: Logger;
   progress: ReadModelProgress;
   readYourWritesTimeoutMs: number;
+  /** receipts' PDFs (absent: the PDF route answers 503) */
+  objects?: ObjectStore;
 }

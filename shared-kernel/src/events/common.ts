@@ -29,7 +29,7 @@ export class LocationData {
   @IsOptional() @Min(-180) @Max(180) lng?: number;
 }
 
-export const ROLES = ['customer', 'provider', 'admin', 'system'] as const;
+export const ROLES = ['customer', 'provider', 'admin', 'analyst', 'system'] as const;
 
 export class ActorData {
   @IsString() id!: string;

@@ -13,7 +13,7 @@
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
 import { defineEvent, type EventOf } from './catalogue.js';
 
-export const USER_ROLES_LIST = ['customer', 'provider', 'admin'] as const;
+export const USER_ROLES_LIST = ['customer', 'provider', 'admin', 'analyst'] as const;
 export type UserRoleName = (typeof USER_ROLES_LIST)[number];
 export const SIGN_IN_METHODS = ['password', 'google', 'apple', 'admin', 'bootstrap', 'demo'] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
@@ -29,7 +29,7 @@ export class UserRegistered {
   @IsString() @Length(1, 200) name!: string;
   /** null for accounts that only sign in through Google/Apple */
   @IsOptional() @Matches(PASSWORD_HASH) passwordHash?: string | null;
-  @IsArray() @ArrayMaxSize(3) @IsIn(USER_ROLES_LIST, { each: true }) roles!: UserRoleName[];
+  @IsArray() @ArrayMaxSize(4) @IsIn(USER_ROLES_LIST, { each: true }) roles!: UserRoleName[];
   @IsIn(SIGN_IN_METHODS) method!: SignInMethod;
   @IsBoolean() emailVerified!: boolean;
 }

@@ -30,6 +30,8 @@ export class PaymentSucceeded {
   @IsObject() @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
   @IsString() @Length(1, 200) gatewayReference!: string;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => CardData) card?: CardData;
+  /** the gateway's event (e.g. a Stripe `evt_…` webhook) that reported it, for deduplication */
+  @IsOptional() @IsString() @Length(1, 200) gatewayEventId?: string;
 }
 
 export class PaymentFailed {
@@ -37,6 +39,7 @@ export class PaymentFailed {
   @IsUUID() bookingId!: string;
   @IsString() @Length(1, 100) code!: string;
   @IsString() @Length(1, 500) reason!: string;
+  @IsOptional() @IsString() @Length(1, 200) gatewayEventId?: string;
 }
 
 export class PaymentRefunded {
@@ -45,6 +48,27 @@ export class PaymentRefunded {
   @IsObject() @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
   @IsString() @Length(1, 500) reason!: string;
   @IsString() @Length(1, 200) gatewayReference!: string;
+  @IsOptional() @IsString() @Length(1, 200) gatewayEventId?: string;
+}
+
+/** The gateway cancelled the payment attempt (e.g. Stripe `payment_intent.canceled`):
+ *  it can no longer succeed. */
+export class PaymentCanceled {
+  @IsUUID() paymentId!: string;
+  @IsUUID() bookingId!: string;
+  @IsString() @Length(1, 500) reason!: string;
+  @IsOptional() @IsString() @Length(1, 200) gatewayEventId?: string;
+}
+
+/** The customer's bank disputed the charge (Stripe `charge.dispute.created`). */
+export class PaymentDisputed {
+  @IsUUID() paymentId!: string;
+  @IsUUID() bookingId!: string;
+  /** the gateway's dispute id (`dp_…`) */
+  @IsString() @Length(1, 200) disputeId!: string;
+  @IsObject() @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
+  @IsString() @Length(1, 500) reason!: string;
+  @IsOptional() @IsString() @Length(1, 200) gatewayEventId?: string;
 }
 
 /** An admin recorded a payment received outside the gateway (cash, bank transfer). */
@@ -63,6 +87,8 @@ export const paymentEvents = [
   defineEvent('PaymentFailed', PaymentFailed),
   defineEvent('PaymentRefunded', PaymentRefunded),
   defineEvent('PaymentMarkedPaid', PaymentMarkedPaid),
+  defineEvent('PaymentCanceled', PaymentCanceled),
+  defineEvent('PaymentDisputed', PaymentDisputed),
 ];
 
 export type PaymentEvent =
@@ -70,4 +96,6 @@ export type PaymentEvent =
   | EventOf<'PaymentSucceeded', PaymentSucceeded>
   | EventOf<'PaymentFailed', PaymentFailed>
   | EventOf<'PaymentRefunded', PaymentRefunded>
-  | EventOf<'PaymentMarkedPaid', PaymentMarkedPaid>;
+  | EventOf<'PaymentMarkedPaid', PaymentMarkedPaid>
+  | EventOf<'PaymentCanceled', PaymentCanceled>
+  | EventOf<'PaymentDisputed', PaymentDisputed>;

@@ -14,8 +14,9 @@ import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Actor } from '../ports/event-store.js';
 import { signingKeys, type KeySettings } from './jwt-keys.js';
 
-export type UserRole = 'customer' | 'provider' | 'admin';
-const USER_ROLES: readonly UserRole[] = ['customer', 'provider', 'admin'];
+/** `analyst`: read-only, aggregates only (the analytics endpoints and nothing else). */
+export type UserRole = 'customer' | 'provider' | 'admin' | 'analyst';
+const USER_ROLES: readonly UserRole[] = ['customer', 'provider', 'admin', 'analyst'];
 
 export interface TokenSettings extends KeySettings {
   issuer: string;
@@ -51,7 +52,7 @@ export interface AccessClaims {
 
 /** The highest of a user's roles: what a token names as `role`. */
 export function primaryRole(roles: readonly UserRole[]): UserRole {
-  return roles.includes('admin') ? 'admin' : roles.includes('provider') ? 'provider' : 'customer';
+  return roles.includes('admin') ? 'admin' : roles.includes('provider') ? 'provider' : roles.includes('analyst') && !roles.includes('customer') ? 'analyst' : 'customer';
 }
 
 export function mintToken(

@@ -28,8 +28,33 @@ export type ChargeOutcome =
   | { readonly status: 'succeeded'; readonly reference: string; readonly amount: Money; readonly card: { brand: string; last4: string } }
   | { readonly status: 'failed'; readonly code: string; readonly reason: string };
 
+/** Stripe's PaymentIntent statuses; the sandbox uses the same words. */
+export type IntentStatus =
+  | 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing'
+  | 'requires_capture' | 'canceled' | 'succeeded';
+
+/** What the gateway knows about an intent now (for reconciliation). */
+export interface IntentSnapshot {
+  readonly intentId: string;
+  readonly clientSecret: string | null;
+  readonly status: IntentStatus;
+  readonly amount: Money;
+  /** our ids, from the intent's metadata (null when it carries none) */
+  readonly paymentId: string | null;
+  readonly bookingId: string | null;
+  /** the charge that paid it (the `gatewayReference` of PaymentSucceeded), when it succeeded */
+  readonly chargeId: string | null;
+  /** why the last attempt failed, if it did */
+  readonly lastError: { readonly code: string; readonly reason: string } | null;
+  readonly cancellationReason: string | null;
+}
+
 export interface PaymentGateway {
   readonly name: 'sandbox' | 'stripe';
+  /** amount and currency from the booking; the same idempotency key returns the same intent */
   createIntent(request: CreateIntentRequest): Promise<PaymentIntent>;
+  /** the intent's current state at the gateway */
+  retrieve(intentId: string): Promise<IntentSnapshot>;
+  /** full or partial; the same idempotency key returns the same refund */
   refund(request: RefundRequest): Promise<{ refundId: string }>;
 }

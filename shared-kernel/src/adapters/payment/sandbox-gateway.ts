@@ -5,7 +5,7 @@
  * both the browser confirmation and the gateway's webhook.
  */
 import { createHash } from 'node:crypto';
-import type { ChargeOutcome, CreateIntentRequest, PaymentGateway, PaymentIntent, RefundRequest } from '../../ports/payment-gateway.js';
+import type { ChargeOutcome, CreateIntentRequest, IntentSnapshot, PaymentGateway, PaymentIntent, RefundRequest } from '../../ports/payment-gateway.js';
 import type { Money } from '../../primitives/money.js';
 
 export const SANDBOX_CARDS = {
@@ -19,6 +19,10 @@ interface SandboxIntent {
   amount: Money;
   refunded: number;
   paid: boolean;
+  paymentId: string | null;
+  bookingId: string | null;
+  chargeId: string | null;
+  lastError: { code: string; reason: string } | null;
 }
 
 function luhnValid(digits: string): boolean {
@@ -45,7 +49,10 @@ export class SandboxGateway implements PaymentGateway {
   async createIntent(request: CreateIntentRequest): Promise<PaymentIntent> {
     const intentId = stableId('pi', request.idempotencyKey);
     if (!this.intents.has(intentId)) {
-      this.intents.set(intentId, { intentId, amount: request.amount, refunded: 0, paid: false });
+      this.intents.set(intentId, {
+        intentId, amount: { ...request.amount }, refunded: 0, paid: false,
+        paymentId: request.paymentId, bookingId: request.bookingId, chargeId: null, lastError: null,
+      });
     }
     return { intentId, clientSecret: `${intentId}_secret_sandbox` };
   }
@@ -53,24 +60,40 @@ export class SandboxGateway implements PaymentGateway {
   /** What the browser's card confirmation plus the gateway's webhook would report. */
   async confirmCard(intentId: string, amount: Money, cardNumber: string): Promise<ChargeOutcome> {
     const digits = cardNumber.replace(/[\s-]/g, '');
-    if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits)) {
-      return { status: 'failed', code: 'invalid_number', reason: 'the card number is not valid' };
-    }
-    if (digits === SANDBOX_CARDS.declined) {
-      return { status: 'failed', code: 'card_declined', reason: 'the card was declined (sandbox test card)' };
-    }
-    if (digits === SANDBOX_CARDS.insufficientFunds) {
-      return { status: 'failed', code: 'insufficient_funds', reason: 'insufficient funds (sandbox test card)' };
-    }
-    const intent = this.intents.get(intentId) ?? { intentId, amount, refunded: 0, paid: false };
-    intent.paid = true;
+    const intent = this.intents.get(intentId) ?? {
+      intentId, amount, refunded: 0, paid: false, paymentId: null, bookingId: null, chargeId: null, lastError: null,
+    };
     this.intents.set(intentId, intent);
+    const fail = (code: string, reason: string): ChargeOutcome => {
+      if (!intent.paid) intent.lastError = { code, reason };
+      return { status: 'failed', code, reason };
+    };
+    if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits)) return fail('invalid_number', 'the card number is not valid');
+    if (digits === SANDBOX_CARDS.declined) return fail('card_declined', 'the card was declined (sandbox test card)');
+    if (digits === SANDBOX_CARDS.insufficientFunds) return fail('insufficient_funds', 'insufficient funds (sandbox test card)');
+    const reference = stableId('ch', `${intentId}:${digits}`);
+    if (!intent.paid) {
+      intent.paid = true;
+      intent.chargeId = reference;
+    }
     const brand = digits.startsWith('4') ? 'visa' : digits.startsWith('5') ? 'mastercard' : 'card';
+    return { status: 'succeeded', reference, amount, card: { brand, last4: digits.slice(-4) } };
+  }
+
+  /** What the sandbox remembers of an intent (in memory: an unknown intent, e.g. after a
+   *  restart, reads as still awaiting a card, so reconciliation leaves it alone). */
+  async retrieve(intentId: string): Promise<IntentSnapshot> {
+    const intent = this.intents.get(intentId);
     return {
-      status: 'succeeded',
-      reference: stableId('ch', `${intentId}:${digits}`),
-      amount,
-      card: { brand, last4: digits.slice(-4) },
+      intentId,
+      clientSecret: `${intentId}_secret_sandbox`,
+      status: intent?.paid ? 'succeeded' : 'requires_payment_method',
+      amount: intent ? { ...intent.amount } : { amount: 0, currency: 'EUR' },
+      paymentId: intent?.paymentId ?? null,
+      bookingId: intent?.bookingId ?? null,
+      chargeId: intent?.chargeId ?? null,
+      lastError: intent?.lastError ?? null,
+      cancellationReason: null,
     };
   }
 
