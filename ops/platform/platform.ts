@@ -11,16 +11,22 @@ import {
   type Clock, type Config, type DocumentStore, type EventStore, type Logger, type Mailer, type ObjectStore, type TokenSettings,
 } from '@booking/shared-kernel';
 import { actorResolver, commandApi } from '@booking/command';
+import { KafkaBus } from '@booking/shared-kernel/adapters';
+import type { MessageBus } from '@booking/shared-kernel';
+import { BusReactorRunner, Relay } from '@booking/projections';
 import {
-  allProjectors, allReactors, effectReactors, HoldExpiryScheduler, ProjectionRunner, ReactorRunner, readModelContacts, type EffectAdapters, type ReminderScheduler,
+  allProjectors, allReactors, effectReactors, HoldExpiryScheduler, ProjectionOps, ProjectionRunner, ReactorRunner, readModelContacts, VersionedDocumentStore,
+  type EffectAdapters, type ReminderScheduler,
 } from '@booking/projections';
-import { readApi, type ReadModelProgress } from '@booking/read-api';
+import { analystScope, projectionAdminRoutes, readApi, type ReadModelProgress } from '@booking/read-api';
 import { openDocumentStore, openEventStore } from './adapters.js';
 import { demoRoutes } from './demo-routes.js';
 import { checkpointProgress } from './checkpoint-progress.js';
 import { fallbackContacts, openMailer, openObjectStore } from './effects.js';
 
 export interface PlatformOptions {
+  /** how long a projection rebuild waits after its switch before dropping the old collections */
+  projectionDropGraceMs?: number;
   clock?: Clock;
   logger?: Logger;
   eventStore?: EventStore;
@@ -36,6 +42,8 @@ export interface PlatformOptions {
   reminderCheckIntervalMs?: number;
   /** the built SPA; served at / when present */
   uiDir?: string;
+  /** the message bus when KAFKA_BROKERS is set (default: a KafkaBus on those brokers) */
+  bus?: MessageBus;
 }
 
 export interface Platform {
@@ -43,7 +51,12 @@ export interface Platform {
   eventStore: EventStore;
   documentStore: DocumentStore;
   projections: ProjectionRunner | null;
-  reactors: ReactorRunner | null;
+  projectionOps: ProjectionOps | null;
+  /** follows the event store, or the bus (consumer groups) when KAFKA_BROKERS is set */
+  reactors: ReactorRunner | BusReactorRunner | null;
+  /** the relay role: event store -> Kafka topics */
+  relay: Relay | null;
+  bus: MessageBus | null;
   holdExpiry: HoldExpiryScheduler | null;
   reminders: ReminderScheduler | null;
   objects: ObjectStore;
@@ -57,18 +70,24 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const logger = options.logger ?? createLogger({ level: config.logLevel, role: config.roles.join('+') });
   const clock = options.clock ?? systemClock;
   const eventStore = options.eventStore ?? openEventStore(config);
-  const documentStore = options.documentStore ?? (await openDocumentStore(config));
+  // read-model names resolve through `projection_versions` (projection rebuilds switch them)
+  const documentStore = await VersionedDocumentStore.open(options.documentStore ?? (await openDocumentStore(config)), config.roles.includes('projector') ? undefined : 1000);
   const runtime = createCommandRuntime(eventStore, clock);
   const sandbox = new SandboxGateway();
   const gateway = sandbox;
   const has = (role: Config['roles'][number]) => config.roles.includes(role);
 
   const projections = has('projector') ? new ProjectionRunner(eventStore, documentStore, allProjectors, logger) : null;
+  const projectionOps = projections ? new ProjectionOps(eventStore, documentStore, allProjectors, projections, logger, { dropGraceMs: options.projectionDropGraceMs ?? 5000 }) : null;
   const reactorDeps = { runtime, docs: documentStore, clock, logger, gateway };
   const mailer = options.mailer ?? openMailer(config);
   const objects = options.objects ?? openObjectStore(config);
   const effects = effectReactors(config, { objects, mailer, contacts: readModelContacts(documentStore, fallbackContacts(config)), ...options.effects });
-  const reactors = has('reactor') ? new ReactorRunner(eventStore, [...allReactors, ...effects.reactors], reactorDeps, logger) : null;
+  // With KAFKA_BROKERS the relay publishes the log to Kafka and reactors consume it as groups.
+  const bus = config.kafkaBrokers && (has('reactor') || has('relay')) ? (options.bus ?? new KafkaBus({ brokers: config.kafkaBrokers, logger, clientId: `booking-${config.roles.join('+')}` })) : null;
+  const reactorList = [...allReactors, ...effects.reactors];
+  const reactors = has('reactor') ? (bus ? new BusReactorRunner(eventStore, bus, reactorList, reactorDeps, logger) : new ReactorRunner(eventStore, reactorList, reactorDeps, logger)) : null;
+  const relay = has('relay') && bus ? new Relay(eventStore, documentStore, bus, logger) : null;
   const reminders = has('reactor') ? effects.reminders(reactorDeps, options.reminderCheckIntervalMs) : null;
   const holdExpiry = has('reactor') ? new HoldExpiryScheduler(reactorDeps, options.holdCheckIntervalMs ?? 1000) : null;
   const progress: ReadModelProgress = projections
@@ -108,12 +127,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           checks.projections = { lag: status.lag, maxLag: config.readyMaxLag, lastError: status.lastError };
         }
         if (reactors) checks.reactors = reactors.status();
+        if (relay) checks.relay = relay.status();
         res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
       });
       app.get('/.well-known/jwks.json', (_req, res) => {
         res.setHeader('cache-control', 'public, max-age=300');
         res.json(jwks(tokens));
       });
+      app.use('/api', analystScope());
+      if (projectionOps) app.use('/api', projectionAdminRoutes(projectionOps));
       if (config.demoData && config.env !== 'production') app.use('/api', demoRoutes({ runtime, tokens, identity: id, now: () => clock.now() }));
       if (has('command')) {
         app.use('/api', commandApi({ runtime, clock, config, logger, gateway, sandbox, customerNoticeMinutes: 24 * 60, mailer, tokens, identity: id }));
@@ -135,12 +157,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   await projections?.start();
   await reactors?.start();
+  await relay?.start();
   holdExpiry?.start();
   reminders?.start();
 
   let server: Server | null = null;
   return {
-    app, eventStore, documentStore, projections, reactors, holdExpiry, reminders, objects, mailer, logger,
+    app, eventStore, documentStore, projections, projectionOps, reactors, relay, bus, holdExpiry, reminders, objects, mailer, logger,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         const s = app.listen(port, host, () => {
@@ -155,7 +178,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       await holdExpiry?.stop();
       await reminders?.stop();
+      await relay?.stop();
       await reactors?.stop();
+      await bus?.close();
       await projections?.stop();
       await documentStore.close();
       await eventStore.close();

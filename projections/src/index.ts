@@ -3,6 +3,9 @@ export * from './runtime/projector.js';
 export * from './runtime/projection-runner.js';
 export * from './runtime/reactor.js';
 export * from './runtime/reactor-runner.js';
+export * from './runtime/bus-reactor-runner.js';
+export * from './relay/relay.js';
+export * from './relay/topics.js';
 export { offeringsProjector } from './catalog/offerings-projector.js';
 export { capacityProjector } from './booking/capacity-projector.js';
 export { bookingsProjector } from './booking/bookings-projector.js';
@@ -24,6 +27,7 @@ export { TikTokEventsClient, MAX_EVENTS_PER_REQUEST, type TikTokEvent } from './
 export { auditIndexProjector, type AuditCorrelationDoc, type AuditIndexEntry } from './audit/audit-index-projector.js';
 export * from './analytics/analytics-projector.js';
 export * from './runtime/projection-versions.js';
+export * from './runtime/projection-rebuild.js';
 
 import { offeringsProjector } from './catalog/offerings-projector.js';
 import { capacityProjector } from './booking/capacity-projector.js';

@@ -53,12 +53,13 @@ export interface TimelineEntry {
 }
 
 export interface PaymentSummary {
-  status: 'STARTED' | 'FAILED' | 'SUCCEEDED';
+  status: 'STARTED' | 'FAILED' | 'CANCELED' | 'SUCCEEDED';
   gateway: string;
   amount: MoneyData;
   refunded: number;
   card?: CardData;
   failureCode?: string;
+  disputed?: boolean;
 }
 
 export interface BookingDoc extends Doc {
@@ -85,11 +86,15 @@ export interface PaymentDoc extends Doc {
   providerId: string;
   amount: MoneyData;
   gateway: string;
-  status: 'STARTED' | 'FAILED' | 'SUCCEEDED';
+  /** the gateway's intent (absent on payments marked paid) */
+  intentId?: string;
+  status: 'STARTED' | 'FAILED' | 'CANCELED' | 'SUCCEEDED';
   refunded: number;
   card?: CardData;
   attempts: { at: string; outcome: string; code?: string }[];
   refunds: { at: string; amount: MoneyData; reason: string }[];
+  disputed?: boolean;
+  disputes?: { at: string; disputeId: string; amount: MoneyData; reason: string }[];
   createdAt: string;
   updatedAt: string;
 }

@@ -5,6 +5,7 @@ import { readYourWrites } from './http/read-your-writes.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { userRoutes } from './identity/user-routes.js';
 import { receiptRoutes } from './receipts/receipt-routes.js';
+import { analyticsRoutes } from './analytics/analytics-routes.js';
 import type { ReadApiDeps } from './http/deps.js';
 
 /** Every query endpoint, to be mounted under `/api` (GET only). */
@@ -19,5 +20,6 @@ export function readApi(deps: ReadApiDeps): Router {
   router.use(auditRoutes(deps));
   router.use(userRoutes(deps));
   router.use(receiptRoutes(deps));
+  router.use(analyticsRoutes(deps));
   return router;
 }

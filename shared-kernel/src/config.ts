@@ -6,8 +6,10 @@
 import path from 'node:path';
 import { loadEffectsConfig, type EffectsConfig } from './effects-config.js';
 
-export type Role = 'command' | 'read-api' | 'projector' | 'reactor';
+export type Role = 'command' | 'read-api' | 'projector' | 'reactor' | 'relay';
+/** the roles `npm start` runs by default (plus `relay` when KAFKA_BROKERS is set) */
 export const ALL_ROLES: readonly Role[] = ['command', 'read-api', 'projector', 'reactor'];
+export const KNOWN_ROLES: readonly Role[] = [...ALL_ROLES, 'relay'];
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -18,6 +20,8 @@ export interface Config {
   eventStoreUrl: string | null;
   mongodbUrl: string | null;
   mongodbDb: string;
+  /** Kafka bootstrap brokers (`host:port`); null: reactors follow the event store, no relay */
+  kafkaBrokers: string[] | null;
   jwtSecret: string;
   jwtIssuer: string;
   holdMinutes: number;
@@ -137,21 +141,37 @@ function url(env: Env, name: string, protocols: string[], alternatives?: { proto
   return raw;
 }
 
+/** `host:port[,host:port...]` */
+function brokers(env: Env, name: string): string[] | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return null;
+  const list = raw.split(',').map((b) => b.trim());
+  for (const b of list) {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$/.exec(b);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+      throw new ConfigError(name, `must be host:port[,host:port...], got ${JSON.stringify(b)}`);
+    }
+  }
+  return list;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   if (!['development', 'test', 'production'].includes(nodeEnv)) {
     throw new ConfigError('NODE_ENV', `must be development, test or production, got ${JSON.stringify(nodeEnv)}`);
   }
-  const roles = (env.ROLES ?? ALL_ROLES.join(','))
+  const kafkaBrokers = brokers(env, 'KAFKA_BROKERS');
+  const roles = (env.ROLES ?? [...ALL_ROLES, ...(kafkaBrokers ? ['relay'] : [])].join(','))
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean);
   for (const r of roles) {
-    if (!ALL_ROLES.includes(r as Role)) {
-      throw new ConfigError('ROLES', `unknown role ${JSON.stringify(r)}; known: ${ALL_ROLES.join(', ')}`);
+    if (!KNOWN_ROLES.includes(r as Role)) {
+      throw new ConfigError('ROLES', `unknown role ${JSON.stringify(r)}; known: ${KNOWN_ROLES.join(', ')}`);
     }
   }
   if (roles.length === 0) throw new ConfigError('ROLES', 'names no role');
+  if (roles.includes('relay') && !kafkaBrokers) throw new ConfigError('ROLES', 'the relay role publishes to Kafka: set KAFKA_BROKERS');
   const jwtSecret = env.JWT_SECRET ?? DEFAULT_JWT_SECRET;
   if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
   if (nodeEnv === 'production' && jwtSecret === DEFAULT_JWT_SECRET) {
@@ -210,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     mongodbUrl: url(env, 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
     mongodbDb: env.MONGODB_DB ?? 'booking',
+    kafkaBrokers,
     jwtSecret,
     jwtIssuer: env.JWT_ISSUER ?? 'booking-platform',
     holdMinutes: int(env, 'HOLD_MINUTES', 15, 1, 24 * 60),

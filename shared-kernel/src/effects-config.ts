@@ -64,7 +64,7 @@ export function loadEffectsConfig(env: Env): EffectsConfig {
     receiptTaxRateBps: int(env, 'RECEIPT_TAX_RATE_BPS', 0, 0, 10_000),
     s3: s3Bucket
       ? {
-          endpoint: s3Endpoint, bucket: s3Bucket, region: env.S3_REGION || 'us-east-1',
+          endpoint: s3Endpoint, bucket: s3Bucket, region: env.S3_REGION || env.AWS_REGION || 'us-east-1',
           accessKeyId: env.S3_ACCESS_KEY_ID || env.AWS_ACCESS_KEY_ID || null,
           secretAccessKey: env.S3_SECRET_ACCESS_KEY || env.AWS_SECRET_ACCESS_KEY || null,
           prefix: env.S3_PREFIX ?? '',

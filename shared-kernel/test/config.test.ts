@@ -26,6 +26,7 @@ describe('defaults', () => {
       eventStoreUrl: null,
       mongodbUrl: null,
       mongodbDb: 'booking',
+      kafkaBrokers: null,
       jwtSecret: DEFAULT_JWT_SECRET,
       jwtIssuer: 'booking-platform',
       holdMinutes: 15,
@@ -164,5 +165,21 @@ describe('every invalid variable stops with a ConfigError naming it', () => {
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
     expect(error.message).toMatch(message);
     expect(error.name).toBe('ConfigError');
+  });
+});
+
+describe('KAFKA_BROKERS and the relay role', () => {
+  it('a broker list switches the default roles to include the relay', () => {
+    const c = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092, kafka-2.internal:19092' });
+    expect(c.kafkaBrokers).toEqual(['127.0.0.1:9092', 'kafka-2.internal:19092']);
+    expect(c.roles).toEqual([...ALL_ROLES, 'relay']);
+    expect(loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092', ROLES: 'relay' }).roles).toEqual(['relay']);
+  });
+
+  it('a malformed broker, or the relay without brokers, stops the start naming the variable', () => {
+    for (const bad of ['localhost', 'kafka://x:9092', 'host:0', 'host:99999', 'a:1,']) {
+      expect(() => loadConfig({ KAFKA_BROKERS: bad }), bad).toThrow(/^KAFKA_BROKERS: must be host:port/);
+    }
+    expect(() => loadConfig({ ROLES: 'relay' })).toThrow(/^ROLES: the relay role publishes to Kafka: set KAFKA_BROKERS/);
   });
 });

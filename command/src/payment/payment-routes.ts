@@ -14,6 +14,11 @@ export function paymentRoutes(deps: CommandDeps): Router {
   const { runtime, clock, gateway } = deps;
   const router = Router();
 
+  async function resumeIntent(intentId: string) {
+    const snapshot = await gateway.retrieve(intentId);
+    return { intentId, clientSecret: snapshot.clientSecret ?? '' };
+  }
+
   async function bookingFor(actor: UserActor, bookingId: string) {
     const { state } = await loadState(runtime, streams.booking(bookingId), bookingDecider);
     if (!state.placed || !canSeeBooking(actor, state.placed)) throw new NotFoundError('booking');
@@ -38,7 +43,12 @@ export function paymentRoutes(deps: CommandDeps): Router {
       }
       const paymentId = bookingId;
       const streamId = streams.payment(paymentId);
-      const intent = await gateway.createIntent({ paymentId, bookingId, amount: placed.total, idempotencyKey: `payment-${paymentId}` });
+      // Starting twice returns the same intent: the one recorded in the payment stream
+      // (gateway idempotency keys expire), or the one the idempotency key names.
+      const { state: existing } = await loadState(runtime, streamId, paymentDecider);
+      const intent = existing.intentId && existing.gateway === gateway.name
+        ? await resumeIntent(existing.intentId)
+        : await gateway.createIntent({ paymentId, bookingId, amount: placed.total, idempotencyKey: `payment-${paymentId}` });
       const result = await executeCommand(runtime, streamId, paymentDecider, {
         type: 'StartPayment', paymentId, bookingId, customerId: placed.customerId, providerId: placed.providerId,
         amount: placed.total, gateway: gateway.name, intentId: intent.intentId,
@@ -117,11 +127,16 @@ export function paymentRoutes(deps: CommandDeps): Router {
       }
       // The idempotency key names the payment's revision: a retry of this refund reuses
       // it, a later refund does not.
+      if (state.gateway !== 'manual' && state.gateway !== gateway.name) {
+        throw new DomainRuleError('gateway-unavailable', `this payment was made with the ${state.gateway} gateway, which this process does not use`);
+      }
       const refund = state.gateway === 'manual'
         ? { refundId: `manual-refund-${paymentId}-${revision}` }
         : await gateway.refund({ intentId: state.intentId!, amount, idempotencyKey: `refund-${paymentId}-${revision}` });
+      // Stripe refunds go through Stripe (their charge.refunded webhook then changes nothing:
+      // `refundedBefore` lets whichever of the two arrives second record nothing).
       const result = await executeCommand(runtime, streamId, paymentDecider, {
-        type: 'RefundPayment', actor, amount, reason: body.reason, gatewayReference: refund.refundId,
+        type: 'RefundPayment', actor, amount, reason: body.reason, gatewayReference: refund.refundId, refundedBefore: state.refunded,
       }, ctx);
       return accepted(200, { paymentId, refunded: result.state.refunded }, result.revision, result.position);
     }),

@@ -7,7 +7,8 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractText, getDocumentProxy } from 'unpdf';
-import { ManualClock, eventCatalogue, type DomainEvent } from '@booking/shared-kernel';
+import { ManualClock } from '@booking/shared-kernel';
+import { eventsOfType } from './helpers.js';
 import { readOutbox } from '@booking/shared-kernel/adapters';
 import { alwaysOpenSchedule, eventually, startHarness, type Harness } from '../../test-support/harness.js';
 
@@ -17,11 +18,6 @@ async function pdfText(body: Buffer): Promise<string> {
   return text;
 }
 
-export async function eventsOfType(h: Harness, type: string): Promise<DomainEvent[]> {
-  const out: DomainEvent[] = [];
-  for (const r of await h.platform.eventStore.readAll()) if (r.type === type) out.push(eventCatalogue.decode<DomainEvent>(r));
-  return out;
-}
 
 describe('effects of a paid booking (embedded defaults)', () => {
   let h: Harness;

@@ -8,6 +8,7 @@ const TYPES = new Set([
   'BookingPlaced', 'BookingConfirmed', 'BookingRescheduled', 'BookingCancelled', 'BookingExpired',
   'BookingCompleted', 'BookingMarkedNoShow',
   'PaymentStarted', 'PaymentSucceeded', 'PaymentFailed', 'PaymentRefunded', 'PaymentMarkedPaid',
+  'PaymentCanceled', 'PaymentDisputed',
 ]);
 
 function by(event: AnyDecoded): string {
@@ -60,8 +61,8 @@ export const bookingsProjector: Projector = {
       case 'PaymentStarted': {
         const d = event.data;
         await payments.upsertAt(d.paymentId, {
-          $set: { bookingId: d.bookingId, customerId: d.customerId, providerId: d.providerId, amount: d.amount, gateway: d.gateway, status: 'STARTED', createdAt: at, updatedAt: at },
-          $setOnInsert: { refunded: 0, attempts: [], refunds: [] },
+          $set: { bookingId: d.bookingId, customerId: d.customerId, providerId: d.providerId, amount: d.amount, gateway: d.gateway, intentId: d.intentId, status: 'STARTED', createdAt: at, updatedAt: at },
+          $setOnInsert: { refunded: 0, attempts: [], refunds: [], disputes: [] },
         }, pos);
         await bookings.upsertAt(d.bookingId, { $set: { payment: { status: 'STARTED', gateway: d.gateway, amount: d.amount, refunded: 0 }, updatedAt: at } }, pos);
         return;
@@ -83,6 +84,18 @@ export const bookingsProjector: Projector = {
         const d = event.data;
         await payments.upsertAt(d.paymentId, { $inc: { refunded: d.amount.amount }, $set: { updatedAt: at }, $push: { refunds: { at, amount: d.amount, reason: d.reason } } }, pos);
         await bookings.upsertAt(d.bookingId, { $inc: { 'payment.refunded': d.amount.amount }, $set: { updatedAt: at } }, pos);
+        return;
+      }
+      case 'PaymentCanceled': {
+        const d = event.data;
+        await payments.upsertAt(d.paymentId, { $set: { status: 'CANCELED', updatedAt: at }, $push: { attempts: { at, outcome: 'canceled', code: d.reason } } }, pos);
+        await bookings.upsertAt(d.bookingId, { $set: { 'payment.status': 'CANCELED', updatedAt: at } }, pos);
+        return;
+      }
+      case 'PaymentDisputed': {
+        const d = event.data;
+        await payments.upsertAt(d.paymentId, { $set: { disputed: true, updatedAt: at }, $push: { disputes: { at, disputeId: d.disputeId, amount: d.amount, reason: d.reason } } }, pos);
+        await bookings.upsertAt(d.bookingId, { $set: { 'payment.disputed': true, updatedAt: at } }, pos);
         return;
       }
       case 'PaymentMarkedPaid': {

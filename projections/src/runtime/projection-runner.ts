@@ -42,6 +42,9 @@ export class ProjectionRunner {
   private lastError: string | null = null;
   private unflushed = 0;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** set while `exclusive` runs; the loop waits for it before the next event */
+  private paused: Promise<void> | null = null;
+  private busy = false;
 
   constructor(
     private readonly store: EventStore,
@@ -73,6 +76,8 @@ export class ProjectionRunner {
       try {
         this.subscription = this.store.subscribeToAll({ after: position });
         for await (const recorded of this.subscription) {
+          while (this.paused) await this.paused;
+          this.busy = true;
           const event = eventCatalogue.decode<DomainEvent>(recorded);
           const pos = sortablePosition(recorded.position);
           for (const p of this.projectors) {
@@ -85,8 +90,10 @@ export class ProjectionRunner {
           this.lastError = null;
           backoff = 100;
           await this.afterEvent();
+          this.busy = false;
         }
       } catch (err) {
+        this.busy = false;
         if (this.stopping) break;
         this.lastError = err instanceof Error ? err.message : String(err);
         this.logger.error({ err, position: formatPosition(position) }, 'projection failed; retrying from the last checkpoint');
@@ -139,6 +146,21 @@ export class ProjectionRunner {
   /** The position every read model has durably reached. */
   appliedPosition(): GlobalPosition {
     return this.applied;
+  }
+
+  /** Runs `fn` between two events: no projector applies anything while it runs (a
+   *  projection rebuild switches collections this way). */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.paused) await this.paused;
+    let resume!: () => void;
+    this.paused = new Promise((r) => (resume = r));
+    try {
+      while (this.busy) await new Promise((r) => setTimeout(r, 1));
+      return await fn();
+    } finally {
+      this.paused = null;
+      resume();
+    }
   }
 
   /** Resolves true once the read models include `position`, false after `timeoutMs`. */

@@ -14,6 +14,8 @@ export interface HttpAppOptions {
   security?: SecuritySettings;
   /** `trust proxy` setting (e.g. 1 behind one load balancer) so rate limits see client IPs */
   trustProxy?: boolean | number | string;
+  /** routes that read their own raw body (signed webhooks), mounted before the JSON parser */
+  mountBeforeBody?(app: Express): void;
   /** mounts the role's routes */
   mount(app: Express): void;
   /** mounted after the API, before the 404 handler (e.g. the built UI) */
@@ -44,6 +46,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
+  options.mountBeforeBody?.(app);
   app.use(jsonOnly());
   app.use(express.json({ limit: options.maxBodyBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(authenticate(options.tokens));

@@ -20,7 +20,7 @@ export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | bigint;
 export interface Actor {
   /** user id, or the name of the system component */
   readonly id: string;
-  readonly role: 'customer' | 'provider' | 'admin' | 'system';
+  readonly role: 'customer' | 'provider' | 'admin' | 'analyst' | 'system';
 }
 
 export interface EventMetadata {

@@ -16,12 +16,26 @@
  *
  * kafkajs is unmaintained since 2023, which is why it stays behind this port.
  */
-import kafkajs, { type Admin, type Consumer, type IHeaders, type Kafka, type LogEntry, type Producer } from 'kafkajs';
+import kafkajs, {
+  type Admin,
+  type Consumer,
+  type EachMessagePayload,
+  type IHeaders,
+  type Kafka,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import {
-  dlqTopic, errorMessage,
-  type BusMessage, type BusSubscription, type ConsumerOptions, type ConsumerStatus,
-  type MessageBus, type MessageHandler, type OutgoingMessage,
+  dlqTopic,
+  errorMessage,
+  type BusMessage,
+  type BusSubscription,
+  type ConsumerOptions,
+  type ConsumerStatus,
+  type MessageBus,
+  type MessageHandler,
+  type OutgoingMessage,
 } from '../../ports/message-bus.js';
 import { deliver } from './delivery.js';
 
@@ -72,7 +86,14 @@ class KafkaSubscription implements BusSubscription {
   ) {}
 
   status(): ConsumerStatus {
-    return { group: this.group, topics: this.topics, running: this.running && !this.closing, handled: this.handled, parked: this.parked, lastError: this.lastError };
+    return {
+      group: this.group,
+      topics: this.topics,
+      running: this.running && !this.closing,
+      handled: this.handled,
+      parked: this.parked,
+      lastError: this.lastError,
+    };
   }
 
   /** Connects, joins and runs; resolves after the first join (or the join timeout). */
@@ -106,7 +127,9 @@ class KafkaSubscription implements BusSubscription {
     this.lastError = errorMessage(err);
     this.attempt++;
     const delay = Math.min(30_000, 500 * 2 ** Math.min(this.attempt - 1, 6));
-    const hint = COORDINATOR.test(this.lastError) ? ' (single-node broker? offsets.topic.replication.factor must be 1)' : '';
+    const hint = COORDINATOR.test(this.lastError)
+      ? ' (single-node broker? offsets.topic.replication.factor must be 1)'
+      : '';
     this.bus.logger?.warn({ err, group: this.group, delayMs: delay }, `kafka consumer stopped; restarting${hint}`);
     const old = this.consumer;
     this.consumer = null;
@@ -141,33 +164,53 @@ class KafkaSubscription implements BusSubscription {
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 1,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        if (this.closing) throw new Error('consumer closing: message left for the next member');
-        const msg: BusMessage = {
-          topic, partition, offset: message.offset,
-          key: message.key?.toString() ?? '',
-          value: message.value?.toString() ?? '',
-          headers: headersOf(message.headers),
-        };
-        const outcome = await deliver(msg, this.handler, this.options, {
-          group: this.group,
-          publishDeadLetter: (t, m) => this.bus.publish(t, [m]),
-          isStopping: () => this.closing,
-          sleep: (ms) => this.sleep(ms, heartbeat),
-          onError: (err, attempt) => {
-            this.lastError = errorMessage(err);
-            this.bus.logger?.warn({ err, group: this.group, topic, partition, offset: message.offset, attempt }, 'bus handler failed');
-          },
-        });
-        if (outcome === 'aborted') throw new Error('consumer closing: message left for the next member');
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-        if (outcome === 'handled') this.handled++;
-        else {
-          this.parked++;
-          this.bus.logger?.error({ group: this.group, topic, partition, offset: message.offset, dlq: dlqTopic(topic) }, 'message parked on the dead-letter topic');
-        }
+      eachMessage: async (payload) => {
+        const work = this.handle(consumer, payload);
+        this.current = work.catch(() => undefined);
+        await work;
       },
     });
+  }
+
+  /** the message in hand, awaited by close() before it leaves the group */
+  private current: Promise<void> = Promise.resolve();
+
+  private async handle(
+    consumer: Consumer,
+    { topic, partition, message, heartbeat }: EachMessagePayload,
+  ): Promise<void> {
+    if (this.closing) throw new Error('consumer closing: message left for the next member');
+    const msg: BusMessage = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString() ?? '',
+      value: message.value?.toString() ?? '',
+      headers: headersOf(message.headers),
+    };
+    const outcome = await deliver(msg, this.handler, this.options, {
+      group: this.group,
+      publishDeadLetter: (t, m) => this.bus.publish(t, [m]),
+      isStopping: () => this.closing,
+      sleep: (ms) => this.sleep(ms, heartbeat),
+      onError: (err, attempt) => {
+        this.lastError = errorMessage(err);
+        this.bus.logger?.warn(
+          { err, group: this.group, topic, partition, offset: message.offset, attempt },
+          'bus handler failed',
+        );
+      },
+    });
+    if (outcome === 'aborted') throw new Error('consumer closing: message left for the next member');
+    await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    if (outcome === 'handled') this.handled++;
+    else {
+      this.parked++;
+      this.bus.logger?.error(
+        { group: this.group, topic, partition, offset: message.offset, dlq: dlqTopic(topic) },
+        'message parked on the dead-letter topic',
+      );
+    }
   }
 
   /** backoff that keeps the group membership alive and ends early on close */
@@ -191,8 +234,18 @@ class KafkaSubscription implements BusSubscription {
     this.closing = true;
     this.wakeSleep?.();
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    // kafkajs skips commits once its runner is stopping, so the message in hand finishes
+    // and commits BEFORE disconnect; pausing keeps the rest of the batch for the next member
+    try {
+      this.consumer?.pause(this.topics.map((topic) => ({ topic })));
+    } catch {
+      // not running yet
+    }
+    await this.current;
     // disconnect waits for the message in hand (its commit included), then leaves the group
-    await this.consumer?.disconnect().catch((err: unknown) => this.bus.logger?.warn({ err, group: this.group }, 'kafka consumer disconnect failed'));
+    await this.consumer
+      ?.disconnect()
+      .catch((err: unknown) => this.bus.logger?.warn({ err, group: this.group }, 'kafka consumer disconnect failed'));
     this.running = false;
     this.bus.forget(this);
   }
@@ -265,7 +318,9 @@ export class KafkaBus implements MessageBus {
   }
 
   async ensureTopics(topics: readonly string[], options: { withDlq?: boolean } = {}): Promise<void> {
-    const wanted = [...new Set(topics.flatMap((t) => (options.withDlq ? [t, dlqTopic(t)] : [t])))].filter((t) => !this.known.has(t));
+    const wanted = [...new Set(topics.flatMap((t) => (options.withDlq ? [t, dlqTopic(t)] : [t])))].filter(
+      (t) => !this.known.has(t),
+    );
     if (wanted.length === 0) return;
     await this.withAdmin(async (admin) => {
       const existing = new Set(await admin.listTopics());
@@ -273,7 +328,11 @@ export class KafkaBus implements MessageBus {
       if (missing.length > 0) {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: this.replicationFactor })),
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: this.partitions,
+            replicationFactor: this.replicationFactor,
+          })),
         });
       }
     });
@@ -292,7 +351,12 @@ export class KafkaBus implements MessageBus {
     });
   }
 
-  async subscribe(group: string, topics: readonly string[], handler: MessageHandler, options: ConsumerOptions = {}): Promise<BusSubscription> {
+  async subscribe(
+    group: string,
+    topics: readonly string[],
+    handler: MessageHandler,
+    options: ConsumerOptions = {},
+  ): Promise<BusSubscription> {
     if (this.closed) throw new Error('message bus is closed');
     await this.ensureTopics(topics, { withDlq: true });
     const sub = new KafkaSubscription(this, group, topics, handler, options);

@@ -93,7 +93,9 @@ export class OutboxMailer implements Mailer {
     };
     // mode 0600: the outbox holds live single-use tokens
     await fs.promises.writeFile(`${base}.eml`, eml, { mode: 0o600 });
-    await fs.promises.writeFile(`${base}.json`, JSON.stringify(entry, null, 2), { mode: 0o600 });
+    // written aside and renamed: a reader (or `wasSent`) never sees a half-written entry
+    await fs.promises.writeFile(`${base}.json.tmp`, JSON.stringify(entry, null, 2), { mode: 0o600 });
+    await fs.promises.rename(`${base}.json.tmp`, `${base}.json`);
     return { messageId };
   }
 }
