@@ -10,12 +10,13 @@ import {
   createCommandRuntime, createHttpApp, createLogger, comparePositions, jwks, SandboxGateway, systemClock,
   type Clock, type Config, type DocumentStore, type EventStore, type Logger, type Mailer, type ObjectStore, type TokenSettings,
 } from '@booking/shared-kernel';
-import { actorResolver, commandApi } from '@booking/command';
-import { KafkaBus } from '@booking/shared-kernel/adapters';
+import { actorResolver, commandApi, stripeWebhookRouter } from '@booking/command';
+import { KafkaBus, StripeGateway } from '@booking/shared-kernel/adapters';
+import type { PaymentGateway } from '@booking/shared-kernel';
 import type { MessageBus } from '@booking/shared-kernel';
 import { BusReactorRunner, Relay } from '@booking/projections';
 import {
-  allProjectors, allReactors, effectReactors, HoldExpiryScheduler, ProjectionOps, ProjectionRunner, ReactorRunner, readModelContacts, VersionedDocumentStore,
+  allProjectors, allReactors, effectReactors, HoldExpiryScheduler, PaymentReconciler, type PaymentDoc, ProjectionOps, ProjectionRunner, ReactorRunner, readModelContacts, VersionedDocumentStore,
   type EffectAdapters, type ReminderScheduler,
 } from '@booking/projections';
 import { analystScope, projectionAdminRoutes, readApi, type ReadModelProgress } from '@booking/read-api';
@@ -33,6 +34,8 @@ export interface PlatformOptions {
   documentStore?: DocumentStore;
   /** how often the hold-expiry scheduler looks for due holds */
   holdCheckIntervalMs?: number;
+  /** how often payments still STARTED are checked with the gateway (default 60 s) */
+  paymentReconcileIntervalMs?: number;
   /** where account mail goes (default: the outbox folder under DATA_DIR) */
   mailer?: Mailer;
   /** receipts' PDFs (default: S3 when configured, else `<DATA_DIR>/objects/`) */
@@ -58,6 +61,8 @@ export interface Platform {
   relay: Relay | null;
   bus: MessageBus | null;
   holdExpiry: HoldExpiryScheduler | null;
+  paymentReconciler: PaymentReconciler | null;
+  gateway: PaymentGateway;
   reminders: ReminderScheduler | null;
   objects: ObjectStore;
   mailer: Mailer;
@@ -73,8 +78,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // read-model names resolve through `projection_versions` (projection rebuilds switch them)
   const documentStore = await VersionedDocumentStore.open(options.documentStore ?? (await openDocumentStore(config)), config.roles.includes('projector') ? undefined : 1000);
   const runtime = createCommandRuntime(eventStore, clock);
-  const sandbox = new SandboxGateway();
-  const gateway = sandbox;
+  // Stripe when STRIPE_SECRET_KEY is set (STRIPE_API_URL: stripe-mock), else the sandbox.
+  const payments = config.payments;
+  const sandbox = payments.stripeSecretKey ? null : new SandboxGateway();
+  const gateway: PaymentGateway = sandbox ?? new StripeGateway({ secretKey: payments.stripeSecretKey!, apiUrl: payments.stripeApiUrl });
   const has = (role: Config['roles'][number]) => config.roles.includes(role);
 
   const projections = has('projector') ? new ProjectionRunner(eventStore, documentStore, allProjectors, logger) : null;
@@ -86,10 +93,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // With KAFKA_BROKERS the relay publishes the log to Kafka and reactors consume it as groups.
   const bus = config.kafkaBrokers && (has('reactor') || has('relay')) ? (options.bus ?? new KafkaBus({ brokers: config.kafkaBrokers, logger, clientId: `booking-${config.roles.join('+')}` })) : null;
   const reactorList = [...allReactors, ...effects.reactors];
-  const reactors = has('reactor') ? (bus ? new BusReactorRunner(eventStore, bus, reactorList, reactorDeps, logger) : new ReactorRunner(eventStore, reactorList, reactorDeps, logger)) : null;
-  const relay = has('relay') && bus ? new Relay(eventStore, documentStore, bus, logger) : null;
+  const reactors = has('reactor') ? (bus ? new BusReactorRunner(eventStore, bus, reactorList, reactorDeps, logger, { groupPrefix: `${config.kafkaTopicPrefix}reactor-`, topicPrefix: config.kafkaTopicPrefix }) : new ReactorRunner(eventStore, reactorList, reactorDeps, logger)) : null;
+  const relay = has('relay') && bus ? new Relay(eventStore, documentStore, bus, logger, { topicPrefix: config.kafkaTopicPrefix }) : null;
   const reminders = has('reactor') ? effects.reminders(reactorDeps, options.reminderCheckIntervalMs) : null;
   const holdExpiry = has('reactor') ? new HoldExpiryScheduler(reactorDeps, options.holdCheckIntervalMs ?? 1000) : null;
+  const paymentReconciler = has('reactor') ? new PaymentReconciler(reactorDeps, payments.reconcileAfterMinutes, options.paymentReconcileIntervalMs ?? 60_000) : null;
   const progress: ReadModelProgress = projections
     ? { waitFor: (p, t) => projections.waitFor(p, t), status: () => projections.status() }
     : checkpointProgress(eventStore, documentStore, allProjectors.map((p) => p.name));
@@ -107,6 +115,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     maxBodyBytes: config.maxBodyBytes,
     security: { corsOrigins: id.corsOrigins, rateLimitPerMinute: id.rateLimitPerMinute },
     ...(id.trustProxy > 0 ? { trustProxy: id.trustProxy } : {}),
+    mountBeforeBody(app) {
+      // signed over the raw body: mounted before the JSON parser
+      if (!has('command')) return;
+      app.use(stripeWebhookRouter({
+        runtime, clock, logger, secret: payments.stripeWebhookSecret, toleranceSeconds: payments.stripeWebhookToleranceSeconds,
+        maxBodyBytes: config.maxBodyBytes,
+        findPaymentByIntent: async (intentId) => (await documentStore.collection<PaymentDoc>('payments').find({ intentId }, { limit: 1 }))[0]?._id ?? null,
+      }));
+    },
     mount(app) {
       app.get('/health', (_req, res) => {
         res.json({ status: 'ok', roles: config.roles });
@@ -137,13 +154,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       app.use('/api', analystScope());
       if (projectionOps) app.use('/api', projectionAdminRoutes(projectionOps));
       if (config.demoData && config.env !== 'production') app.use('/api', demoRoutes({ runtime, tokens, identity: id, now: () => clock.now() }));
+      // what the SPA needs to take a payment (before the read API's /payments/:id)
+      app.get('/api/payments/config', (_req, res) => {
+        res.setHeader('cache-control', 'no-store');
+        res.json({ gateway: gateway.name, publishableKey: gateway.name === 'stripe' ? payments.stripePublishableKey : null, sandbox: gateway.name === 'sandbox' });
+      });
       if (has('command')) {
         app.use('/api', commandApi({ runtime, clock, config, logger, gateway, sandbox, customerNoticeMinutes: 24 * 60, mailer, tokens, identity: id }));
       }
       if (has('read-api')) {
         app.use('/api', readApi({ docs: documentStore, eventStore, clock, logger, progress, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs, objects }));
         app.get('/api/status/reactors', (_req, res) => {
-          res.json({ reactors: reactors?.status() ?? null, holdExpiry: holdExpiry?.status() ?? null, reminders: reminders?.status() ?? null });
+          res.json({ reactors: reactors?.status() ?? null, holdExpiry: holdExpiry?.status() ?? null, paymentReconciler: paymentReconciler?.status() ?? null, reminders: reminders?.status() ?? null });
         });
       }
     },
@@ -159,11 +181,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   await reactors?.start();
   await relay?.start();
   holdExpiry?.start();
+  paymentReconciler?.start();
   reminders?.start();
 
   let server: Server | null = null;
   return {
-    app, eventStore, documentStore, projections, projectionOps, reactors, relay, bus, holdExpiry, reminders, objects, mailer, logger,
+    app, eventStore, documentStore, projections, projectionOps, reactors, relay, bus, holdExpiry, paymentReconciler, gateway, reminders, objects, mailer, logger,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         const s = app.listen(port, host, () => {
@@ -177,6 +200,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     async stop() {
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       await holdExpiry?.stop();
+      await paymentReconciler?.stop();
       await reminders?.stop();
       await relay?.stop();
       await reactors?.stop();

@@ -22,6 +22,8 @@ export interface Config {
   mongodbDb: string;
   /** Kafka bootstrap brokers (`host:port`); null: reactors follow the event store, no relay */
   kafkaBrokers: string[] | null;
+  /** prefix of topic and consumer group names (several environments on one cluster) */
+  kafkaTopicPrefix: string;
   jwtSecret: string;
   jwtIssuer: string;
   holdMinutes: number;
@@ -155,6 +157,12 @@ function brokers(env: Env, name: string): string[] | null {
   return list;
 }
 
+function kafkaTopicPrefix(env: Env): string {
+  const raw = env.KAFKA_TOPIC_PREFIX ?? '';
+  if (!/^[A-Za-z0-9._-]{0,100}$/.test(raw)) throw new ConfigError('KAFKA_TOPIC_PREFIX', `may hold only letters, digits, '.', '_' and '-', got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   if (!['development', 'test', 'production'].includes(nodeEnv)) {
@@ -231,6 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
     mongodbUrl: url(env, 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
     mongodbDb: env.MONGODB_DB ?? 'booking',
     kafkaBrokers,
+    kafkaTopicPrefix: kafkaTopicPrefix(env),
     jwtSecret,
     jwtIssuer: env.JWT_ISSUER ?? 'booking-platform',
     holdMinutes: int(env, 'HOLD_MINUTES', 15, 1, 24 * 60),

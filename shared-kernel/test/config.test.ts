@@ -16,7 +16,7 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 
 describe('defaults', () => {
   it('an empty environment gives the embedded defaults', () => {
-    expect({ ...loadConfig({}), identity: undefined }).toEqual({
+    expect({ ...loadConfig({}), identity: undefined, effects: undefined, payments: undefined }).toEqual({
       identity: undefined,
       env: 'development',
       port: 8080,
@@ -27,6 +27,7 @@ describe('defaults', () => {
       mongodbUrl: null,
       mongodbDb: 'booking',
       kafkaBrokers: null,
+      kafkaTopicPrefix: '',
       jwtSecret: DEFAULT_JWT_SECRET,
       jwtIssuer: 'booking-platform',
       holdMinutes: 15,
@@ -87,7 +88,7 @@ describe('valid values', () => {
       READY_MAX_LAG: '50',
       MAX_BODY_BYTES: '2048',
     });
-    expect({ ...config, identity: undefined }).toEqual({
+    expect({ ...config, identity: undefined, effects: undefined, payments: undefined }).toEqual({
       identity: undefined,
       env: 'test',
       port: 3000,
@@ -97,6 +98,8 @@ describe('valid values', () => {
       eventStoreUrl: 'esdb://localhost:2113?tls=false',
       mongodbUrl: 'mongodb+srv://cluster.example.net',
       mongodbDb: 'bookings_test',
+      kafkaBrokers: null,
+      kafkaTopicPrefix: '',
       jwtSecret: SECRET,
       jwtIssuer: 'tests',
       holdMinutes: 30,
@@ -181,5 +184,50 @@ describe('KAFKA_BROKERS and the relay role', () => {
       expect(() => loadConfig({ KAFKA_BROKERS: bad }), bad).toThrow(/^KAFKA_BROKERS: must be host:port/);
     }
     expect(() => loadConfig({ ROLES: 'relay' })).toThrow(/^ROLES: the relay role publishes to Kafka: set KAFKA_BROKERS/);
+  });
+});
+
+describe('effects configuration (issue #7)', () => {
+  it('defaults to the embedded adapters and a dry run', () => {
+    const fx = loadConfig({}).effects;
+    expect(fx).toMatchObject({ receiptTaxRateBps: 0, s3: null, smtpUrl: null, twilio: null, reminderLeadMinutes: 1440 });
+    expect(fx.tiktok).toMatchObject({ accessToken: null, purchaseEventName: 'Purchase', apiUrl: 'https://business-api.tiktok.com/open_api/v1.3/event/track/' });
+  });
+  it('parses and validates the variables, naming the wrong one', () => {
+    const fx = loadConfig({ RECEIPT_TAX_RATE_BPS: '2000', S3_ENDPOINT: 'http://127.0.0.1:4566', S3_BUCKET: 'r', SMTP_URL: 'smtp://127.0.0.1:1025', TIKTOK_PURCHASE_EVENT: 'CompletePayment' }).effects;
+    expect(fx).toMatchObject({ receiptTaxRateBps: 2000, s3: { endpoint: 'http://127.0.0.1:4566', bucket: 'r' }, smtpUrl: 'smtp://127.0.0.1:1025' });
+    expect(fx.tiktok.purchaseEventName).toBe('CompletePayment');
+    expect(() => loadConfig({ S3_ENDPOINT: 'http://x' })).toThrow(/S3_BUCKET/);
+    expect(() => loadConfig({ RECEIPT_TAX_RATE_BPS: '-1' })).toThrow(/RECEIPT_TAX_RATE_BPS/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'AC1' })).toThrow(/TWILIO_AUTH_TOKEN/);
+    expect(() => loadConfig({ TIKTOK_PURCHASE_EVENT: 'Buy' })).toThrow(/TIKTOK_PURCHASE_EVENT/);
+  });
+});
+
+describe('payments (issue #6)', () => {
+  it('the sandbox by default; Stripe settings parsed when given', () => {
+    expect(loadConfig({}).payments).toEqual({
+      stripeSecretKey: null, stripeApiUrl: null, stripeWebhookSecret: null, stripeWebhookToleranceSeconds: 300,
+      stripePublishableKey: null, reconcileAfterMinutes: 30,
+    });
+    const config = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_123', STRIPE_API_URL: 'http://127.0.0.1:12111', STRIPE_WEBHOOK_SECRET: 'whsec_0123456789abcdef',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_123', STRIPE_WEBHOOK_TOLERANCE_SECONDS: '60', PAYMENT_RECONCILE_AFTER_MINUTES: '5',
+    });
+    expect(config.payments).toEqual({
+      stripeSecretKey: 'sk_test_123', stripeApiUrl: 'http://127.0.0.1:12111', stripeWebhookSecret: 'whsec_0123456789abcdef',
+      stripeWebhookToleranceSeconds: 60, stripePublishableKey: 'pk_test_123', reconcileAfterMinutes: 5,
+    });
+  });
+
+  it.each([
+    [{ STRIPE_SECRET_KEY: 'pk_test_123' }, 'STRIPE_SECRET_KEY'],
+    [{ STRIPE_PUBLISHABLE_KEY: 'sk_test_123' }, 'STRIPE_PUBLISHABLE_KEY'],
+    [{ STRIPE_API_URL: 'ftp://x' }, 'STRIPE_API_URL'],
+    [{ STRIPE_WEBHOOK_SECRET: 'short' }, 'STRIPE_WEBHOOK_SECRET'],
+    [{ PAYMENT_RECONCILE_AFTER_MINUTES: '0' }, 'PAYMENT_RECONCILE_AFTER_MINUTES'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEMO_DATA: 'no', STRIPE_SECRET_KEY: 'sk_live_1' }, 'STRIPE_WEBHOOK_SECRET'],
+  ])('%j is refused naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(variable);
   });
 });

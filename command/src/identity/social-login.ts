@@ -119,6 +119,12 @@ export function socialLoginRoute(ir: IdentityRuntime, deps: CommandDeps, guarded
       // Link by email only when the provider vouches for it.
       if (!identity.email || !identity.emailVerified) throw new DomainRuleError('email-not-verified', 'the provider did not confirm an email address');
       userId = await userIdByEmail(deps.runtime, identity.email);
+      if (userId) {
+        // Never link to an account whose owner has not proved the mailbox: whoever registered
+        // the address with their own password would share the account (pre-registration hijack).
+        const { state: existing } = await loadUser(deps.runtime, userId);
+        if (existing.exists && !existing.emailVerified) throw new DomainRuleError('email-not-verified', 'an account with this email exists but its address is not confirmed; confirm it or reset its password first');
+      }
       if (!userId) {
         const created = await registerUser(ir, base, { email: identity.email, name: body.name ?? identity.name ?? identity.email.split('@')[0]!, password: null, roles: ['customer'], method: name, emailVerified: true });
         userId = created.userId;
@@ -130,7 +136,6 @@ export function socialLoginRoute(ir: IdentityRuntime, deps: CommandDeps, guarded
     if (!state.exists) throw new UnauthorizedError('the identity token is not valid');
     const ctx: CommandContext = { ...base, actor: { id: userId, role: 'customer' } };
     await executeCommand(deps.runtime, streams.user(userId), userDecider, { type: 'LinkIdentity', provider: name, subjectHash }, ctx);
-    // the provider verified the email: a password account linked this way counts as verified
     const session = await startSession(ir, base, userId, true, name);
     if (!session) throw new UnauthorizedError('the identity token is not valid');
     return { status: 200, body: session };

@@ -20,9 +20,14 @@ async function refundInFull(deps: ReactorDeps, paymentId: string, reason: string
   const { state } = await loadState(deps.runtime, streams.payment(paymentId), paymentDecider);
   const amount = refundableAmount(state);
   if (amount <= 0 || state.gateway === 'manual' || !state.intentId) return;
+  if (state.gateway !== deps.gateway.name) {
+    deps.logger.warn({ paymentId, gateway: state.gateway }, 'payment made with another gateway than the one configured; not refunded');
+    return;
+  }
   const refund = await deps.gateway.refund({ intentId: state.intentId, amount: { amount, currency: state.amount!.currency }, idempotencyKey: `refund-${paymentId}-unfulfilled` });
   await executeCommand(deps.runtime, streams.payment(paymentId), paymentDecider, {
     type: 'RefundPayment', actor: ctx.actor, amount: { amount, currency: state.amount!.currency }, reason, gatewayReference: refund.refundId,
+    refundedBefore: state.refunded,
   }, ctx);
 }
 

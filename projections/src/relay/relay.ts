@@ -14,7 +14,7 @@ import {
   type DocumentStore, type EventStore, type GlobalPosition, type Logger, type MessageBus,
   type OutgoingMessage, type RecordedEvent, type Subscription,
 } from '@booking/shared-kernel';
-import { ALL_TOPICS, topicForEvent } from './topics.js';
+import { ALL_TOPICS, topicForEvent, withPrefix } from './topics.js';
 
 export interface RelayOptions {
   /** checkpoint name (default `relay`) */
@@ -23,6 +23,8 @@ export interface RelayOptions {
   batchSize?: number;
   /** longest wait between attempts while the broker is unreachable (default 5 s) */
   maxBackoffMs?: number;
+  /** prefix of every topic name (KAFKA_TOPIC_PREFIX) */
+  topicPrefix?: string;
 }
 
 export interface RelayStatus {
@@ -88,7 +90,7 @@ export class Relay {
     while (!this.stopping) {
       try {
         if (!this.topicsReady) {
-          await this.bus.ensureTopics(ALL_TOPICS, { withDlq: true });
+          await this.bus.ensureTopics(ALL_TOPICS.map((t) => withPrefix(this.options.topicPrefix, t)), { withDlq: true });
           this.topicsReady = true;
         }
         await this.follow();
@@ -140,7 +142,8 @@ export class Relay {
     const byTopic = new Map<string, OutgoingMessage[]>();
     let skipped = 0;
     for (const event of batch) {
-      const topic = topicForEvent(event.type);
+      const type = topicForEvent(event.type);
+      const topic = type && withPrefix(this.options.topicPrefix, type);
       if (!topic) {
         skipped++;
         continue;

@@ -28,6 +28,9 @@ add(capacityEvents, TOPICS.capacity);
 add(identityEvents, TOPICS.identity);
 add(effectEvents, TOPICS.effects);
 
+/** Topic and group names may carry a prefix (KAFKA_TOPIC_PREFIX), e.g. one per environment. */
+export const withPrefix = (prefix: string | undefined, name: string): string => `${prefix ?? ''}${name}`;
+
 /** The topic of an event type, or null when it is not published. */
 export function topicForEvent(type: string): string | null {
   return byType.get(type) ?? null;

@@ -18,13 +18,15 @@ import {
 } from '@booking/shared-kernel';
 import { reactorContext, type Reactor, type ReactorDeps } from './reactor.js';
 import type { DeadLetterDoc } from './reactor-runner.js';
-import { topicsForEventTypes } from '../relay/topics.js';
+import { topicsForEventTypes, withPrefix } from '../relay/topics.js';
 
 export interface BusReactorRunnerOptions {
   maxAttempts?: number;
   baseBackoffMs?: number;
   /** consumer group name prefix (default `reactor-`) */
   groupPrefix?: string;
+  /** prefix of every topic name (KAFKA_TOPIC_PREFIX) */
+  topicPrefix?: string;
 }
 
 interface Running {
@@ -70,7 +72,7 @@ export class BusReactorRunner {
       const saved = (await this.deps.docs.getCheckpoint(floorKey)) ?? (await this.deps.docs.getCheckpoint(`reactor:${reactor.name}`));
       const floor = saved ? parseSortablePosition(saved) : await this.store.headPosition();
       await this.deps.docs.saveCheckpoint(floorKey, sortablePosition(floor));
-      this.running.push({ reactor, group: `${this.options.groupPrefix ?? 'reactor-'}${reactor.name}`, topics: topicsForEventTypes(reactor.eventTypes), floor, lastSeen: floor, subscription: null });
+      this.running.push({ reactor, group: `${this.options.groupPrefix ?? 'reactor-'}${reactor.name}`, topics: topicsForEventTypes(reactor.eventTypes).map((t) => withPrefix(this.options.topicPrefix, t)), floor, lastSeen: floor, subscription: null });
     }
     await this.deps.docs.flush();
     this.starting = Promise.all(this.running.map((r) => this.join(r))).then(() => undefined);

@@ -125,7 +125,7 @@ function send(res: Response, x: Query, rows: Record<string, unknown>[], columns:
   res.json({ ...x.range, groupBy: x.groupBy, dimension: x.q.dimension ?? null, items, total: rows.length, page, pageSize });
 }
 
-function base(x: Query, period: string, key: string): Record<string, unknown> {
+function base(x: Query, period: string, key: string): { period: string; [k: string]: unknown } {
   return { period, ...(x.q.dimension ? { [x.q.dimension]: key } : {}) };
 }
 
@@ -177,7 +177,7 @@ export function analyticsRoutes(deps: ReadApiDeps): Router {
   router.get('/analytics/bookings', async (req, res) => {
     const x = parse(req, deps);
     const rows = (await funnelRows(x)).map((r) => ({
-      ...base(x, r.period as string, x.q.dimension ? (r[x.q.dimension] as string) : ''), placed: r.placed, status: r.status,
+      ...base(x, r.period as string, x.q.dimension ? ((r as Record<string, unknown>)[x.q.dimension] as string) : ''), placed: r.placed, status: r.status,
       cancellationRate: rate(r.cancelled, r.placed), expiryRate: rate(r.expired, r.placed),
     }));
     send(res, x, rows, [...baseColumns(x), 'placed', ...ANALYTICS_STATUSES.map((s) => `status.${s}`), 'cancellationRate', 'expiryRate'], 'bookings');
@@ -199,7 +199,7 @@ export function analyticsRoutes(deps: ReadApiDeps): Router {
       return r;
     };
     for (const f of funnel) {
-      const r = row(f.period as string, f[dim] as string);
+      const r = row(f.period as string, (f as Record<string, unknown>)[dim] as string);
       r.placed += f.placed;
       r.conversions += f.paid;
     }
