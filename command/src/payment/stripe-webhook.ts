@@ -174,7 +174,7 @@ export function stripeWebhookRouter(deps: StripeWebhookDeps): Router {
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         let event: StripeEvent;
         try {
-          event = verifyStripeWebhook(raw, req.header('stripe-signature'), deps.secret, deps.toleranceSeconds, Math.floor(deps.clock.now().getTime() / 1000));
+          event = verifyStripeWebhook(raw, req.header('stripe-signature'), deps.secret, deps.toleranceSeconds, deps.clock.now().getTime());
         } catch (err) {
           if (err instanceof WebhookSignatureError) throw new InvalidSignatureError(`the Stripe signature could not be verified: ${err.message}`);
           throw err;

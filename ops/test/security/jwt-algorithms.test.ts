@@ -6,7 +6,6 @@
  */
 import { createHmac, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type JsonWebKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_JWT_SECRET } from '@booking/shared-kernel';
 import type { Harness } from '../../test-support/harness.js';
 import { account, startSecurityHarness, type Account } from './support.js';
 
@@ -104,7 +103,7 @@ for (const alg of ['RS256', 'ES256'] as const) {
         ['HS256 keyed with the PEM rebuilt from the JWKS', () => hs256(createPublicKey({ key: jwks.keys[0]!, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString(), { alg: 'HS256', typ: 'JWT' }, claims())],
         ['HS256 keyed with the DER public key', () => hs256(createPublicKey(publicPem()).export({ type: 'spki', format: 'der' }), { alg: 'HS256', typ: 'JWT', kid: kid() }, claims())],
         ['HS256 keyed with the JWK JSON', () => hs256(JSON.stringify(jwks.keys[0]), { alg: 'HS256', typ: 'JWT', kid: kid() }, claims())],
-        ['HS256 with the JWT_SECRET (the default secret)', () => hs256(DEFAULT_JWT_SECRET, { alg: 'HS256', typ: 'JWT' }, claims())],
+        ['HS256 with the JWT_SECRET (the default secret)', () => hs256(h.config.jwtSecret, { alg: 'HS256', typ: 'JWT' }, claims())],
         ['alg none', () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims())}.`],
         ['alg none with the kid', () => `${b64url({ alg: 'none', typ: 'JWT', kid: kid() })}.${b64url(claims())}.`],
         [`${alg} signed by another key under the published kid`, () => {

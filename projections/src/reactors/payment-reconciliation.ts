@@ -78,6 +78,13 @@ export class PaymentReconciler {
     if (!payment.intentId) return false;
     const snapshot = await this.deps.gateway.retrieve(payment.intentId);
     this.checked++;
+    // only an intent that is this payment's tells its outcome (stripe-mock answers fixtures)
+    const ours = (snapshot.paymentId === null || snapshot.paymentId === payment._id)
+      && snapshot.amount.amount === payment.amount.amount && snapshot.amount.currency === payment.amount.currency;
+    if (!ours) {
+      this.deps.logger.warn({ paymentId: payment._id, intentId: payment.intentId }, 'the gateway returned an intent that does not match this payment; not reconciled');
+      return false;
+    }
     const found = outcomeOf(snapshot);
     if (!found) return false;
     const ctx: CommandContext = {

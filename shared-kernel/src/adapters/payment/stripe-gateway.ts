@@ -19,6 +19,8 @@ export interface StripeGatewayOptions {
   /** network retries of idempotent requests (default 2) */
   maxNetworkRetries?: number;
   timeoutMs?: number;
+  /** sees every request sent (method, path, idempotency key): logs and tests */
+  onRequest?: (request: { method: string; path: string; idempotencyKey: string | null }) => void;
 }
 
 /** The client options for a base URL such as `http://127.0.0.1:12111`. */
@@ -66,6 +68,12 @@ export class StripeGateway implements PaymentGateway {
       timeout: options.timeoutMs ?? 20_000,
       appInfo: { name: 'booking-platform' },
     });
+    const onRequest = options.onRequest;
+    if (onRequest) {
+      this.stripe.on('request', (event: { method: string; path: string; idempotency_key?: string }) => {
+        onRequest({ method: event.method, path: event.path, idempotencyKey: event.idempotency_key ?? null });
+      });
+    }
   }
 
   async createIntent(request: CreateIntentRequest): Promise<PaymentIntent> {

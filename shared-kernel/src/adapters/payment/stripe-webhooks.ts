@@ -15,18 +15,18 @@ export class WebhookSignatureError extends Error {
 
 /**
  * Returns the verified event, or throws WebhookSignatureError (missing, malformed,
- * tampered, signed with another secret, or older than `toleranceSeconds` at `nowSeconds`).
+ * tampered, signed with another secret, or older than `toleranceSeconds` at `nowMs`).
  */
 export function verifyStripeWebhook(
   rawBody: Buffer | string,
   signature: string | undefined,
   secret: string,
   toleranceSeconds: number,
-  nowSeconds = Math.floor(Date.now() / 1000),
+  nowMs = Date.now(),
 ): StripeEvent {
   if (!signature) throw new WebhookSignatureError('the Stripe-Signature header is missing');
   try {
-    return Stripe.webhooks.constructEvent(rawBody, signature, secret, toleranceSeconds, undefined, nowSeconds);
+    return Stripe.webhooks.constructEvent(rawBody, signature, secret, toleranceSeconds, undefined, nowMs);
   } catch (err) {
     throw new WebhookSignatureError(err instanceof Error ? err.message : String(err));
   }
