@@ -75,3 +75,19 @@ export function slotStartAfter(now: Date, hoursAhead: number): string {
   d.setUTCMinutes(0, 0, 0);
   return new Date(d.getTime() + 3_600_000).toISOString();
 }
+
+/**
+ * Waits until the platform is quiet: the event store head no longer moves and every
+ * projection and reactor has reached it, so a later "nothing was appended" check cannot
+ * be disturbed by effects of earlier steps that are still running.
+ */
+export async function settle(h: Harness, timeoutMs = 10_000): Promise<void> {
+  await eventually(async () => {
+    const head = (await h.platform.eventStore.headPosition()).commit.toString();
+    const projections = await h.platform.projections?.status();
+    const reactors = h.platform.reactors?.status().reactors ?? [];
+    await new Promise((r) => setTimeout(r, 20));
+    const again = (await h.platform.eventStore.headPosition()).commit.toString();
+    return head === again && (projections?.applied ?? head) === head && reactors.every((r) => r.position === head);
+  }, timeoutMs, 20);
+}

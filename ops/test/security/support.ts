@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { readOutbox } from '@booking/shared-kernel/adapters';
 import { formatPosition } from '@booking/shared-kernel';
-import { startHarness, type Harness } from '../../test-support/harness.js';
+import { settle, startHarness, type Harness } from '../../test-support/harness.js';
 
 export const FAST_ENV = { PASSWORD_SCRYPT_LOG2N: '10', AUTH_RATE_LIMIT_PER_MINUTE: '10000', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '10000', RATE_LIMIT_PER_MINUTE: '100000' };
 export const PASSWORD = 'correct horse battery';
@@ -29,6 +29,7 @@ export async function head(h: Harness): Promise<string> {
 
 /** Asserts `attack` is refused with `status` and appends nothing. */
 export async function refusedWithoutChange(h: Harness, status: number | number[], attack: () => Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, string> }>) {
+  await settle(h);
   const before = await head(h);
   const res = await attack();
   expect([status].flat(), JSON.stringify(res.body)).toContain(res.status);
