@@ -8,12 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
-import { decodeEvent, type BusMessage, type MessageBus, type NewEvent, type OutgoingMessage } from '@booking/shared-kernel';
+import { createLogger, decodeEvent, type BusMessage, type MessageBus, type NewEvent, type OutgoingMessage } from '@booking/shared-kernel';
 import { EmbeddedDocumentStore, InProcessBus, SqliteEventStore } from '@booking/shared-kernel/adapters';
 import { Relay } from '../src/relay/relay.js';
 
-const logger = pino({ level: 'silent' });
+const logger = createLogger({ level: 'silent' });
 
 function ev(type: string, n: number): NewEvent {
   return {
