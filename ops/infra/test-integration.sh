@@ -54,6 +54,10 @@ for s in "${optional[@]}"; do bring_up "$s" || log "WARNING: optional server $s 
 rc=0
 log "running: document store (FerretDB) and PostgreSQL event store tests"
 npx vitest run shared-kernel/test/document-store.mongo.test.ts shared-kernel/test/event-store.postgres || rc=1
+if [[ -n "${STRIPE_API_URL:-}" ]]; then
+  log "running: Stripe gateway contract and payment flows against stripe-mock"
+  npx vitest run shared-kernel/test/payment-gateway.stripe.test.ts ops/test/payments || rc=1
+fi
 if [[ -d ops/test/integration ]]; then
   log "running: ops/test/integration"
   npx vitest run ops/test/integration || rc=1

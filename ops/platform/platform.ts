@@ -17,7 +17,7 @@ import type { MessageBus } from '@booking/shared-kernel';
 import { BusReactorRunner, Relay } from '@booking/projections';
 import {
   allProjectors, allReactors, effectReactors, HoldExpiryScheduler, PaymentReconciler, type PaymentDoc, ProjectionOps, ProjectionRunner, ReactorRunner, readModelContacts, VersionedDocumentStore,
-  type EffectAdapters, type ReminderScheduler,
+  type EffectAdapters, type Projector, type ReminderScheduler,
 } from '@booking/projections';
 import { analystScope, projectionAdminRoutes, readApi, type ReadModelProgress } from '@booking/read-api';
 import { openDocumentStore, openEventStore } from './adapters.js';
@@ -28,6 +28,8 @@ import { fallbackContacts, openMailer, openObjectStore } from './effects.js';
 export interface PlatformOptions {
   /** how long a projection rebuild waits after its switch before dropping the old collections */
   projectionDropGraceMs?: number;
+  /** the projectors to run (default: all) */
+  projectors?: Projector[];
   clock?: Clock;
   logger?: Logger;
   eventStore?: EventStore;
@@ -84,8 +86,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const gateway: PaymentGateway = sandbox ?? new StripeGateway({ secretKey: payments.stripeSecretKey!, apiUrl: payments.stripeApiUrl });
   const has = (role: Config['roles'][number]) => config.roles.includes(role);
 
-  const projections = has('projector') ? new ProjectionRunner(eventStore, documentStore, allProjectors, logger) : null;
-  const projectionOps = projections ? new ProjectionOps(eventStore, documentStore, allProjectors, projections, logger, { dropGraceMs: options.projectionDropGraceMs ?? 5000 }) : null;
+  const projections = has('projector') ? new ProjectionRunner(eventStore, documentStore, options.projectors ?? allProjectors, logger) : null;
+  const projectionOps = projections ? new ProjectionOps(eventStore, documentStore, options.projectors ?? allProjectors, projections, logger, { dropGraceMs: options.projectionDropGraceMs ?? 5000 }) : null;
   const reactorDeps = { runtime, docs: documentStore, clock, logger, gateway };
   const mailer = options.mailer ?? openMailer(config);
   const objects = options.objects ?? openObjectStore(config);

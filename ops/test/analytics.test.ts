@@ -8,7 +8,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, eventCatalogue, START, type Doc, type DocumentStore, type DomainEvent, type EventStore, type RecordedEvent } from '@booking/shared-kernel';
 import { EmbeddedDocumentStore, SqliteEventStore } from '@booking/shared-kernel/adapters';
-import { analyticsProjector, bookingsProjector, ProjectionRunner, type FunnelDoc, type Projector, type RevenueDoc } from '@booking/projections';
+import {
+  analyticsProjector, bookingsProjector, capacityProjector, offeringsProjector, ProjectionRunner, usersProjector,
+  type FunnelDoc, type Projector, type RevenueDoc,
+} from '@booking/projections';
 import { appendAnalyticsHistory } from '../test-support/generate-analytics-history.js';
 import { eventually, startHarness, tempDir, type Harness } from '../test-support/harness.js';
 
@@ -46,22 +49,22 @@ async function cleanRebuild(store: EventStore, projectors: Projector[]): Promise
 
 const strip = (docs: Doc[]) => docs.map(({ _pos, ...d }) => d).sort((a, b) => (a._id < b._id ? -1 : 1));
 
-describe('analytics over a generated history', () => {
-  let h: Harness;
+describe('analytics totals over 10,000 generated bookings', () => {
   let store: SqliteEventStore;
+  let docs: DocumentStore;
   let events: RecordedEvent[];
 
   beforeAll(async () => {
     const dir = tempDir('analytics-');
     store = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
     await appendAnalyticsHistory(store, { bookings: BOOKINGS });
-    h = await startHarness({ dataDir: dir, eventStore: store, env: { ROLES: 'projector,read-api', DEMO_DATA: 'false' }, projectionDropGraceMs: 0 });
-    await caughtUp(h);
+    docs = await cleanRebuild(store, [analyticsProjector]);
     events = await readEverything(store);
   }, 300_000);
 
   afterAll(async () => {
-    await h?.stop();
+    await docs?.close();
+    await store?.close();
   });
 
   it('revenue, funnel and attribution totals equal sums recomputed from the raw events', async () => {
@@ -103,7 +106,6 @@ describe('analytics over a generated history', () => {
     expect(bookings.size).toBe(BOOKINGS);
     expect(refunded.size).toBeGreaterThan(50);
 
-    const docs = h.platform.documentStore;
     const revenue = await docs.collection<RevenueDoc>('analytics_revenue').find({ dim: 'all' });
     const gotGross = new Map<string, number>();
     const gotRefunded = new Map<string, number>();
@@ -127,6 +129,27 @@ describe('analytics over a generated history', () => {
     expect(new Map(funnel.map((d) => [d.day, { placed: d.placed, paid: d.paid, cancelled: d.cancelled, expired: d.expired, completed: d.completed }]))).toEqual(cohort);
     // every booking is in exactly one current status
     for (const d of funnel) expect(Object.values(d.status).reduce((a, b) => a + (b ?? 0), 0)).toBe(d.placed);
+  });
+
+});
+
+describe('analyst API and projection rebuilds', () => {
+  let h: Harness;
+  let store: SqliteEventStore;
+
+  beforeAll(async () => {
+    const dir = tempDir('analytics-api-');
+    store = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
+    await appendAnalyticsHistory(store, { bookings: 1000, spacingMinutes: 130 });
+    h = await startHarness({
+      dataDir: dir, eventStore: store, env: { ROLES: 'projector,read-api', DEMO_DATA: 'false' }, projectionDropGraceMs: 0,
+      projectors: [offeringsProjector, capacityProjector, bookingsProjector, usersProjector, analyticsProjector],
+    });
+    await caughtUp(h);
+  }, 300_000);
+
+  afterAll(async () => {
+    await h?.stop();
   });
 
   it('serves revenue by month through the API, equal to the daily sums, for admins and analysts', async () => {

@@ -16,8 +16,7 @@ stripe_mock_start() {
 stripe_mock_stop() { stop_pid stripe-mock; }
 
 stripe_mock_env() {
-  echo "STRIPE_API_BASE=http://127.0.0.1:$STRIPE_MOCK_PORT"
-  echo "STRIPE_MOCK_URL=http://127.0.0.1:$STRIPE_MOCK_PORT"
+  echo "STRIPE_API_URL=http://127.0.0.1:$STRIPE_MOCK_PORT"
 }
 
 stripe_mock_installed() { [[ -x "$STRIPE_MOCK_BIN" ]]; }
