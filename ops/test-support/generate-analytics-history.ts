@@ -91,7 +91,7 @@ export async function appendAnalyticsHistory(store: EventStore, options: Analyti
     await bookingEvent({ type: 'BookingPlaced', data: {
       bookingId, customerId: `customer-${n % 500}`, providerId: o.providerId, offeringId: o.offeringId, offeringTitle: `${o.category} ${o.kind}`,
       kind: o.kind, quantity, ...(slot ? { slot } : {}), capacityStreamId, unitPrice: { amount: o.price, currency: o.currency }, total,
-      holdExpiresAt: new Date(placed + 15 * 60_000).toISOString(), attribution: GENERATED_ATTRIBUTION[n % GENERATED_ATTRIBUTION.length]!,
+      holdExpiresAt: new Date(placed + 15 * 60_000).toISOString(), attribution: GENERATED_ATTRIBUTION[Math.floor(n / 3) % GENERATED_ATTRIBUTION.length]!,
     } }, placed);
     const outcome = n % 10;
     if (outcome === 0) return bookingEvent({ type: 'BookingExpired', data: { bookingId } }, placed + 16 * 60_000);

@@ -158,7 +158,11 @@ export class InProcessBus implements MessageBus {
     const member = new Member(this, groupName, group, [...topics], handler, options);
     group.members.push(member);
     this.members.add(member);
-    member.loop = member.run();
+    member.loop = member.run().catch((err: unknown) => {
+      // only a dead letter that could not be stored gets here (the bus closed under it)
+      member.lastError = errorMessage(err);
+      member.closing = true;
+    });
     return member;
   }
 

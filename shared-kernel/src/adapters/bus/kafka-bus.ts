@@ -146,6 +146,8 @@ class KafkaSubscription implements BusSubscription {
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      // a stopping consumer waits for its fetch's long poll: keep it short so close() is quick
+      maxWaitTimeInMs: 500,
       retry: { initialRetryTime: 300, retries: 8 },
     });
     this.consumer = consumer;
