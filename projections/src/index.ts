@@ -26,7 +26,7 @@ export { ReminderScheduler, remindersProjector, type ReminderDoc } from './notif
 export { TwilioSms, RecordedSms, type SmsSender } from './notifications/sms.js';
 export { conversionsReactor, tiktokEventId } from './conversions/conversions-reactor.js';
 export { TikTokEventsClient, MAX_EVENTS_PER_REQUEST, type TikTokEvent } from './conversions/tiktok-client.js';
-export { auditIndexProjector, type AuditCorrelationDoc, type AuditIndexEntry } from './audit/audit-index-projector.js';
+export { auditIndexProjector, type AuditIndexDoc } from './audit/audit-index-projector.js';
 export * from './analytics/analytics-projector.js';
 export * from './runtime/projection-versions.js';
 export * from './runtime/projection-rebuild.js';

@@ -18,6 +18,12 @@ function by(event: AnyDecoded): string {
 export const bookingsProjector: Projector = {
   name: 'bookings',
   eventTypes: TYPES,
+  indexes: [
+    { collection: 'bookings', fields: { customerId: 1, placedAt: -1 } },
+    { collection: 'bookings', fields: { providerId: 1, placedAt: -1 } },
+    { collection: 'bookings', fields: { status: 1, placedAt: -1 } },
+    { collection: 'payments', fields: { status: 1, updatedAt: 1 } },
+  ],
   async apply(event: AnyDecoded, pos: string, docs: DocumentStore): Promise<void> {
     const bookings = docs.collection<BookingDoc>('bookings');
     const payments = docs.collection<PaymentDoc>('payments');

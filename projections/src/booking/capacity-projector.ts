@@ -52,6 +52,10 @@ async function transition(docs: DocumentStore, event: AnyDecoded, pos: string, b
 export const capacityProjector: Projector = {
   name: 'capacity',
   eventTypes: TYPES,
+  indexes: [
+    { collection: 'capacity', fields: { offeringId: 1, kind: 1, start: 1 } },
+    { collection: 'capacity_holds', fields: { state: 1, expiresAt: 1 } },
+  ],
   async apply(event: AnyDecoded, pos: string, docs: DocumentStore): Promise<void> {
     switch (event.type) {
       case 'StockAdjusted':

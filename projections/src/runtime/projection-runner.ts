@@ -59,6 +59,7 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     let from: GlobalPosition | null = null;
     for (const p of this.projectors) {
+      for (const index of p.indexes ?? []) await this.docs.collection(index.collection).ensureIndex(index.fields);
       const saved = await this.docs.getCheckpoint(p.name);
       const position = saved ? parseSortablePosition(saved) : START;
       this.checkpoints.set(p.name, position);

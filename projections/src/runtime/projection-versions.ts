@@ -30,7 +30,7 @@ export const PROJECTOR_COLLECTIONS: Record<string, readonly string[]> = {
   // the capacity projector also writes stock figures on `offerings`: they rebuild together
   capacity: ['capacity', 'capacity_holds', 'offerings'],
   bookings: ['bookings', 'payments'],
-  'audit-index': ['audit_correlations'],
+  'audit-index': ['audit_index'],
   users: ['users'],
   receipts: ['receipts'],
   reminders: ['reminders'],

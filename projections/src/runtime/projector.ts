@@ -7,5 +7,7 @@ export type AnyDecoded = Decoded<DomainEvent>;
 export interface Projector {
   readonly name: string;
   readonly eventTypes: ReadonlySet<string>;
+  /** the indexes its queries need, created when the runner starts */
+  readonly indexes?: readonly { collection: string; fields: Record<string, 1 | -1> }[];
   apply(event: AnyDecoded, pos: string, docs: DocumentStore): Promise<void>;
 }

@@ -9,7 +9,7 @@ import {
   actorOf, eventCatalogue, formatPosition, NotFoundError, parseInput, ValidationError,
   type DomainEvent, type EventStore, type RecordedEvent,
 } from '@booking/shared-kernel';
-import type { AuditCorrelationDoc } from '@booking/projections';
+import type { AuditIndexDoc } from '@booking/projections';
 import { AUDITED } from './aggregates.js';
 import { DiffQuery, ReplayQuery } from './audit-queries.js';
 import { diff, toJson } from './diff.js';
@@ -97,14 +97,13 @@ export function auditRoutes(deps: ReadApiDeps & { eventStore: EventStore }): Rou
     const correlationId = String(req.params.correlationId);
     if (!ID.test(correlationId)) throw new ValidationError('not a valid correlation id', 'correlationId');
     deps.logger.info({ audit: { admin: admin.id, correlationId } }, 'audit trace read');
-    const index = await deps.docs.collection<AuditCorrelationDoc>('audit_correlations').get(correlationId);
-    if (!index) throw new NotFoundError('correlation id');
+    const index = await deps.docs.collection<AuditIndexDoc>('audit_index').find({ correlationId }, { sort: { position: 1 }, limit: 10_000 });
+    if (index.length === 0) throw new NotFoundError('correlation id');
     const events: ReturnType<typeof view>[] = [];
-    for (const entry of index.entries) {
+    for (const entry of index) {
       const [event] = await deps.eventStore.readStream(entry.streamId, { fromRevision: BigInt(entry.revision), maxCount: 1 });
       if (event) events.push(view(event));
     }
-    events.sort((a, b) => (BigInt(a.position.split('/')[0]!) < BigInt(b.position.split('/')[0]!) ? -1 : 1));
     res.json({ correlationId, events });
   });
 
