@@ -3,7 +3,7 @@
  * `evolve(state, event) -> state`. `executeCommand` is the one place that does the I/O
  * around them: load, fold, decide, append with the expected revision, retry on conflict.
  */
-import type { AppendResult, EventStore, ExpectedRevision, GlobalPosition, NewEvent } from './ports/event-store.js';
+import type { AppendResult, EventStore, GlobalPosition, NewEvent } from './ports/event-store.js';
 import { WrongExpectedRevisionError } from './ports/event-store.js';
 import { eventCatalogue, type DomainEvent, type EventOf } from './events/index.js';
 import { ConflictError, PreconditionFailedError } from './errors.js';

@@ -10,7 +10,7 @@ import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { ManualClock, loadConfig } from '@booking/shared-kernel';
 import { S3ObjectStore } from '@booking/shared-kernel/adapters';
-import { alwaysOpenSchedule, eventually, startHarness, type Harness } from '../../test-support/harness.js';
+import { eventually, startHarness, type Harness } from '../../test-support/harness.js';
 import { eventsOfType } from '../effects/helpers.js';
 
 const { SMTP_URL, MAILPIT_API_URL, S3_ENDPOINT } = process.env;
