@@ -12,3 +12,8 @@ export * from './identity/identity-service.js';
 export * from './identity/secrets.js';
 export * from './receipts/receipt.js';
 export * from './effects/recorded-effects.js';
+// request bodies: validated by the routes and the source of the OpenAPI schemas
+export * from './catalog/offering-requests.js';
+export * from './booking/booking-requests.js';
+export * from './payment/payment-requests.js';
+export * from './identity/identity-requests.js';

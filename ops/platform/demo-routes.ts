@@ -4,7 +4,7 @@ import { mintToken, newId, NotFoundError, parseInput, type CommandRuntime, type 
 import { loadUser, startSession } from '@booking/command';
 import { DEMO_USERS, demoUser } from './demo-users.js';
 
-class DemoLoginBody {
+export class DemoLoginBody {
   @IsString() @Length(1, 100) userId!: string;
 }
 

@@ -11,7 +11,7 @@ import {
   type Clock, type Config, type DocumentStore, type EventStore, type Logger, type Mailer, type ObjectStore, type TokenSettings,
 } from '@booking/shared-kernel';
 import { actorResolver, commandApi, stripeWebhookRouter } from '@booking/command';
-import { KafkaBus, StripeGateway } from '@booking/shared-kernel/adapters';
+import { GoogleGeocoder, KafkaBus, StripeGateway } from '@booking/shared-kernel/adapters';
 import type { PaymentGateway } from '@booking/shared-kernel';
 import type { MessageBus } from '@booking/shared-kernel';
 import { BusReactorRunner, Relay } from '@booking/projections';
@@ -24,6 +24,9 @@ import { openDocumentStore, openEventStore } from './adapters.js';
 import { demoRoutes } from './demo-routes.js';
 import { checkpointProgress } from './checkpoint-progress.js';
 import { fallbackContacts, openMailer, openObjectStore } from './effects.js';
+import { buildOpenApiDocument } from './openapi/document.js';
+import { openApiRoutes } from './openapi/serve.js';
+import type { Feature } from './openapi/routes.js';
 
 export interface PlatformOptions {
   /** how long a projection rebuild waits after its switch before dropping the old collections */
@@ -84,6 +87,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const payments = config.payments;
   const sandbox = payments.stripeSecretKey ? null : new SandboxGateway();
   const gateway: PaymentGateway = sandbox ?? new StripeGateway({ secretKey: payments.stripeSecretKey!, apiUrl: payments.stripeApiUrl });
+  // address lookups (issue #9) only with GOOGLE_MAPS_API_KEY; else providers enter coordinates by hand
+  const geocoder = config.geo.googleMapsApiKey ? new GoogleGeocoder({ apiKey: config.geo.googleMapsApiKey, apiUrl: config.geo.googleMapsApiUrl, timeoutMs: config.geo.geocoderTimeoutMs }) : null;
   const has = (role: Config['roles'][number]) => config.roles.includes(role);
 
   const projections = has('projector') ? new ProjectionRunner(eventStore, documentStore, options.projectors ?? allProjectors, logger) : null;
@@ -111,6 +116,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     resolveActor: actorResolver(runtime, { production: config.env === 'production' }),
   };
   const uiDir = options.uiDir ?? path.resolve('ui/dist');
+  const demo = config.demoData && config.env !== 'production';
   const app = createHttpApp({
     logger,
     tokens,
@@ -127,6 +133,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       }));
     },
     mount(app) {
+      // the OpenAPI document of the routes this process mounts, and Swagger UI at /docs
+      const features = new Set<Feature>(['always']);
+      if (has('command')) features.add('command');
+      if (has('read-api')) features.add('read-api');
+      if (projectionOps) features.add('projector');
+      if (demo) features.add('demo');
+      app.use(openApiRoutes(buildOpenApiDocument({ features })));
       app.get('/health', (_req, res) => {
         res.json({ status: 'ok', roles: config.roles });
       });
@@ -155,7 +168,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       });
       app.use('/api', analystScope());
       if (projectionOps) app.use('/api', projectionAdminRoutes(projectionOps));
-      if (config.demoData && config.env !== 'production') app.use('/api', demoRoutes({ runtime, tokens, identity: id, now: () => clock.now() }));
+      if (demo) app.use('/api', demoRoutes({ runtime, tokens, identity: id, now: () => clock.now() }));
       // what the SPA needs to take a payment (before the read API's /payments/:id)
       app.get('/api/payments/config', (_req, res) => {
         res.setHeader('cache-control', 'no-store');
@@ -165,7 +178,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         app.use('/api', commandApi({ runtime, clock, config, logger, gateway, sandbox, customerNoticeMinutes: 24 * 60, mailer, tokens, identity: id }));
       }
       if (has('read-api')) {
-        app.use('/api', readApi({ docs: documentStore, eventStore, clock, logger, progress, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs, objects }));
+        app.use('/api', readApi({ docs: documentStore, eventStore, clock, logger, progress, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs, objects, geocoder }));
         app.get('/api/status/reactors', (_req, res) => {
           res.json({ reactors: reactors?.status() ?? null, holdExpiry: holdExpiry?.status() ?? null, paymentReconciler: paymentReconciler?.status() ?? null, reminders: reminders?.status() ?? null });
         });

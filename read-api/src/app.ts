@@ -6,6 +6,7 @@ import { auditRoutes } from './audit/audit-routes.js';
 import { userRoutes } from './identity/user-routes.js';
 import { receiptRoutes } from './receipts/receipt-routes.js';
 import { analyticsRoutes } from './analytics/analytics-routes.js';
+import { geoRoutes } from './geo/geo-routes.js';
 import type { ReadApiDeps } from './http/deps.js';
 
 /** Every query endpoint, to be mounted under `/api` (GET only). */
@@ -21,5 +22,6 @@ export function readApi(deps: ReadApiDeps): Router {
   router.use(userRoutes(deps));
   router.use(receiptRoutes(deps));
   router.use(analyticsRoutes(deps));
+  router.use(geoRoutes(deps));
   return router;
 }

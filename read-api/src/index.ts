@@ -3,3 +3,13 @@ export type { ReadApiDeps, ReadModelProgress } from './http/deps.js';
 export { analystScope } from './analytics/analyst-scope.js';
 export { projectionAdminRoutes } from './admin/projection-routes.js';
 export { toCsv } from './analytics/csv.js';
+// query classes: validated by the routes and the source of the OpenAPI schemas
+export { PageQuery } from './http/paging.js';
+export { AvailabilityQuery, CatalogQuery, ProviderOfferingsQuery } from './catalog/catalog-queries.js';
+export { AdminBookingListQuery, BookingListQuery } from './booking/booking-queries.js';
+export { DiffQuery, ReplayQuery } from './audit/audit-queries.js';
+export { AnalyticsQuery } from './analytics/analytics-queries.js';
+export { UserListQuery } from './identity/user-routes.js';
+export { AutocompleteQuery, GeocodeQuery, ReverseQuery } from './geo/geo-queries.js';
+export { geoRoutes, GeocodingNotConfiguredError, GeocoderUnavailableError } from './geo/geo-routes.js';
+export { haversineKm, boundingBox, EARTH_RADIUS_KM } from './geo/distance.js';

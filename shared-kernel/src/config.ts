@@ -39,6 +39,17 @@ export interface Config {
   effects: EffectsConfig;
   /** payment gateway (issue #6): Stripe when a secret key is set, else the sandbox */
   payments: PaymentsConfig;
+  /** geocoding and place autocomplete (issue #9): Google when a key is set, else none */
+  geo: GeoConfig;
+}
+
+export interface GeoConfig {
+  /** null: no geocoder; the /api/geo endpoints answer 404 and providers enter coordinates by hand */
+  googleMapsApiKey: string | null;
+  /** base URL of the Maps web services (another host in tests) */
+  googleMapsApiUrl: string;
+  /** timeout of one call to the provider, in ms */
+  geocoderTimeoutMs: number;
 }
 
 export interface PaymentsConfig {
@@ -251,6 +262,19 @@ export function loadConfig(env: Env = process.env): Config {
     identity,
     effects: loadEffectsConfig(env),
     payments: loadPaymentsConfig(env, nodeEnv),
+    geo: loadGeoConfig(env),
+  };
+}
+
+function loadGeoConfig(env: Env): GeoConfig {
+  const googleMapsApiKey = env.GOOGLE_MAPS_API_KEY?.trim() || null;
+  if (googleMapsApiKey !== null && !/^[\w-]{10,200}$/.test(googleMapsApiKey)) {
+    throw new ConfigError('GOOGLE_MAPS_API_KEY', 'must be a Google Maps Platform API key (letters, digits, - and _)');
+  }
+  return {
+    googleMapsApiKey,
+    googleMapsApiUrl: url(env, 'GOOGLE_MAPS_API_URL', ['http:', 'https:']) ?? 'https://maps.googleapis.com',
+    geocoderTimeoutMs: int(env, 'GEOCODER_TIMEOUT_MS', 5000, 100, 60_000),
   };
 }
 

@@ -5,6 +5,7 @@ export * from './ports/mailer.js';
 export * from './ports/object-store.js';
 export * from './ports/message-bus.js';
 export * from './ports/contacts.js';
+export * from './ports/geocoder.js';
 export * from './effects-config.js';
 export * from './events/index.js';
 export * from './primitives/ids.js';

@@ -16,7 +16,7 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 
 describe('defaults', () => {
   it('an empty environment gives the embedded defaults', () => {
-    expect({ ...loadConfig({}), identity: undefined, effects: undefined, payments: undefined }).toEqual({
+    expect({ ...loadConfig({}), identity: undefined, effects: undefined, payments: undefined, geo: undefined }).toEqual({
       identity: undefined,
       env: 'development',
       port: 8080,
@@ -88,7 +88,7 @@ describe('valid values', () => {
       READY_MAX_LAG: '50',
       MAX_BODY_BYTES: '2048',
     });
-    expect({ ...config, identity: undefined, effects: undefined, payments: undefined }).toEqual({
+    expect({ ...config, identity: undefined, effects: undefined, payments: undefined, geo: undefined }).toEqual({
       identity: undefined,
       env: 'test',
       port: 3000,
@@ -227,6 +227,23 @@ describe('payments (issue #6)', () => {
     [{ STRIPE_WEBHOOK_SECRET: 'short' }, 'STRIPE_WEBHOOK_SECRET'],
     [{ PAYMENT_RECONCILE_AFTER_MINUTES: '0' }, 'PAYMENT_RECONCILE_AFTER_MINUTES'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEMO_DATA: 'no', STRIPE_SECRET_KEY: 'sk_live_1' }, 'STRIPE_WEBHOOK_SECRET'],
+  ])('%j is refused naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(variable);
+  });
+});
+
+describe('geocoding (issue #9)', () => {
+  it('no geocoder by default; Google settings parsed when given', () => {
+    expect(loadConfig({}).geo).toEqual({ googleMapsApiKey: null, googleMapsApiUrl: 'https://maps.googleapis.com', geocoderTimeoutMs: 5000 });
+    expect(loadConfig({ GOOGLE_MAPS_API_KEY: 'AIzaTest_key-123', GOOGLE_MAPS_API_URL: 'http://127.0.0.1:9999', GEOCODER_TIMEOUT_MS: '800' }).geo).toEqual({
+      googleMapsApiKey: 'AIzaTest_key-123', googleMapsApiUrl: 'http://127.0.0.1:9999', geocoderTimeoutMs: 800,
+    });
+  });
+
+  it.each([
+    [{ GOOGLE_MAPS_API_KEY: 'has spaces in it' }, 'GOOGLE_MAPS_API_KEY'],
+    [{ GOOGLE_MAPS_API_URL: 'ftp://maps' }, 'GOOGLE_MAPS_API_URL'],
+    [{ GEOCODER_TIMEOUT_MS: '5' }, 'GEOCODER_TIMEOUT_MS'],
   ])('%j is refused naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(variable);
   });

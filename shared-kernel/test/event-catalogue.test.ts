@@ -268,7 +268,11 @@ const validSamples: Samples = {
     schedule: SCHEDULE,
     location: { address: '1 rue de Rivoli', city: 'Paris', country: 'FR', lat: 48.86, lng: 2.35 },
   },
-  OfferingDetailsChanged: { offeringId: ID(1), title: 'Short haircut' },
+  OfferingDetailsChanged: {
+    offeringId: ID(1),
+    title: 'Short haircut',
+    location: { address: '1 rue de Rivoli, 75001 Paris, France', lat: 48.8556, lng: 2.3602, placeId: 'ChIJD7fiBh9u5kcRYJSMaMOCCwQ' },
+  },
   OfferingPriceChanged: { offeringId: ID(1), price: EUR },
   OfferingScheduleChanged: { offeringId: ID(1), schedule: SCHEDULE },
   OfferingSeatsChanged: { offeringId: ID(1), seatsPerSlot: 3 },

@@ -5,6 +5,8 @@ import { AvailabilityQuery, CatalogQuery, MAX_RANGE_DAYS, ProviderOfferingsQuery
 import { productAvailable, serviceSlots } from './availability-view.js';
 import { escapeRegex, pageWindow, publicDoc, type Page } from '../http/paging.js';
 import type { ReadApiDeps } from '../http/deps.js';
+import { boundingBox, haversineKm, type LatLng } from '../geo/distance.js';
+import { LAT_LNG } from '../geo/geo-queries.js';
 
 const DAY = 86_400_000;
 
@@ -16,6 +18,28 @@ function range(fromText: string | undefined, toText: string | undefined, now: Da
     throw new ValidationError(`a range spans at most ${MAX_RANGE_DAYS} days`, toField);
   }
   return { from, to };
+}
+
+/** `near` and `radiusKm` of a distance search; null without `near` */
+function nearOf(q: CatalogQuery): { lat: number; lng: number; radiusKm: number | null } | null {
+  if (q.near === undefined) {
+    if (q.radiusKm !== undefined) throw new ValidationError('radiusKm needs near=<lat>,<lng>', 'near');
+    if (q.sort === 'distance') throw new ValidationError('sort=distance needs near=<lat>,<lng>', 'near');
+    return null;
+  }
+  const [, latText, lngText] = LAT_LNG.exec(q.near)!;
+  const lat = Number(latText);
+  const lng = Number(lngText);
+  if (lat < -90 || lat > 90) throw new ValidationError('the latitude of near must be between -90 and 90', 'near');
+  if (lng < -180 || lng > 180) throw new ValidationError('the longitude of near must be between -180 and 180', 'near');
+  return { lat, lng, radiusKm: q.radiusKm ?? null };
+}
+
+/** km from `center` to the offering; null when it has no coordinates */
+function distanceTo(center: LatLng, o: OfferingDoc): number | null {
+  const lat = o.location?.lat;
+  const lng = o.location?.lng;
+  return typeof lat === 'number' && typeof lng === 'number' ? haversineKm(center, { lat, lng }) : null;
 }
 
 function catalogView(o: OfferingDoc) {
@@ -38,21 +62,41 @@ export function catalogRoutes(deps: ReadApiDeps): Router {
     if (q.minPrice !== undefined || q.maxPrice !== undefined) {
       filter['price.amount'] = { ...(q.minPrice !== undefined ? { $gte: q.minPrice } : {}), ...(q.maxPrice !== undefined ? { $lte: q.maxPrice } : {}) };
     }
+    const center = nearOf(q);
+    if (center) {
+      // narrow the candidates in the store; the exact distance is computed below
+      const box = boundingBox(center, center.radiusKm ?? Infinity);
+      filter['location.lat'] = { $gte: box.lat[0], $lte: box.lat[1] };
+      filter['location.lng'] = box.lng ? { $gte: box.lng[0], $lte: box.lng[1] } : { $gte: -180, $lte: 180 };
+    }
     const sort: Record<string, 1 | -1> =
       q.sort === 'price' ? { 'price.amount': 1 } : q.sort === '-price' ? { 'price.amount': -1 } : q.sort === 'newest' ? { publishedAt: -1 } : { title: 1 };
     const { page, pageSize, skip } = pageWindow(q);
-    let result: Page<ReturnType<typeof catalogView>>;
-    if (q.availableFrom || q.availableTo) {
-      // Availability depends on the schedule and the slots taken: filter after the query.
-      const now = deps.clock.now();
-      const { from, to } = range(q.availableFrom, q.availableTo, now, 7, 'availableTo');
-      const candidates = await offerings().find(filter, { sort });
-      const matching: OfferingDoc[] = [];
-      for (const o of candidates) {
-        const ok = o.kind === 'product' ? productAvailable(o) > 0 : (await serviceSlots(deps.docs, o, from, to, now)).some((s) => s.seatsLeft > 0);
-        if (ok) matching.push(o);
+    let result: Page<ReturnType<typeof catalogView> & { distanceKm?: number }>;
+    if (q.availableFrom || q.availableTo || center) {
+      // Distance and availability are computed in code: filter after the query.
+      let candidates = (await offerings().find(filter, { sort })).map((o) => ({ o, distanceKm: center ? distanceTo(center, o) : null }));
+      if (center) {
+        candidates = candidates.filter((c) => c.distanceKm !== null && c.distanceKm <= (center.radiusKm ?? Infinity));
+        // stable: equal distances keep the store's order (title)
+        if (q.sort === undefined || q.sort === 'distance') candidates.sort((a, b) => a.distanceKm! - b.distanceKm!);
       }
-      result = { items: matching.slice(skip, skip + pageSize).map(catalogView), total: matching.length, page, pageSize };
+      if (q.availableFrom || q.availableTo) {
+        const now = deps.clock.now();
+        const { from, to } = range(q.availableFrom, q.availableTo, now, 7, 'availableTo');
+        const available: typeof candidates = [];
+        for (const c of candidates) {
+          const o = c.o;
+          const ok = o.kind === 'product' ? productAvailable(o) > 0 : (await serviceSlots(deps.docs, o, from, to, now)).some((s) => s.seatsLeft > 0);
+          if (ok) available.push(c);
+        }
+        candidates = available;
+      }
+      const items = candidates.slice(skip, skip + pageSize).map(({ o, distanceKm }) => ({
+        ...catalogView(o),
+        ...(distanceKm !== null ? { distanceKm: Math.round(distanceKm * 1000) / 1000 } : {}),
+      }));
+      result = { items, total: candidates.length, page, pageSize };
     } else {
       const [items, total] = await Promise.all([offerings().find(filter, { sort, skip, limit: pageSize }), offerings().count(filter)]);
       result = { items: items.map(catalogView), total, page, pageSize };

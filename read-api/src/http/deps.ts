@@ -1,4 +1,4 @@
-import type { DocumentStore, EventStore, GlobalPosition, Logger, ObjectStore } from '@booking/shared-kernel';
+import type { DocumentStore, EventStore, Geocoder, GlobalPosition, Logger, ObjectStore } from '@booking/shared-kernel';
 import type { Clock } from '@booking/shared-kernel';
 
 /** How the read API learns how far the read models have got. */
@@ -18,4 +18,6 @@ export interface ReadApiDeps {
   readYourWritesTimeoutMs: number;
   /** receipts' PDFs (absent: the PDF route answers 503) */
   objects?: ObjectStore;
+  /** address lookups for providers (absent or null: the /geo endpoints answer 404) */
+  geocoder?: Geocoder | null;
 }

@@ -11,3 +11,4 @@ export { StripeGateway, intentSnapshot, stripeClientConfig, type StripeGatewayOp
 export * from './payment/stripe-webhooks.js';
 export { InProcessBus } from './bus/in-process-bus.js';
 export { KafkaBus, type KafkaBusOptions } from './bus/kafka-bus.js';
+export { GoogleGeocoder, placeOf, type GoogleGeocoderOptions } from './geo/google-geocoder.js';

@@ -27,6 +27,8 @@ export class LocationData {
   @IsOptional() @Matches(/^[A-Z]{2}$/) country?: string;
   @IsOptional() @Min(-90) @Max(90) lat?: number;
   @IsOptional() @Min(-180) @Max(180) lng?: number;
+  /** Google place id of the address (chosen through /api/geo); absent on older events */
+  @IsOptional() @IsString() @Length(1, 500) @Matches(/^[\w-]+$/) placeId?: string;
 }
 
 export const ROLES = ['customer', 'provider', 'admin', 'analyst', 'system'] as const;

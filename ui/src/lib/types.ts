@@ -28,6 +28,8 @@ export interface Location {
   country?: string;
   lat?: number;
   lng?: number;
+  /** Google place id, when the address was picked through /api/geo */
+  placeId?: string;
 }
 
 export interface TimeWindow {
