@@ -6,9 +6,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GeocoderError, PROBLEM_BASE } from '@booking/shared-kernel';
+import { GeocoderError } from '@booking/shared-kernel';
 import { GoogleGeocoder } from '@booking/shared-kernel/adapters';
 import { settle, startHarness, type Harness } from '../test-support/harness.js';
+import { expectFieldError, expectProblem } from '../test-support/problems.js';
 
 const PROVIDER = 'provider-lumen-yoga';
 const ADMIN = 'admin-ada';
@@ -19,24 +20,6 @@ const PARIS = { lat: 48.8566, lng: 2.3522 };
 const LONDON = { lat: 51.5074, lng: -0.1278 };
 const NEW_YORK = { lat: 40.7128, lng: -74.006 };
 const VERSAILLES = { lat: 48.8049, lng: 2.1204 };
-
-interface Res {
-  status: number;
-  headers: Record<string, string>;
-  body: Record<string, unknown> & { errors?: { field: string }[]; items?: Record<string, unknown>[] };
-  text: string;
-}
-
-function expectProblem(res: Res, status: number, code: string): void {
-  expect({ status: res.status, code: res.body.code }, res.text).toEqual({ status, code });
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body.type).toBe(`${PROBLEM_BASE}${code}`);
-}
-
-function expectFieldError(res: Res, field: string): void {
-  expectProblem(res, 400, 'validation');
-  expect(res.body.errors?.map((e) => e.field), res.text).toContain(field);
-}
 
 // ----- a stand-in for maps.googleapis.com, answering with the documented JSON shapes ------------
 
@@ -76,7 +59,12 @@ const RIVOLI = {
 };
 
 /** a result without coordinates: the adapter drops it */
-const NO_GEOMETRY = { formatted_address: 'Somewhere', place_id: 'ChIJbroken', address_components: [], types: ['locality'] };
+const NO_GEOMETRY = {
+  formatted_address: 'Somewhere',
+  place_id: 'ChIJbroken',
+  address_components: [],
+  types: ['locality'],
+};
 
 const EIFFEL_PREDICTION = {
   description: 'Eiffel Tower, Avenue Anatole France, Paris, France',
@@ -97,16 +85,29 @@ const EIFFEL_PREDICTION = {
 
 /** what the fake answers for a query value (address, input, place_id or latlng) */
 function googleAnswer(path: string, q: URLSearchParams): { status?: number; body: unknown } | 'hang' {
-  if (q.get('key') !== API_KEY) return { body: { error_message: 'The provided API key is invalid.', results: [], status: 'REQUEST_DENIED' } };
+  if (q.get('key') !== API_KEY)
+    return { body: { error_message: 'The provided API key is invalid.', results: [], status: 'REQUEST_DENIED' } };
   const value = q.get('address') ?? q.get('input') ?? q.get('place_id') ?? q.get('latlng') ?? '';
   const list = path.endsWith('/autocomplete/json') ? 'predictions' : 'results';
   switch (value) {
     case 'nowhere at all':
       return { body: { [list]: [], status: 'ZERO_RESULTS' } };
     case 'denied':
-      return { body: { error_message: 'This API project is not authorized to use this API.', [list]: [], status: 'REQUEST_DENIED' } };
+      return {
+        body: {
+          error_message: 'This API project is not authorized to use this API.',
+          [list]: [],
+          status: 'REQUEST_DENIED',
+        },
+      };
     case 'quota':
-      return { body: { error_message: 'You have exceeded your rate-limit for this API.', [list]: [], status: 'OVER_QUERY_LIMIT' } };
+      return {
+        body: {
+          error_message: 'You have exceeded your rate-limit for this API.',
+          [list]: [],
+          status: 'OVER_QUERY_LIMIT',
+        },
+      };
     case 'invalid':
       return { body: { error_message: 'Invalid request.', [list]: [], status: 'INVALID_REQUEST' } };
     case 'unknown':
@@ -116,10 +117,15 @@ function googleAnswer(path: string, q: URLSearchParams): { status?: number; body
     case 'slow':
       return 'hang';
   }
-  if (path === '/maps/api/place/autocomplete/json') return { body: { predictions: [EIFFEL_PREDICTION, { description: 'no id' }], status: 'OK' } };
+  if (path === '/maps/api/place/autocomplete/json')
+    return { body: { predictions: [EIFFEL_PREDICTION, { description: 'no id' }], status: 'OK' } };
   if (path !== '/maps/api/geocode/json') return { status: 404, body: 'not found' };
-  if (q.has('latlng')) return { body: { plus_code: { global_code: '9C3XGV3F+8W' }, results: [DOWNING_STREET, NO_GEOMETRY], status: 'OK' } };
-  if (q.get('place_id') === RIVOLI.place_id || q.get('address') === '1 rue de rivoli') return { body: { results: [RIVOLI], status: 'OK' } };
+  if (q.has('latlng'))
+    return {
+      body: { plus_code: { global_code: '9C3XGV3F+8W' }, results: [DOWNING_STREET, NO_GEOMETRY], status: 'OK' },
+    };
+  if (q.get('place_id') === RIVOLI.place_id || q.get('address') === '1 rue de rivoli')
+    return { body: { results: [RIVOLI], status: 'OK' } };
   return { body: { results: [DOWNING_STREET, NO_GEOMETRY], status: 'OK' } };
 }
 
@@ -163,11 +169,25 @@ describe('catalog search by distance', () => {
   let h: Harness;
   const id: Record<string, string> = {};
 
-  async function create(key: string, title: string, location: Record<string, unknown> | null, extra: Record<string, unknown> = {}): Promise<void> {
-    const res = await h.http.post('/api/offerings').set(h.auth(PROVIDER)).send({
-      kind: 'product', title, category: 'geo-cities', price: { amount: 1000, currency: 'EUR' }, stock: 5, publish: true,
-      ...(location ? { location } : {}), ...extra,
-    });
+  async function create(
+    key: string,
+    title: string,
+    location: Record<string, unknown> | null,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    const res = await h.http
+      .post('/api/offerings')
+      .set(h.auth(PROVIDER))
+      .send({
+        kind: 'product',
+        title,
+        category: 'geo-cities',
+        price: { amount: 1000, currency: 'EUR' },
+        stock: 5,
+        publish: true,
+        ...(location ? { location } : {}),
+        ...extra,
+      });
     expect(res.status, res.text).toBe(201);
     id[key] = res.body.offeringId;
   }
@@ -178,10 +198,30 @@ describe('catalog search by distance', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    await create('paris', 'Paris studio', { address: '1 rue de Rivoli', city: 'Paris', country: 'FR', ...PARIS, placeId: RIVOLI.place_id }, { price: { amount: 3000, currency: 'EUR' } });
-    await create('london', 'London loft', { address: '10 Downing St', city: 'London', country: 'GB', ...LONDON }, { price: { amount: 1000, currency: 'EUR' } });
-    await create('newYork', 'New York deli', { address: '1 Wall St', city: 'New York', country: 'US', ...NEW_YORK }, { price: { amount: 2000, currency: 'EUR' } });
-    await create('versailles', 'Versailles garden', { address: "Place d'Armes", city: 'Versailles', country: 'FR', ...VERSAILLES });
+    await create(
+      'paris',
+      'Paris studio',
+      { address: '1 rue de Rivoli', city: 'Paris', country: 'FR', ...PARIS, placeId: RIVOLI.place_id },
+      { price: { amount: 3000, currency: 'EUR' } },
+    );
+    await create(
+      'london',
+      'London loft',
+      { address: '10 Downing St', city: 'London', country: 'GB', ...LONDON },
+      { price: { amount: 1000, currency: 'EUR' } },
+    );
+    await create(
+      'newYork',
+      'New York deli',
+      { address: '1 Wall St', city: 'New York', country: 'US', ...NEW_YORK },
+      { price: { amount: 2000, currency: 'EUR' } },
+    );
+    await create('versailles', 'Versailles garden', {
+      address: "Place d'Armes",
+      city: 'Versailles',
+      country: 'FR',
+      ...VERSAILLES,
+    });
     await create('noCoords', 'Address only', { address: 'somewhere without coordinates' });
     await create('noLocation', 'Online course', null);
     // either side of the antimeridian, 22 km apart
@@ -279,11 +319,24 @@ describe('catalog search by distance', () => {
 
   it('the place id is kept on the offering; a malformed one is refused', async () => {
     const detail = await h.http.get(`/api/offerings/${id.paris}`);
-    expect(detail.body.location).toEqual({ address: '1 rue de Rivoli', city: 'Paris', country: 'FR', ...PARIS, placeId: RIVOLI.place_id });
-    const bad = await h.http.post('/api/offerings').set(h.auth(PROVIDER)).send({
-      kind: 'product', title: 'x', category: 'geo-bad', price: { amount: 1, currency: 'EUR' }, stock: 1,
-      location: { address: 'x', placeId: 'not a place id!' },
+    expect(detail.body.location).toEqual({
+      address: '1 rue de Rivoli',
+      city: 'Paris',
+      country: 'FR',
+      ...PARIS,
+      placeId: RIVOLI.place_id,
     });
+    const bad = await h.http
+      .post('/api/offerings')
+      .set(h.auth(PROVIDER))
+      .send({
+        kind: 'product',
+        title: 'x',
+        category: 'geo-bad',
+        price: { amount: 1, currency: 'EUR' },
+        stock: 1,
+        location: { address: 'x', placeId: 'not a place id!' },
+      });
     expectFieldError(bad, 'location.placeId');
   });
 });
@@ -303,7 +356,10 @@ describe('GoogleGeocoder against a local server', () => {
   });
 
   async function failure(call: Promise<unknown>): Promise<GeocoderError> {
-    const err = await call.then(() => null, (e: unknown) => e);
+    const err = await call.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(GeocoderError);
     return err as GeocoderError;
   }
@@ -311,28 +367,56 @@ describe('GoogleGeocoder against a local server', () => {
   it('geocode: OK results become places (city, country, coordinates, place id); unusable results are dropped', async () => {
     const places = await geocoder.geocode('10 Downing Street, London');
     expect(places).toEqual([
-      { placeId: 'ChIJRxzRQcUEdkgRGVaKyzmkgvg', address: '10 Downing St, London SW1A 2AA, UK', city: 'London', country: 'GB', lat: 51.5033635, lng: -0.1276248 },
+      {
+        placeId: 'ChIJRxzRQcUEdkgRGVaKyzmkgvg',
+        address: '10 Downing St, London SW1A 2AA, UK',
+        city: 'London',
+        country: 'GB',
+        lat: 51.5033635,
+        lng: -0.1276248,
+      },
     ]);
     const request = google.requests.at(-1)!;
-    expect(request).toEqual({ path: '/maps/api/geocode/json', query: { address: '10 Downing Street, London', key: API_KEY } });
+    expect(request).toEqual({
+      path: '/maps/api/geocode/json',
+      query: { address: '10 Downing Street, London', key: API_KEY },
+    });
   });
 
   it('geocodePlace and reverse call the Geocoding API with place_id and latlng', async () => {
     expect(await geocoder.geocodePlace(RIVOLI.place_id)).toEqual([
-      { placeId: RIVOLI.place_id, address: '1 Rue de Rivoli, 75001 Paris, France', city: 'Paris', country: 'FR', lat: 48.8556, lng: 2.3602 },
+      {
+        placeId: RIVOLI.place_id,
+        address: '1 Rue de Rivoli, 75001 Paris, France',
+        city: 'Paris',
+        country: 'FR',
+        lat: 48.8556,
+        lng: 2.3602,
+      },
     ]);
     expect(google.requests.at(-1)!.query).toEqual({ place_id: RIVOLI.place_id, key: API_KEY });
     const reverse = await geocoder.reverse(51.5033635, -0.1276248);
     expect(reverse.map((p) => p.placeId)).toEqual(['ChIJRxzRQcUEdkgRGVaKyzmkgvg']);
-    expect(google.requests.at(-1)).toEqual({ path: '/maps/api/geocode/json', query: { latlng: '51.5033635,-0.1276248', key: API_KEY } });
+    expect(google.requests.at(-1)).toEqual({
+      path: '/maps/api/geocode/json',
+      query: { latlng: '51.5033635,-0.1276248', key: API_KEY },
+    });
   });
 
   it('autocomplete: predictions become suggestions; language and session token are passed on', async () => {
     const suggestions = await geocoder.autocomplete('Eiff', { language: 'fr', sessionToken: 'session-123' });
     expect(suggestions).toEqual([
-      { placeId: 'ChIJLU7jZClu5kcR4PcOOO6p3I0', description: 'Eiffel Tower, Avenue Anatole France, Paris, France', mainText: 'Eiffel Tower', secondaryText: 'Avenue Anatole France, Paris, France' },
+      {
+        placeId: 'ChIJLU7jZClu5kcR4PcOOO6p3I0',
+        description: 'Eiffel Tower, Avenue Anatole France, Paris, France',
+        mainText: 'Eiffel Tower',
+        secondaryText: 'Avenue Anatole France, Paris, France',
+      },
     ]);
-    expect(google.requests.at(-1)).toEqual({ path: '/maps/api/place/autocomplete/json', query: { input: 'Eiff', language: 'fr', sessiontoken: 'session-123', key: API_KEY } });
+    expect(google.requests.at(-1)).toEqual({
+      path: '/maps/api/place/autocomplete/json',
+      query: { input: 'Eiff', language: 'fr', sessiontoken: 'session-123', key: API_KEY },
+    });
   });
 
   it('ZERO_RESULTS is an empty answer, not an error', async () => {
@@ -346,16 +430,34 @@ describe('GoogleGeocoder against a local server', () => {
     expect(denied.message).toContain('not authorized');
     expect(denied.message).not.toContain(API_KEY);
     expect(await failure(geocoder.autocomplete('denied'))).toMatchObject({ reason: 'denied' });
-    expect(await failure(geocoder.geocode('quota'))).toMatchObject({ reason: 'rate-limited', providerStatus: 'OVER_QUERY_LIMIT' });
-    expect(await failure(geocoder.geocode('invalid'))).toMatchObject({ reason: 'invalid-request', providerStatus: 'INVALID_REQUEST' });
-    expect(await failure(geocoder.geocode('unknown'))).toMatchObject({ reason: 'unavailable', providerStatus: 'UNKNOWN_ERROR' });
+    expect(await failure(geocoder.geocode('quota'))).toMatchObject({
+      reason: 'rate-limited',
+      providerStatus: 'OVER_QUERY_LIMIT',
+    });
+    expect(await failure(geocoder.geocode('invalid'))).toMatchObject({
+      reason: 'invalid-request',
+      providerStatus: 'INVALID_REQUEST',
+    });
+    expect(await failure(geocoder.geocode('unknown'))).toMatchObject({
+      reason: 'unavailable',
+      providerStatus: 'UNKNOWN_ERROR',
+    });
     const wrongKey = new GoogleGeocoder({ apiKey: 'wrong-key-000', apiUrl: google.url });
-    expect(await failure(wrongKey.geocode('anything'))).toMatchObject({ reason: 'denied', message: expect.stringContaining('API key is invalid') });
+    expect(await failure(wrongKey.geocode('anything'))).toMatchObject({
+      reason: 'denied',
+      message: expect.stringContaining('API key is invalid'),
+    });
   });
 
   it('an answer that is not JSON, a timeout and an unreachable host are "unavailable"', async () => {
-    expect(await failure(geocoder.geocode('crash'))).toMatchObject({ reason: 'unavailable', message: expect.stringContaining('HTTP 502') });
-    expect(await failure(geocoder.geocode('slow'))).toMatchObject({ reason: 'unavailable', message: expect.stringContaining('300 ms') });
+    expect(await failure(geocoder.geocode('crash'))).toMatchObject({
+      reason: 'unavailable',
+      message: expect.stringContaining('HTTP 502'),
+    });
+    expect(await failure(geocoder.geocode('slow'))).toMatchObject({
+      reason: 'unavailable',
+      message: expect.stringContaining('300 ms'),
+    });
     const closed = new GoogleGeocoder({ apiKey: API_KEY, apiUrl: 'http://127.0.0.1:1', timeoutMs: 1000 });
     const err = await failure(closed.geocode('x'));
     expect(err).toMatchObject({ reason: 'unavailable' });
@@ -397,7 +499,9 @@ describe('/api/geo with a key (Google at a local server)', () => {
   let google: FakeGoogle;
   beforeAll(async () => {
     google = await startFakeGoogle();
-    h = await startHarness({ env: { GOOGLE_MAPS_API_KEY: API_KEY, GOOGLE_MAPS_API_URL: google.url, GEOCODER_TIMEOUT_MS: '300' } });
+    h = await startHarness({
+      env: { GOOGLE_MAPS_API_KEY: API_KEY, GOOGLE_MAPS_API_URL: google.url, GEOCODER_TIMEOUT_MS: '300' },
+    });
   });
   afterAll(async () => {
     await h.stop();
@@ -409,12 +513,27 @@ describe('/api/geo with a key (Google at a local server)', () => {
   it('autocomplete, geocode (by address or place id) and reverse answer { items }', async () => {
     const auto = await get('/api/geo/autocomplete?q=Eiff&language=en&sessionToken=abcdefgh-1234');
     expect(auto.status, auto.text).toBe(200);
-    expect(auto.body.items).toEqual([expect.objectContaining({ placeId: 'ChIJLU7jZClu5kcR4PcOOO6p3I0', mainText: 'Eiffel Tower' })]);
-    expect(google.requests.at(-1)!.query).toMatchObject({ input: 'Eiff', language: 'en', sessiontoken: 'abcdefgh-1234' });
+    expect(auto.body.items).toEqual([
+      expect.objectContaining({ placeId: 'ChIJLU7jZClu5kcR4PcOOO6p3I0', mainText: 'Eiffel Tower' }),
+    ]);
+    expect(google.requests.at(-1)!.query).toMatchObject({
+      input: 'Eiff',
+      language: 'en',
+      sessiontoken: 'abcdefgh-1234',
+    });
 
     const byAddress = await get('/api/geo/geocode?address=1%20rue%20de%20rivoli', ADMIN);
     expect(byAddress.status, byAddress.text).toBe(200);
-    expect(byAddress.body.items).toEqual([{ placeId: RIVOLI.place_id, address: '1 Rue de Rivoli, 75001 Paris, France', city: 'Paris', country: 'FR', lat: 48.8556, lng: 2.3602 }]);
+    expect(byAddress.body.items).toEqual([
+      {
+        placeId: RIVOLI.place_id,
+        address: '1 Rue de Rivoli, 75001 Paris, France',
+        city: 'Paris',
+        country: 'FR',
+        lat: 48.8556,
+        lng: 2.3602,
+      },
+    ]);
 
     const byPlace = await get(`/api/geo/geocode?placeId=${RIVOLI.place_id}`);
     expect(byPlace.body.items).toEqual(byAddress.body.items);
@@ -431,7 +550,7 @@ describe('/api/geo with a key (Google at a local server)', () => {
     expect(res.body.items).toEqual([]);
   });
 
-  it('REQUEST_DENIED and OVER_QUERY_LIMIT -> 503 without the provider\'s words; INVALID_REQUEST -> 400; a timeout -> 503', async () => {
+  it("REQUEST_DENIED and OVER_QUERY_LIMIT -> 503 without the provider's words; INVALID_REQUEST -> 400; a timeout -> 503", async () => {
     const denied = await get('/api/geo/geocode?address=denied');
     expectProblem(denied, 503, 'geocoder-denied');
     expect(denied.text).not.toContain('not authorized');

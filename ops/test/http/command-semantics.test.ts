@@ -3,9 +3,16 @@
  * If-Match, ownership (403 for a provider on someone else's offering, 404 for a booking
  * that is not yours), domain refusals as 409 with a code, and 500s that leak nothing.
  */
+import { settle as settleHarness } from '../../test-support/harness.js';
+import {
+  expectFieldError,
+  expectProblem,
+  expectNothingAppended as nothingAppended,
+  type ProblemResponse,
+} from '../../test-support/problems.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { formatPosition, ManualClock, PROBLEM_BASE, type EventStore } from '@booking/shared-kernel';
+import { ManualClock, PROBLEM_BASE, type EventStore } from '@booking/shared-kernel';
 import { alwaysOpenSchedule, eventually, startHarness, type Harness } from '../../test-support/harness.js';
 
 const ALICE = 'customer-alice';
@@ -16,6 +23,8 @@ const KILN = 'provider-kiln-ceramics';
 const ADMIN = 'admin-ada';
 
 let h: Harness;
+const expectNothingAppended = <T>(fn: () => Promise<T>) => nothingAppended(h, fn);
+const settle = () => settleHarness(h);
 let clock: ManualClock;
 
 beforeAll(async () => {
@@ -30,41 +39,6 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------
 // helpers
 // ---------------------------------------------------------------------------------------
-
-async function settle(): Promise<void> {
-  await eventually(async () => {
-    const head = formatPosition(await h.platform.eventStore.headPosition());
-    const projections = await h.platform.projections!.status();
-    const reactors = h.platform.reactors!.status().reactors;
-    const again = formatPosition(await h.platform.eventStore.headPosition());
-    return head === again && projections.applied === head && reactors.every((r) => r.position === head);
-  }, 5000);
-}
-
-async function expectNothingAppended<T>(fn: () => Promise<T>): Promise<T> {
-  const before = formatPosition(await h.platform.eventStore.headPosition());
-  const result = await fn();
-  expect(formatPosition(await h.platform.eventStore.headPosition()), 'the event store head moved').toBe(before);
-  return result;
-}
-
-interface Res {
-  status: number;
-  headers: Record<string, string>;
-  body: Record<string, unknown> & { errors?: { field: string }[] };
-  text: string;
-}
-
-function expectProblem(res: Res, status: number, code: string): void {
-  expect({ status: res.status, code: res.body.code }, res.text).toEqual({ status, code });
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body.type).toBe(`${PROBLEM_BASE}${code}`);
-}
-
-function expectFieldError(res: Res, field: string): void {
-  expectProblem(res, 400, 'validation');
-  expect(res.body.errors?.map((e) => e.field)).toContain(field);
-}
 
 /** A published service open around the clock, hourly slots, seats per slot as given. */
 async function createService(provider = LUMEN, seatsPerSlot = 3): Promise<{ offeringId: string; slots: string[] }> {
@@ -269,7 +243,7 @@ describe('Idempotency-Key', () => {
 // ---------------------------------------------------------------------------------------
 
 describe('ETag and If-Match', () => {
-  const etagMatches = (res: Res) => {
+  const etagMatches = (res: ProblemResponse) => {
     expect(res.headers.etag).toMatch(/^W\/"\d+"$/);
     expect(res.headers.etag).toBe(`W/"${res.body.revision}"`);
     if (res.body.position !== null) expect(res.headers['x-event-position']).toBe(res.body.position);
@@ -653,7 +627,7 @@ describe('domain refusals are 409 with a code, and append nothing', () => {
     await settle();
 
     const halfPast = new Date(Date.parse(slots[40]!) + 30 * 60_000).toISOString();
-    const cases: [string, () => Promise<Res>][] = [
+    const cases: [string, () => Promise<ProblemResponse>][] = [
       [
         'slot-unavailable',
         () => h.http.post('/api/bookings').set(h.auth(BOB)).send({ offeringId, slotStart: halfPast }),

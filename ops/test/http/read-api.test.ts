@@ -5,8 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatPosition, ManualClock, PROBLEM_BASE } from '@booking/shared-kernel';
-import { alwaysOpenSchedule, eventually, startHarness, type Harness } from '../../test-support/harness.js';
+import { formatPosition, ManualClock } from '@booking/shared-kernel';
+import {
+  alwaysOpenSchedule,
+  eventually,
+  settle as settleHarness,
+  startHarness,
+  type Harness,
+} from '../../test-support/harness.js';
+import { expectFieldError, expectProblem, type ProblemResponse } from '../../test-support/problems.js';
 
 const ALICE = 'customer-alice';
 const BOB = 'customer-bob';
@@ -18,6 +25,7 @@ const ADMIN = 'admin-ada';
 const DAY = 86_400_000;
 
 let h: Harness;
+const settle = () => settleHarness(h);
 let clock: ManualClock;
 let t0: number;
 
@@ -25,37 +33,6 @@ let t0: number;
 const o = { vinyasa: '', yin: '', draft: '', bike: '', tandem: '', glaze: '', retired: '' };
 const b = { aliceYin: '', aliceBike: '', bobVinyasa: '' };
 let yinSlot = '';
-
-async function settle(): Promise<void> {
-  await eventually(async () => {
-    const head = formatPosition(await h.platform.eventStore.headPosition());
-    const projections = await h.platform.projections!.status();
-    const reactors = h.platform.reactors!.status().reactors;
-    const again = formatPosition(await h.platform.eventStore.headPosition());
-    return head === again && projections.applied === head && reactors.every((r) => r.position === head);
-  }, 5000);
-}
-
-interface Res {
-  status: number;
-  headers: Record<string, string>;
-  body: Record<string, unknown> & { errors?: { field: string }[] };
-  text: string;
-}
-
-function expectProblem(res: Res, status: number, code: string): void {
-  expect({ status: res.status, code: res.body.code }, res.text).toEqual({ status, code });
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body.type).toBe(`${PROBLEM_BASE}${code}`);
-}
-
-function expectFieldError(res: Res, field: string): void {
-  expectProblem(res, 400, 'validation');
-  expect(
-    res.body.errors?.map((e) => e.field),
-    res.text,
-  ).toContain(field);
-}
 
 const titles = (res: { body: { items: { title: string }[] } }) => res.body.items.map((i) => i.title);
 const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((i) => i.id);
@@ -547,7 +524,7 @@ describe('a single booking or payment', () => {
   });
 
   it("someone else's booking answers exactly like a missing one", async () => {
-    const strip = (r: Res) => ({ ...r.body, instance: undefined, correlationId: undefined });
+    const strip = (r: ProblemResponse) => ({ ...r.body, instance: undefined, correlationId: undefined });
     const hidden = await h.http.get(`/api/bookings/${b.aliceYin}`).set(h.auth(BOB));
     const missing = await h.http.get(`/api/bookings/${randomUUID()}`).set(h.auth(BOB));
     expect(strip(hidden)).toEqual(strip(missing));
