@@ -48,9 +48,7 @@ function makeWork(perAppend: number): NewEvent[][][] {
   const appendsPerWriter = Math.ceil(TOTAL_EVENTS / perAppend / WRITERS);
   let n = 0;
   return Array.from({ length: WRITERS }, () =>
-    Array.from({ length: appendsPerWriter }, () =>
-      Array.from({ length: perAppend }, () => makeEvent(n++)),
-    ),
+    Array.from({ length: appendsPerWriter }, () => Array.from({ length: perAppend }, () => makeEvent(n++))),
   );
 }
 
@@ -115,7 +113,12 @@ function openRaw(file: string): Database.Database {
  * Raw inserts, rows committed `rowsPerTx` at a time (1 = one transaction per row). Rows are
  * interleaved across writers' streams the way the concurrent port run produces them.
  */
-function benchRaw(dir: string, name: string, work: NewEvent[][][], rowsPerTx: number): { eventsPerSec: number; transactions: number } {
+function benchRaw(
+  dir: string,
+  name: string,
+  work: NewEvent[][][],
+  rowsPerTx: number,
+): { eventsPerSec: number; transactions: number } {
   const db = openRaw(tempFile(dir, name));
   const insert = db.prepare(
     `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)

@@ -37,7 +37,14 @@ async function waitUp(url: string, child: ChildProcess): Promise<void> {
 }
 
 async function load(url: string, connections: number, seconds: number, body: string, headers: Record<string, string>) {
-  const result = await autocannon({ url, method: 'POST', connections, duration: seconds, body, headers: { 'content-type': 'application/json', ...headers } });
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   return {
     connections,
     requestsPerSec: Math.round(result.requests.average),
@@ -58,39 +65,78 @@ function stop(child: ChildProcess): Promise<void> {
 export async function benchHttp(seconds = 5, levels = [1, 16, 64]): Promise<Record<string, unknown>> {
   // The reference: express with JSON parsing and a 201 answer, nothing else.
   const barePort = await freePort();
-  const bare = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'ops/bench/bare-express.ts')], { env: { ...process.env, PORT: String(barePort) }, stdio: 'inherit' });
+  const bare = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'ops/bench/bare-express.ts')], {
+    env: { ...process.env, PORT: String(barePort) },
+    stdio: 'inherit',
+  });
   await waitUp(`http://127.0.0.1:${barePort}/health`, bare);
   const bareResults: Awaited<ReturnType<typeof load>>[] = [];
-  for (const c of levels) bareResults.push(await load(`http://127.0.0.1:${barePort}/bookings`, c, seconds, JSON.stringify({ offeringId: 'x', quantity: 1 }), {}));
+  for (const c of levels)
+    bareResults.push(
+      await load(
+        `http://127.0.0.1:${barePort}/bookings`,
+        c,
+        seconds,
+        JSON.stringify({ offeringId: 'x', quantity: 1 }),
+        {},
+      ),
+    );
   await stop(bare);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-http-'));
   const port = await freePort();
   const platform = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'ops/platform/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test', RATE_LIMIT_PER_MINUTE: '0' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DEMO_DATA: 'false',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      RATE_LIMIT_PER_MINUTE: '0',
+    },
     stdio: 'inherit',
   });
   try {
     await waitUp(`http://127.0.0.1:${port}/health`, platform);
-    const tokens = { secret: process.env.JWT_SECRET ?? DEFAULT_JWT_SECRET, issuer: 'booking-platform', expiresIn: 3600 };
+    const tokens = {
+      secret: process.env.JWT_SECRET ?? DEFAULT_JWT_SECRET,
+      issuer: 'booking-platform',
+      expiresIn: 3600,
+    };
     const provider = mintToken(tokens, { id: 'provider-bench', role: 'provider' });
     const customer = mintToken(tokens, { id: 'customer-bench', role: 'customer' });
     const created = await fetch(`http://127.0.0.1:${port}/api/offerings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${provider}` },
-      body: JSON.stringify({ kind: 'product', title: 'Bench product', category: 'bench', price: { amount: 1000, currency: 'EUR' }, stock: 1_000_000, publish: true }),
+      body: JSON.stringify({
+        kind: 'product',
+        title: 'Bench product',
+        category: 'bench',
+        price: { amount: 1000, currency: 'EUR' },
+        stock: 1_000_000,
+        publish: true,
+      }),
     });
     const { offeringId } = (await created.json()) as { offeringId: string };
     const placeResults: Awaited<ReturnType<typeof load>>[] = [];
     for (const c of levels) {
-      placeResults.push(await load(`http://127.0.0.1:${port}/api/bookings`, c, seconds, JSON.stringify({ offeringId, quantity: 1 }), { authorization: `Bearer ${customer}` }));
+      placeResults.push(
+        await load(`http://127.0.0.1:${port}/api/bookings`, c, seconds, JSON.stringify({ offeringId, quantity: 1 }), {
+          authorization: `Bearer ${customer}`,
+        }),
+      );
     }
     return {
       seconds,
       bareExpress: bareResults,
       placeBooking: placeResults,
-      ratios: placeResults.map((p, i) => ({ connections: p.connections, throughputVsBare: Math.round((p.requestsPerSec / bareResults[i]!.requestsPerSec) * 100) / 100 })),
+      ratios: placeResults.map((p, i) => ({
+        connections: p.connections,
+        throughputVsBare: Math.round((p.requestsPerSec / bareResults[i]!.requestsPerSec) * 100) / 100,
+      })),
     };
   } finally {
     await stop(platform);

@@ -7,7 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import {
-  createCommandRuntime, createLogger, eventCatalogue, executeCommand, newId, streams, systemClock, START,
+  createCommandRuntime,
+  createLogger,
+  eventCatalogue,
+  executeCommand,
+  newId,
+  streams,
+  systemClock,
+  START,
   type GlobalPosition,
 } from '@booking/shared-kernel';
 import { EmbeddedDocumentStore, SqliteEventStore } from '@booking/shared-kernel/adapters';
@@ -56,7 +63,11 @@ export async function benchProjection(targetEvents = 100_000): Promise<Record<st
       events,
       historyAppendEventsPerSec: Math.round(events / appendSeconds),
       bareReadDecode: { eventsPerSec: Math.round(decoded / decodeSeconds), seconds: round(decodeSeconds) },
-      rebuild: { eventsPerSec: Math.round(events / rebuildSeconds), seconds: round(rebuildSeconds), projectors: allProjectors.map((p) => p.name) },
+      rebuild: {
+        eventsPerSec: Math.round(events / rebuildSeconds),
+        seconds: round(rebuildSeconds),
+        projectors: allProjectors.map((p) => p.name),
+      },
       ratioRebuildVsBareDecode: round(decodeSeconds / rebuildSeconds),
       rssAfterRebuildMb,
     };
@@ -77,8 +88,18 @@ export async function benchLag(ratePerSec = 200, seconds = 5): Promise<Record<st
     await runner.start();
     const runtime = createCommandRuntime(store, systemClock);
     const offeringId = newId();
-    const ctx = { actor: { id: 'customer-bench', role: 'customer' as const }, correlationId: newId(), causationId: newId() };
-    await executeCommand(runtime, streams.inventory(offeringId), capacityDecider, { type: 'SetStock', offeringId, stock: 10_000_000 }, ctx);
+    const ctx = {
+      actor: { id: 'customer-bench', role: 'customer' as const },
+      correlationId: newId(),
+      causationId: newId(),
+    };
+    await executeCommand(
+      runtime,
+      streams.inventory(offeringId),
+      capacityDecider,
+      { type: 'SetStock', offeringId, stock: 10_000_000 },
+      ctx,
+    );
     const lags: number[] = [];
     const pending: Promise<void>[] = [];
     const total = ratePerSec * seconds;
@@ -87,20 +108,48 @@ export async function benchLag(ratePerSec = 200, seconds = 5): Promise<Record<st
       const due = start + (i * 1000) / ratePerSec;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      pending.push((async () => {
-        const bookingId = newId();
-        const now = new Date();
-        const holdExpiresAt = new Date(now.getTime() + 900_000);
-        await executeCommand(runtime, streams.inventory(offeringId), capacityDecider, { type: 'ReserveCapacity', offeringId, bookingId, quantity: 1, holdExpiresAt, now }, ctx);
-        const total = { amount: 1000, currency: 'EUR' };
-        const r = await executeCommand(runtime, streams.booking(bookingId), bookingDecider, { type: 'PlaceBooking', actor: ctx.actor, data: {
-          bookingId, customerId: 'customer-bench', providerId: 'provider-bench', offeringId, offeringTitle: 'Bench', kind: 'product', quantity: 1,
-          capacityStreamId: streams.inventory(offeringId), unitPrice: total, total, holdExpiresAt: holdExpiresAt.toISOString(), attribution: {},
-        } }, ctx);
-        const appended = performance.now();
-        await runner.waitFor(r.position!, 10_000);
-        lags.push(performance.now() - appended);
-      })());
+      pending.push(
+        (async () => {
+          const bookingId = newId();
+          const now = new Date();
+          const holdExpiresAt = new Date(now.getTime() + 900_000);
+          await executeCommand(
+            runtime,
+            streams.inventory(offeringId),
+            capacityDecider,
+            { type: 'ReserveCapacity', offeringId, bookingId, quantity: 1, holdExpiresAt, now },
+            ctx,
+          );
+          const total = { amount: 1000, currency: 'EUR' };
+          const r = await executeCommand(
+            runtime,
+            streams.booking(bookingId),
+            bookingDecider,
+            {
+              type: 'PlaceBooking',
+              actor: ctx.actor,
+              data: {
+                bookingId,
+                customerId: 'customer-bench',
+                providerId: 'provider-bench',
+                offeringId,
+                offeringTitle: 'Bench',
+                kind: 'product',
+                quantity: 1,
+                capacityStreamId: streams.inventory(offeringId),
+                unitPrice: total,
+                total,
+                holdExpiresAt: holdExpiresAt.toISOString(),
+                attribution: {},
+              },
+            },
+            ctx,
+          );
+          const appended = performance.now();
+          await runner.waitFor(r.position!, 10_000);
+          lags.push(performance.now() - appended);
+        })(),
+      );
     }
     await Promise.all(pending);
     await runner.stop();

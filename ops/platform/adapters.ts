@@ -5,7 +5,11 @@
 import path from 'node:path';
 import type { Config, DocumentStore, EventStore } from '@booking/shared-kernel';
 import {
-  EmbeddedDocumentStore, EventStoreDbEventStore, MongoDocumentStore, PostgresEventStore, SqliteEventStore,
+  EmbeddedDocumentStore,
+  EventStoreDbEventStore,
+  MongoDocumentStore,
+  PostgresEventStore,
+  SqliteEventStore,
 } from '@booking/shared-kernel/adapters';
 
 export function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>): EventStore {
@@ -33,7 +37,9 @@ export async function openEventStoreChecked(config: Pick<Config, 'eventStoreUrl'
   return store;
 }
 
-export async function openDocumentStore(config: Pick<Config, 'mongodbUrl' | 'mongodbDb' | 'dataDir'>): Promise<DocumentStore> {
+export async function openDocumentStore(
+  config: Pick<Config, 'mongodbUrl' | 'mongodbDb' | 'dataDir'>,
+): Promise<DocumentStore> {
   if (config.mongodbUrl) return MongoDocumentStore.connect(config.mongodbUrl, config.mongodbDb);
   return new EmbeddedDocumentStore({ path: path.join(config.dataDir, 'read-models.sqlite') });
 }

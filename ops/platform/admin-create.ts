@@ -25,7 +25,9 @@ const store = openEventStore(config);
 try {
   const runtime = createCommandRuntime(store, systemClock);
   const r = await ensureAdmin(runtime, config.identity, email, password, { resetPassword: given !== undefined });
-  console.log(r.created ? `admin ${email} created (user id ${r.userId})` : `${email} (user id ${r.userId}) is now an admin`);
+  console.log(
+    r.created ? `admin ${email} created (user id ${r.userId})` : `${email} (user id ${r.userId}) is now an admin`,
+  );
   if (given === undefined && r.created) console.log(`password (shown once): ${password}`);
 } finally {
   await store.close();

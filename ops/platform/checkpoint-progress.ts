@@ -1,11 +1,20 @@
 import {
-  comparePositions, formatPosition, parseSortablePosition, START,
-  type DocumentStore, type EventStore, type GlobalPosition,
+  comparePositions,
+  formatPosition,
+  parseSortablePosition,
+  START,
+  type DocumentStore,
+  type EventStore,
+  type GlobalPosition,
 } from '@booking/shared-kernel';
 import type { ReadModelProgress } from '@booking/read-api';
 
 /** Progress of projectors running in another process, read from their checkpoints. */
-export function checkpointProgress(store: EventStore, docs: DocumentStore, projectors: readonly string[]): ReadModelProgress {
+export function checkpointProgress(
+  store: EventStore,
+  docs: DocumentStore,
+  projectors: readonly string[],
+): ReadModelProgress {
   async function applied(): Promise<GlobalPosition> {
     let min: GlobalPosition | null = null;
     for (const name of projectors) {

@@ -1,6 +1,14 @@
 import { Router } from 'express';
 import { IsString, Length } from 'class-validator';
-import { mintToken, newId, NotFoundError, parseInput, type CommandRuntime, type Config, type TokenSettings } from '@booking/shared-kernel';
+import {
+  mintToken,
+  newId,
+  NotFoundError,
+  parseInput,
+  type CommandRuntime,
+  type Config,
+  type TokenSettings,
+} from '@booking/shared-kernel';
 import { loadUser, startSession } from '@booking/command';
 import { DEMO_USERS, demoUser } from './demo-users.js';
 
@@ -10,7 +18,12 @@ export class DemoLoginBody {
 
 /** Demo sign-in: only mounted when demo data is on and never in production. A demo user
  *  with a real account gets a real session (so logout, suspension and roles apply). */
-export function demoRoutes(deps: { runtime: CommandRuntime; tokens: TokenSettings; identity: Config['identity']; now(): Date }): Router {
+export function demoRoutes(deps: {
+  runtime: CommandRuntime;
+  tokens: TokenSettings;
+  identity: Config['identity'];
+  now(): Date;
+}): Router {
   const router = Router();
   router.get('/demo/users', (_req, res) => {
     res.json({ items: DEMO_USERS, password: deps.identity.demoPassword });
@@ -21,9 +34,22 @@ export function demoRoutes(deps: { runtime: CommandRuntime; tokens: TokenSetting
     if (!user) throw new NotFoundError('demo user');
     const { state } = await loadUser(deps.runtime, user.id);
     if (state.exists) {
-      const session = await startSession({ ...deps, identity: { ...deps.identity, accessTokenTtlSeconds: 8 * 3600 } }, { correlationId: String(res.locals.correlationId ?? newId()), causationId: String(res.locals.requestId ?? newId()) }, user.id, true, 'demo');
+      const session = await startSession(
+        { ...deps, identity: { ...deps.identity, accessTokenTtlSeconds: 8 * 3600 } },
+        {
+          correlationId: String(res.locals.correlationId ?? newId()),
+          causationId: String(res.locals.requestId ?? newId()),
+        },
+        user.id,
+        true,
+        'demo',
+      );
       if (session) {
-        res.json({ token: session.accessToken, ...session, user: { ...user, role: session.user.role, roles: session.user.roles } });
+        res.json({
+          token: session.accessToken,
+          ...session,
+          user: { ...user, role: session.user.role, roles: session.user.roles },
+        });
         return;
       }
     }

@@ -9,15 +9,21 @@ export function openObjectStore(config: Config): ObjectStore {
   const s3 = config.effects.s3;
   if (!s3) return new LocalObjectStore(path.join(config.dataDir, 'objects'));
   return new S3ObjectStore({
-    bucket: s3.bucket, region: s3.region, prefix: s3.prefix,
+    bucket: s3.bucket,
+    region: s3.region,
+    prefix: s3.prefix,
     ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-    ...(s3.accessKeyId && s3.secretAccessKey ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : {}),
+    ...(s3.accessKeyId && s3.secretAccessKey
+      ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
+      : {}),
   });
 }
 
 /** SMTP when SMTP_URL is set, else the outbox folder under DATA_DIR. */
 export function openMailer(config: Config): Mailer {
-  return config.effects.smtpUrl ? new SmtpMailer(config.effects.smtpUrl, config.identity.mailFrom) : new OutboxMailer(path.join(config.dataDir, 'outbox'), config.identity.mailFrom);
+  return config.effects.smtpUrl
+    ? new SmtpMailer(config.effects.smtpUrl, config.identity.mailFrom)
+    : new OutboxMailer(path.join(config.dataDir, 'outbox'), config.identity.mailFrom);
 }
 
 /** Contacts the users read model does not know yet: the demo users (never in production). */

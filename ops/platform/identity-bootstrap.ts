@@ -4,8 +4,13 @@
  * (created through the admin endpoint, with the documented demo password).
  */
 import {
-  executeCommand, mintToken, newId, streams,
-  type CommandRuntime, type Config, type TokenSettings,
+  executeCommand,
+  mintToken,
+  newId,
+  streams,
+  type CommandRuntime,
+  type Config,
+  type TokenSettings,
 } from '@booking/shared-kernel';
 import { loadUser, registerUser, userDecider, userIdByEmail } from '@booking/command';
 import { DEMO_USERS } from './demo-users.js';
@@ -26,13 +31,32 @@ export async function ensureAdmin(
     await executeCommand(runtime, streams.user(existing), userDecider, { type: 'GrantRole', role: 'admin' }, ctx);
     if (options.resetPassword) {
       const { hashPassword } = await import('@booking/command');
-      await executeCommand(runtime, streams.user(existing), userDecider, { type: 'SetPassword', passwordHash: await hashPassword(password, identity.passwordScryptLog2N), via: 'bootstrap' }, ctx);
+      await executeCommand(
+        runtime,
+        streams.user(existing),
+        userDecider,
+        {
+          type: 'SetPassword',
+          passwordHash: await hashPassword(password, identity.passwordScryptLog2N),
+          via: 'bootstrap',
+        },
+        ctx,
+      );
     }
     return { userId: existing, created: false };
   }
-  const r = await registerUser({ runtime, tokens: { secret: '', issuer: '' }, identity, now: options.now ?? (() => new Date()) }, ctxBase, {
-    email, name: 'Administrator', password, roles: ['customer', 'admin'], method: 'bootstrap', emailVerified: true,
-  });
+  const r = await registerUser(
+    { runtime, tokens: { secret: '', issuer: '' }, identity, now: options.now ?? (() => new Date()) },
+    ctxBase,
+    {
+      email,
+      name: 'Administrator',
+      password,
+      roles: ['customer', 'admin'],
+      method: 'bootstrap',
+      emailVerified: true,
+    },
+  );
   return { userId: r.userId, created: r.created };
 }
 

@@ -28,14 +28,35 @@ const baseUrl = `http://127.0.0.1:${port}`;
 logger.info({ port, roles: config.roles, dataDir: config.dataDir }, `platform listening on http://localhost:${port}`);
 
 if (config.identity.adminEmail && config.identity.adminPassword && config.roles.includes('command')) {
-  const admin = await ensureAdmin(createCommandRuntime(platform.eventStore, { now: () => new Date() }), config.identity, config.identity.adminEmail, config.identity.adminPassword);
+  const admin = await ensureAdmin(
+    createCommandRuntime(platform.eventStore, { now: () => new Date() }),
+    config.identity,
+    config.identity.adminEmail,
+    config.identity.adminPassword,
+  );
   logger.info({ userId: admin.userId, created: admin.created }, 'first admin from ADMIN_EMAIL');
 }
 
 if (config.demoData && wasEmpty && config.roles.includes('command')) {
-  const demoUsers = await seedDemoUsers(baseUrl, { secret: config.jwtSecret, issuer: config.jwtIssuer, algorithm: config.identity.jwtAlgorithm, privateKey: config.identity.jwtPrivateKey, publicKey: config.identity.jwtPublicKey }, config.identity.demoPassword);
+  const demoUsers = await seedDemoUsers(
+    baseUrl,
+    {
+      secret: config.jwtSecret,
+      issuer: config.jwtIssuer,
+      algorithm: config.identity.jwtAlgorithm,
+      privateKey: config.identity.jwtPrivateKey,
+      publicKey: config.identity.jwtPublicKey,
+    },
+    config.identity.demoPassword,
+  );
   logger.info({ demoUsers }, `demo accounts created (password: ${config.identity.demoPassword})`);
-  const seeded = await seedDemoData(baseUrl, { secret: config.jwtSecret, issuer: config.jwtIssuer, algorithm: config.identity.jwtAlgorithm, privateKey: config.identity.jwtPrivateKey, publicKey: config.identity.jwtPublicKey });
+  const seeded = await seedDemoData(baseUrl, {
+    secret: config.jwtSecret,
+    issuer: config.jwtIssuer,
+    algorithm: config.identity.jwtAlgorithm,
+    privateKey: config.identity.jwtPrivateKey,
+    publicKey: config.identity.jwtPublicKey,
+  });
   logger.info(seeded, 'demo data created through the command API');
 }
 

@@ -7,8 +7,21 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import {
-  createCommandRuntime, createHttpApp, createLogger, comparePositions, jwks, SandboxGateway, systemClock,
-  type Clock, type Config, type DocumentStore, type EventStore, type Logger, type Mailer, type ObjectStore, type TokenSettings,
+  createCommandRuntime,
+  createHttpApp,
+  createLogger,
+  comparePositions,
+  jwks,
+  SandboxGateway,
+  systemClock,
+  type Clock,
+  type Config,
+  type DocumentStore,
+  type EventStore,
+  type Logger,
+  type Mailer,
+  type ObjectStore,
+  type TokenSettings,
 } from '@booking/shared-kernel';
 import { actorResolver, commandApi, stripeWebhookRouter } from '@booking/command';
 import { GoogleGeocoder, KafkaBus, StripeGateway } from '@booking/shared-kernel/adapters';
@@ -16,8 +29,20 @@ import type { PaymentGateway } from '@booking/shared-kernel';
 import type { MessageBus } from '@booking/shared-kernel';
 import { BusReactorRunner, Relay } from '@booking/projections';
 import {
-  allProjectors, allReactors, effectReactors, HoldExpiryScheduler, PaymentReconciler, type PaymentDoc, ProjectionOps, ProjectionRunner, ReactorRunner, readModelContacts, VersionedDocumentStore,
-  type EffectAdapters, type Projector, type ReminderScheduler,
+  allProjectors,
+  allReactors,
+  effectReactors,
+  HoldExpiryScheduler,
+  PaymentReconciler,
+  type PaymentDoc,
+  ProjectionOps,
+  ProjectionRunner,
+  ReactorRunner,
+  readModelContacts,
+  VersionedDocumentStore,
+  type EffectAdapters,
+  type Projector,
+  type ReminderScheduler,
 } from '@booking/projections';
 import { analystScope, projectionAdminRoutes, readApi, type ReadModelProgress } from '@booking/read-api';
 import { openDocumentStore, openEventStore } from './adapters.js';
@@ -81,37 +106,82 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const clock = options.clock ?? systemClock;
   const eventStore = options.eventStore ?? openEventStore(config);
   // read-model names resolve through `projection_versions` (projection rebuilds switch them)
-  const documentStore = await VersionedDocumentStore.open(options.documentStore ?? (await openDocumentStore(config)), config.roles.includes('projector') ? undefined : 1000);
+  const documentStore = await VersionedDocumentStore.open(
+    options.documentStore ?? (await openDocumentStore(config)),
+    config.roles.includes('projector') ? undefined : 1000,
+  );
   const runtime = createCommandRuntime(eventStore, clock);
   // Stripe when STRIPE_SECRET_KEY is set (STRIPE_API_URL: stripe-mock), else the sandbox.
   const payments = config.payments;
   const sandbox = payments.stripeSecretKey ? null : new SandboxGateway();
-  const gateway: PaymentGateway = sandbox ?? new StripeGateway({ secretKey: payments.stripeSecretKey!, apiUrl: payments.stripeApiUrl });
+  const gateway: PaymentGateway =
+    sandbox ?? new StripeGateway({ secretKey: payments.stripeSecretKey!, apiUrl: payments.stripeApiUrl });
   // address lookups (issue #9) only with GOOGLE_MAPS_API_KEY; else providers enter coordinates by hand
-  const geocoder = config.geo.googleMapsApiKey ? new GoogleGeocoder({ apiKey: config.geo.googleMapsApiKey, apiUrl: config.geo.googleMapsApiUrl, timeoutMs: config.geo.geocoderTimeoutMs }) : null;
+  const geocoder = config.geo.googleMapsApiKey
+    ? new GoogleGeocoder({
+        apiKey: config.geo.googleMapsApiKey,
+        apiUrl: config.geo.googleMapsApiUrl,
+        timeoutMs: config.geo.geocoderTimeoutMs,
+      })
+    : null;
   const has = (role: Config['roles'][number]) => config.roles.includes(role);
 
-  const projections = has('projector') ? new ProjectionRunner(eventStore, documentStore, options.projectors ?? allProjectors, logger) : null;
-  const projectionOps = projections ? new ProjectionOps(eventStore, documentStore, options.projectors ?? allProjectors, projections, logger, { dropGraceMs: options.projectionDropGraceMs ?? 5000 }) : null;
+  const projections = has('projector')
+    ? new ProjectionRunner(eventStore, documentStore, options.projectors ?? allProjectors, logger)
+    : null;
+  const projectionOps = projections
+    ? new ProjectionOps(eventStore, documentStore, options.projectors ?? allProjectors, projections, logger, {
+        dropGraceMs: options.projectionDropGraceMs ?? 5000,
+      })
+    : null;
   const reactorDeps = { runtime, docs: documentStore, clock, logger, gateway };
   const mailer = options.mailer ?? openMailer(config);
   const objects = options.objects ?? openObjectStore(config);
-  const effects = effectReactors(config, { objects, mailer, contacts: readModelContacts(documentStore, fallbackContacts(config)), ...options.effects });
+  const effects = effectReactors(config, {
+    objects,
+    mailer,
+    contacts: readModelContacts(documentStore, fallbackContacts(config)),
+    ...options.effects,
+  });
   // With KAFKA_BROKERS the relay publishes the log to Kafka and reactors consume it as groups.
-  const bus = config.kafkaBrokers && (has('reactor') || has('relay')) ? (options.bus ?? new KafkaBus({ brokers: config.kafkaBrokers, logger, clientId: `booking-${config.roles.join('+')}` })) : null;
+  const bus =
+    config.kafkaBrokers && (has('reactor') || has('relay'))
+      ? (options.bus ??
+        new KafkaBus({ brokers: config.kafkaBrokers, logger, clientId: `booking-${config.roles.join('+')}` }))
+      : null;
   const reactorList = [...allReactors, ...effects.reactors];
-  const reactors = has('reactor') ? (bus ? new BusReactorRunner(eventStore, bus, reactorList, reactorDeps, logger, { groupPrefix: `${config.kafkaTopicPrefix}reactor-`, topicPrefix: config.kafkaTopicPrefix }) : new ReactorRunner(eventStore, reactorList, reactorDeps, logger)) : null;
-  const relay = has('relay') && bus ? new Relay(eventStore, documentStore, bus, logger, { topicPrefix: config.kafkaTopicPrefix }) : null;
+  const reactors = has('reactor')
+    ? bus
+      ? new BusReactorRunner(eventStore, bus, reactorList, reactorDeps, logger, {
+          groupPrefix: `${config.kafkaTopicPrefix}reactor-`,
+          topicPrefix: config.kafkaTopicPrefix,
+        })
+      : new ReactorRunner(eventStore, reactorList, reactorDeps, logger)
+    : null;
+  const relay =
+    has('relay') && bus
+      ? new Relay(eventStore, documentStore, bus, logger, { topicPrefix: config.kafkaTopicPrefix })
+      : null;
   const reminders = has('reactor') ? effects.reminders(reactorDeps, options.reminderCheckIntervalMs) : null;
   const holdExpiry = has('reactor') ? new HoldExpiryScheduler(reactorDeps, options.holdCheckIntervalMs ?? 1000) : null;
-  const paymentReconciler = has('reactor') ? new PaymentReconciler(reactorDeps, payments.reconcileAfterMinutes, options.paymentReconcileIntervalMs ?? 60_000) : null;
+  const paymentReconciler = has('reactor')
+    ? new PaymentReconciler(reactorDeps, payments.reconcileAfterMinutes, options.paymentReconcileIntervalMs ?? 60_000)
+    : null;
   const progress: ReadModelProgress = projections
     ? { waitFor: (p, t) => projections.waitFor(p, t), status: () => projections.status() }
-    : checkpointProgress(eventStore, documentStore, allProjectors.map((p) => p.name));
+    : checkpointProgress(
+        eventStore,
+        documentStore,
+        allProjectors.map((p) => p.name),
+      );
 
   const id = config.identity;
   const tokens: TokenSettings = {
-    secret: config.jwtSecret, issuer: config.jwtIssuer, algorithm: id.jwtAlgorithm, privateKey: id.jwtPrivateKey, publicKey: id.jwtPublicKey,
+    secret: config.jwtSecret,
+    issuer: config.jwtIssuer,
+    algorithm: id.jwtAlgorithm,
+    privateKey: id.jwtPrivateKey,
+    publicKey: id.jwtPublicKey,
     // every token is checked against the user's current state (suspension, revoked sessions)
     resolveActor: actorResolver(runtime, { production: config.env === 'production' }),
   };
@@ -126,11 +196,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     mountBeforeBody(app) {
       // signed over the raw body: mounted before the JSON parser
       if (!has('command')) return;
-      app.use(stripeWebhookRouter({
-        runtime, clock, logger, secret: payments.stripeWebhookSecret, toleranceSeconds: payments.stripeWebhookToleranceSeconds,
-        maxBodyBytes: config.maxBodyBytes,
-        findPaymentByIntent: async (intentId) => (await documentStore.collection<PaymentDoc>('payments').find({ intentId }, { limit: 1 }))[0]?._id ?? null,
-      }));
+      app.use(
+        stripeWebhookRouter({
+          runtime,
+          clock,
+          logger,
+          secret: payments.stripeWebhookSecret,
+          toleranceSeconds: payments.stripeWebhookToleranceSeconds,
+          maxBodyBytes: config.maxBodyBytes,
+          findPaymentByIntent: async (intentId) =>
+            (await documentStore.collection<PaymentDoc>('payments').find({ intentId }, { limit: 1 }))[0]?._id ?? null,
+        }),
+      );
     },
     mount(app) {
       // the OpenAPI document of the routes this process mounts, and Swagger UI at /docs
@@ -172,15 +249,50 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       // what the SPA needs to take a payment (before the read API's /payments/:id)
       app.get('/api/payments/config', (_req, res) => {
         res.setHeader('cache-control', 'no-store');
-        res.json({ gateway: gateway.name, publishableKey: gateway.name === 'stripe' ? payments.stripePublishableKey : null, sandbox: gateway.name === 'sandbox' });
+        res.json({
+          gateway: gateway.name,
+          publishableKey: gateway.name === 'stripe' ? payments.stripePublishableKey : null,
+          sandbox: gateway.name === 'sandbox',
+        });
       });
       if (has('command')) {
-        app.use('/api', commandApi({ runtime, clock, config, logger, gateway, sandbox, customerNoticeMinutes: 24 * 60, mailer, tokens, identity: id }));
+        app.use(
+          '/api',
+          commandApi({
+            runtime,
+            clock,
+            config,
+            logger,
+            gateway,
+            sandbox,
+            customerNoticeMinutes: 24 * 60,
+            mailer,
+            tokens,
+            identity: id,
+          }),
+        );
       }
       if (has('read-api')) {
-        app.use('/api', readApi({ docs: documentStore, eventStore, clock, logger, progress, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs, objects, geocoder }));
+        app.use(
+          '/api',
+          readApi({
+            docs: documentStore,
+            eventStore,
+            clock,
+            logger,
+            progress,
+            readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+            objects,
+            geocoder,
+          }),
+        );
         app.get('/api/status/reactors', (_req, res) => {
-          res.json({ reactors: reactors?.status() ?? null, holdExpiry: holdExpiry?.status() ?? null, paymentReconciler: paymentReconciler?.status() ?? null, reminders: reminders?.status() ?? null });
+          res.json({
+            reactors: reactors?.status() ?? null,
+            holdExpiry: holdExpiry?.status() ?? null,
+            paymentReconciler: paymentReconciler?.status() ?? null,
+            reminders: reminders?.status() ?? null,
+          });
         });
       }
     },
@@ -201,7 +313,21 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   let server: Server | null = null;
   return {
-    app, eventStore, documentStore, projections, projectionOps, reactors, relay, bus, holdExpiry, paymentReconciler, gateway, reminders, objects, mailer, logger,
+    app,
+    eventStore,
+    documentStore,
+    projections,
+    projectionOps,
+    reactors,
+    relay,
+    bus,
+    holdExpiry,
+    paymentReconciler,
+    gateway,
+    reminders,
+    objects,
+    mailer,
+    logger,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         const s = app.listen(port, host, () => {

@@ -17,7 +17,9 @@ import { openDocumentStore, openEventStore } from './adapters.js';
 
 const name = process.argv[2];
 if (!name) {
-  console.error(`usage: npm run projection:rebuild -- <name>   (one of: ${allProjectors.map((p) => p.name).join(', ')})`);
+  console.error(
+    `usage: npm run projection:rebuild -- <name>   (one of: ${allProjectors.map((p) => p.name).join(', ')})`,
+  );
   process.exit(2);
 }
 
@@ -26,14 +28,19 @@ const line = (p: RebuildProgress) =>
 
 if (process.env.API_URL) {
   const headers = { authorization: `Bearer ${process.env.ADMIN_TOKEN ?? ''}` };
-  const started = await fetch(`${process.env.API_URL}/api/admin/projections/${encodeURIComponent(name)}/rebuild`, { method: 'POST', headers });
+  const started = await fetch(`${process.env.API_URL}/api/admin/projections/${encodeURIComponent(name)}/rebuild`, {
+    method: 'POST',
+    headers,
+  });
   if (started.status !== 202) {
     console.error(`rebuild refused: ${started.status} ${await started.text()}`);
     process.exit(1);
   }
   for (;;) {
     await new Promise((r) => setTimeout(r, 1000));
-    const list = (await (await fetch(`${process.env.API_URL}/api/admin/projections`, { headers })).json()) as { projections: { name: string; rebuild: RebuildProgress | null }[] };
+    const list = (await (await fetch(`${process.env.API_URL}/api/admin/projections`, { headers })).json()) as {
+      projections: { name: string; rebuild: RebuildProgress | null }[];
+    };
     const p = list.projections.find((x) => x.name === name)?.rebuild;
     if (!p) continue;
     console.log(line(p));

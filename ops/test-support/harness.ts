@@ -25,7 +25,9 @@ export function tempDir(prefix = 'booking-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function startHarness(options: PlatformOptions & { env?: Record<string, string>; dataDir?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  options: PlatformOptions & { env?: Record<string, string>; dataDir?: string } = {},
+): Promise<Harness> {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
   const clock = options.clock ?? new ManualClock(new Date());
@@ -36,7 +38,10 @@ export async function startHarness(options: PlatformOptions & { env?: Record<str
     return mintToken(tokens, user);
   };
   return {
-    platform, config, clock, dataDir,
+    platform,
+    config,
+    clock,
+    dataDir,
     http: request(platform.app),
     token,
     auth: (userId) => ({ authorization: `Bearer ${token(userId)}` }),
@@ -48,7 +53,11 @@ export async function startHarness(options: PlatformOptions & { env?: Record<str
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 2000, intervalMs = 10): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 2000,
+  intervalMs = 10,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -63,9 +72,14 @@ export function alwaysOpenSchedule(timeZone = 'UTC') {
   return {
     timeZone,
     weeklyRules: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, windows: [{ start: '00:00', end: '24:00' }] })),
-    overrides: [], closures: [],
-    durationMinutes: 60, slotIntervalMinutes: 60, bufferBeforeMinutes: 0, bufferAfterMinutes: 0,
-    minimumNoticeMinutes: 0, maxHorizonDays: 30,
+    overrides: [],
+    closures: [],
+    durationMinutes: 60,
+    slotIntervalMinutes: 60,
+    bufferBeforeMinutes: 0,
+    bufferAfterMinutes: 0,
+    minimumNoticeMinutes: 0,
+    maxHorizonDays: 30,
   };
 }
 
@@ -82,12 +96,16 @@ export function slotStartAfter(now: Date, hoursAhead: number): string {
  * be disturbed by effects of earlier steps that are still running.
  */
 export async function settle(h: Harness, timeoutMs = 10_000): Promise<void> {
-  await eventually(async () => {
-    const head = (await h.platform.eventStore.headPosition()).commit.toString();
-    const projections = await h.platform.projections?.status();
-    const reactors = h.platform.reactors?.status().reactors ?? [];
-    await new Promise((r) => setTimeout(r, 20));
-    const again = (await h.platform.eventStore.headPosition()).commit.toString();
-    return head === again && (projections?.applied ?? head) === head && reactors.every((r) => r.position === head);
-  }, timeoutMs, 20);
+  await eventually(
+    async () => {
+      const head = (await h.platform.eventStore.headPosition()).commit.toString();
+      const projections = await h.platform.projections?.status();
+      const reactors = h.platform.reactors?.status().reactors ?? [];
+      await new Promise((r) => setTimeout(r, 20));
+      const again = (await h.platform.eventStore.headPosition()).commit.toString();
+      return head === again && (projections?.applied ?? head) === head && reactors.every((r) => r.position === head);
+    },
+    timeoutMs,
+    20,
+  );
 }

@@ -4,7 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createCommandRuntime, eventCatalogue, executeCommand, newId, streams, systemClock, type BookingEvent,
+  createCommandRuntime,
+  eventCatalogue,
+  executeCommand,
+  newId,
+  streams,
+  systemClock,
+  type BookingEvent,
 } from '@booking/shared-kernel';
 import { bookingDecider, evolveBooking, initialBookingState } from '@booking/command';
 import { alwaysOpenSchedule, eventually, startHarness, type Harness } from '../test-support/harness.js';
@@ -25,26 +31,66 @@ describe('audit history', () => {
     const ctx = { actor: customer, correlationId: newId(), causationId: newId() };
     const start = (i: number) => new Date(Date.UTC(2031, 0, 1, 8) + i * 3_600_000).toISOString();
     const end = (i: number) => new Date(Date.UTC(2031, 0, 1, 9) + i * 3_600_000).toISOString();
-    await executeCommand(runtime, streams.booking(bookingId), bookingDecider, {
-      type: 'PlaceBooking', actor: customer,
-      data: {
-        bookingId, customerId: customer.id, providerId: 'provider-lumen-yoga', offeringId: newId(), offeringTitle: 'Yoga', kind: 'service', quantity: 1,
-        slot: { start: start(0), end: end(0) }, capacityStreamId: `slot-x-0`, unitPrice: { amount: 1000, currency: 'EUR' }, total: { amount: 1000, currency: 'EUR' },
-        holdExpiresAt: new Date(Date.now() + 900_000).toISOString(), attribution: {},
+    await executeCommand(
+      runtime,
+      streams.booking(bookingId),
+      bookingDecider,
+      {
+        type: 'PlaceBooking',
+        actor: customer,
+        data: {
+          bookingId,
+          customerId: customer.id,
+          providerId: 'provider-lumen-yoga',
+          offeringId: newId(),
+          offeringTitle: 'Yoga',
+          kind: 'service',
+          quantity: 1,
+          slot: { start: start(0), end: end(0) },
+          capacityStreamId: `slot-x-0`,
+          unitPrice: { amount: 1000, currency: 'EUR' },
+          total: { amount: 1000, currency: 'EUR' },
+          holdExpiresAt: new Date(Date.now() + 900_000).toISOString(),
+          attribution: {},
+        },
       },
-    }, ctx);
-    await executeCommand(runtime, streams.booking(bookingId), bookingDecider, { type: 'ConfirmBooking', paymentId: bookingId }, ctx);
+      ctx,
+    );
+    await executeCommand(
+      runtime,
+      streams.booking(bookingId),
+      bookingDecider,
+      { type: 'ConfirmBooking', paymentId: bookingId },
+      ctx,
+    );
     for (let i = 1; i <= 48; i++) {
-      await executeCommand(runtime, streams.booking(bookingId), bookingDecider, {
-        type: 'RescheduleBooking', actor: customer, to: { start: start(i), end: end(i) }, toCapacityStreamId: `slot-x-${i}`, now: new Date(), minimumNoticeMinutes: 0,
-      }, ctx);
+      await executeCommand(
+        runtime,
+        streams.booking(bookingId),
+        bookingDecider,
+        {
+          type: 'RescheduleBooking',
+          actor: customer,
+          to: { start: start(i), end: end(i) },
+          toCapacityStreamId: `slot-x-${i}`,
+          now: new Date(),
+          minimumNoticeMinutes: 0,
+        },
+        ctx,
+      );
     }
     const admin = h.auth('admin-ada');
     const events = await h.http.get(`/api/admin/audit/bookings/${bookingId}/events`).set(admin);
     expect(events.status).toBe(200);
     expect(events.body.events).toHaveLength(50);
-    expect(events.body.events.map((e: { revision: string }) => e.revision)).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
-    expect(events.body.events[0]).toMatchObject({ type: 'BookingPlaced', actor: customer, correlationId: ctx.correlationId });
+    expect(events.body.events.map((e: { revision: string }) => e.revision)).toEqual(
+      Array.from({ length: 50 }, (_, i) => String(i)),
+    );
+    expect(events.body.events[0]).toMatchObject({
+      type: 'BookingPlaced',
+      actor: customer,
+      correlationId: ctx.correlationId,
+    });
 
     const stored = await h.platform.eventStore.readStream(streams.booking(bookingId));
     let folded = initialBookingState;
@@ -66,19 +112,37 @@ describe('audit history', () => {
   });
 
   it('traces everything a paid booking caused, and is for admins only', async () => {
-    const created = await h.http.post('/api/offerings').set(h.auth('provider-lumen-yoga')).send({
-      kind: 'service', title: 'Traced class', category: 'yoga', price: { amount: 1500, currency: 'EUR' }, seatsPerSlot: 2, schedule: alwaysOpenSchedule(), publish: true,
-    });
+    const created = await h.http
+      .post('/api/offerings')
+      .set(h.auth('provider-lumen-yoga'))
+      .send({
+        kind: 'service',
+        title: 'Traced class',
+        category: 'yoga',
+        price: { amount: 1500, currency: 'EUR' },
+        seatsPerSlot: 2,
+        schedule: alwaysOpenSchedule(),
+        publish: true,
+      });
     const offeringId = created.body.offeringId as string;
     const detail = await h.http.get(`/api/offerings/${offeringId}`).set('x-min-position', created.body.position);
-    const booked = await h.http.post('/api/bookings').set(h.auth('customer-alice')).send({ offeringId, slotStart: detail.body.slots[1].start });
+    const booked = await h.http
+      .post('/api/bookings')
+      .set(h.auth('customer-alice'))
+      .send({ offeringId, slotStart: detail.body.slots[1].start });
     const started = await h.http.post(`/api/bookings/${booked.body.bookingId}/payment`).set(h.auth('customer-alice'));
-    const paid = await h.http.post(`/api/payments/${started.body.paymentId}/sandbox-confirm`).set(h.auth('customer-alice')).set('x-correlation-id', 'trace-paid-booking-1').send({ cardNumber: '4242424242424242' });
+    const paid = await h.http
+      .post(`/api/payments/${started.body.paymentId}/sandbox-confirm`)
+      .set(h.auth('customer-alice'))
+      .set('x-correlation-id', 'trace-paid-booking-1')
+      .send({ cardNumber: '4242424242424242' });
     expect(paid.status).toBe(200);
 
     const trace = await eventually(async () => {
       const r = await h.http.get('/api/admin/audit/trace/trace-paid-booking-1').set(h.auth('admin-ada'));
-      return r.status === 200 && r.body.events.some((e: { type: string }) => e.type === 'BookingConfirmed') ? r.body : null;
+      return r.status === 200 && r.body.events.some((e: { type: string }) => e.type === 'BookingConfirmed')
+        ? r.body
+        : null;
     });
     const types = trace.events.map((e: { type: string }) => e.type);
     expect(types.slice(0, 3)).toEqual(['PaymentSucceeded', 'CapacityConfirmed', 'BookingConfirmed']);

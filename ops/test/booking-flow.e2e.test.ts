@@ -19,7 +19,15 @@ describe('booking flow over HTTP (embedded defaults)', () => {
     const created = await h.http
       .post('/api/offerings')
       .set(h.auth('provider-lumen-yoga'))
-      .send({ kind: 'service', title: 'Evening Yin', category: 'yoga', price: { amount: 2000, currency: 'EUR' }, seatsPerSlot: 3, schedule: alwaysOpenSchedule(), publish: true });
+      .send({
+        kind: 'service',
+        title: 'Evening Yin',
+        category: 'yoga',
+        price: { amount: 2000, currency: 'EUR' },
+        seatsPerSlot: 3,
+        schedule: alwaysOpenSchedule(),
+        publish: true,
+      });
     expect(created.status).toBe(201);
     offeringId = created.body.offeringId;
     const detail = await h.http.get(`/api/offerings/${offeringId}`).set('x-min-position', created.body.position);
@@ -36,7 +44,10 @@ describe('booking flow over HTTP (embedded defaults)', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.map((o: { id: string }) => o.id)).toEqual([offeringId]);
 
-    const booked = await h.http.post('/api/bookings').set(h.auth('customer-alice')).send({ offeringId, slotStart, attribution: { utmSource: 'tiktok', ttclid: 'abc123' } });
+    const booked = await h.http
+      .post('/api/bookings')
+      .set(h.auth('customer-alice'))
+      .send({ offeringId, slotStart, attribution: { utmSource: 'tiktok', ttclid: 'abc123' } });
     expect(booked.status).toBe(201);
     expect(booked.body.status).toBe('PENDING');
     const bookingId = booked.body.bookingId as string;
@@ -47,14 +58,21 @@ describe('booking flow over HTTP (embedded defaults)', () => {
     expect(started.body.amount).toEqual({ amount: 2000, currency: 'EUR' });
 
     const paidAt = Date.now();
-    const paid = await h.http.post(`/api/payments/${started.body.paymentId}/sandbox-confirm`).set(h.auth('customer-alice')).send({ cardNumber: '4242 4242 4242 4242' });
+    const paid = await h.http
+      .post(`/api/payments/${started.body.paymentId}/sandbox-confirm`)
+      .set(h.auth('customer-alice'))
+      .send({ cardNumber: '4242 4242 4242 4242' });
     expect(paid.status).toBe(200);
     expect(paid.body.status).toBe('SUCCEEDED');
 
-    const confirmed = await eventually(async () => {
-      const r = await h.http.get(`/api/bookings/${bookingId}`).set(h.auth('customer-alice'));
-      return r.body.status === 'CONFIRMED' ? r.body : null;
-    }, 1000, 5);
+    const confirmed = await eventually(
+      async () => {
+        const r = await h.http.get(`/api/bookings/${bookingId}`).set(h.auth('customer-alice'));
+        return r.body.status === 'CONFIRMED' ? r.body : null;
+      },
+      1000,
+      5,
+    );
     expect(Date.now() - paidAt).toBeLessThan(1000);
     expect(confirmed.payment).toMatchObject({ status: 'SUCCEEDED', card: { brand: 'visa', last4: '4242' } });
     expect(confirmed.timeline.map((t: { status: string }) => t.status)).toEqual(['PENDING', 'CONFIRMED']);
@@ -65,11 +83,17 @@ describe('booking flow over HTTP (embedded defaults)', () => {
       const slot = r.body.slots.find((s: { start: string }) => s.start === slotStart);
       return slot.seatsLeft === 2 ? r.body : null;
     });
-    expect(detail.slots.find((s: { start: string }) => s.start === slotStart)).toMatchObject({ seats: 3, seatsLeft: 2 });
+    expect(detail.slots.find((s: { start: string }) => s.start === slotStart)).toMatchObject({
+      seats: 3,
+      seatsLeft: 2,
+    });
   });
 
   it('a declined card leaves the booking PENDING; after the hold it is EXPIRED and the seat is back', async () => {
-    const booked = await h.http.post('/api/bookings').set(h.auth('customer-bob')).send({ offeringId, slotStart, quantity: 3 });
+    const booked = await h.http
+      .post('/api/bookings')
+      .set(h.auth('customer-bob'))
+      .send({ offeringId, slotStart, quantity: 3 });
     expect(booked.status).toBe(201);
     const bookingId = booked.body.bookingId as string;
 
@@ -78,11 +102,17 @@ describe('booking flow over HTTP (embedded defaults)', () => {
     expect(soldOut.body.type).toMatch(/sold-out$/);
 
     const started = await h.http.post(`/api/bookings/${bookingId}/payment`).set(h.auth('customer-bob'));
-    const declined = await h.http.post(`/api/payments/${started.body.paymentId}/sandbox-confirm`).set(h.auth('customer-bob')).send({ cardNumber: '4000 0000 0000 0002' });
+    const declined = await h.http
+      .post(`/api/payments/${started.body.paymentId}/sandbox-confirm`)
+      .set(h.auth('customer-bob'))
+      .send({ cardNumber: '4000 0000 0000 0002' });
     expect(declined.status).toBe(200);
     expect(declined.body).toMatchObject({ status: 'FAILED', code: 'card_declined' });
 
-    const pending = await h.http.get(`/api/bookings/${bookingId}`).set(h.auth('customer-bob')).set('x-min-position', declined.body.position);
+    const pending = await h.http
+      .get(`/api/bookings/${bookingId}`)
+      .set(h.auth('customer-bob'))
+      .set('x-min-position', declined.body.position);
     expect(pending.body.status).toBe('PENDING');
     expect(pending.body.payment).toMatchObject({ status: 'FAILED', failureCode: 'card_declined' });
 

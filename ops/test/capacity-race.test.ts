@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
 import {
-  createCommandRuntime, executeCommand, newId, systemClock, streams, AppError, eventCatalogue,
+  createCommandRuntime,
+  executeCommand,
+  newId,
+  systemClock,
+  streams,
+  AppError,
+  eventCatalogue,
 } from '@booking/shared-kernel';
 import { SqliteEventStore } from '@booking/shared-kernel/adapters';
 import { capacityDecider } from '@booking/command';
@@ -21,16 +27,28 @@ describe('concurrent bookings for one slot', () => {
 
   it('50 concurrent bookings for a slot with 5 seats give exactly 5 holds; the other 45 are sold out', async () => {
     h = await startHarness();
-    const created = await h.http.post('/api/offerings').set(h.auth('provider-lumen-yoga')).send({
-      kind: 'service', title: 'Tiny class', category: 'yoga', price: { amount: 1000, currency: 'EUR' }, seatsPerSlot: 5, schedule: alwaysOpenSchedule(), publish: true,
-    });
+    const created = await h.http
+      .post('/api/offerings')
+      .set(h.auth('provider-lumen-yoga'))
+      .send({
+        kind: 'service',
+        title: 'Tiny class',
+        category: 'yoga',
+        price: { amount: 1000, currency: 'EUR' },
+        seatsPerSlot: 5,
+        schedule: alwaysOpenSchedule(),
+        publish: true,
+      });
     const offeringId = created.body.offeringId as string;
     const detail = await h.http.get(`/api/offerings/${offeringId}`).set('x-min-position', created.body.position);
     const slotStart = detail.body.slots[2].start as string;
 
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        h!.http.post('/api/bookings').set(h!.auth(`customer-racer${i}`)).send({ offeringId, slotStart }),
+        h!.http
+          .post('/api/bookings')
+          .set(h!.auth(`customer-racer${i}`))
+          .send({ offeringId, slotStart }),
       ),
     );
     const statuses = responses.map((r) => r.status);
@@ -64,9 +82,21 @@ describe('concurrent bookings for one slot', () => {
       const ctx = { actor: { id: 'c', role: 'customer' as const }, correlationId: newId(), causationId: newId() };
       const outcomes = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
-          executeCommand(runtimes[i % 2]!, streamId, capacityDecider, () => ({
-            type: 'ReserveCapacity' as const, offeringId, bookingId: newId(), quantity: 1, holdExpiresAt, seats: 5, now: new Date(),
-          }), ctx).then(
+          executeCommand(
+            runtimes[i % 2]!,
+            streamId,
+            capacityDecider,
+            () => ({
+              type: 'ReserveCapacity' as const,
+              offeringId,
+              bookingId: newId(),
+              quantity: 1,
+              holdExpiresAt,
+              seats: 5,
+              now: new Date(),
+            }),
+            ctx,
+          ).then(
             () => 'reserved',
             (err: unknown) => (err instanceof AppError ? err.code : 'unexpected'),
           ),

@@ -17,9 +17,18 @@ describe('capacity reserved by a booking that was never recorded', () => {
   it('blocks the seat until the hold lapses, then frees it and records the release as orphaned', async () => {
     const clock = new ManualClock(new Date());
     h = await startHarness({ clock });
-    const created = await h.http.post('/api/offerings').set(h.auth('provider-lumen-yoga')).send({
-      kind: 'service', title: 'One seat', category: 'yoga', price: { amount: 1000, currency: 'EUR' }, seatsPerSlot: 1, schedule: alwaysOpenSchedule(), publish: true,
-    });
+    const created = await h.http
+      .post('/api/offerings')
+      .set(h.auth('provider-lumen-yoga'))
+      .send({
+        kind: 'service',
+        title: 'One seat',
+        category: 'yoga',
+        price: { amount: 1000, currency: 'EUR' },
+        seatsPerSlot: 1,
+        schedule: alwaysOpenSchedule(),
+        publish: true,
+      });
     const offeringId = created.body.offeringId as string;
     const detail = await h.http.get(`/api/offerings/${offeringId}`).set('x-min-position', created.body.position);
     const slotStart = detail.body.slots[5].start as string;
@@ -28,10 +37,21 @@ describe('capacity reserved by a booking that was never recorded', () => {
     // The process "crashes" right after the reservation: no BookingPlaced follows.
     const orphanBookingId = newId();
     const runtime = createCommandRuntime(h.platform.eventStore, clock);
-    await executeCommand(runtime, slotStream, capacityDecider, {
-      type: 'ReserveCapacity', offeringId, bookingId: orphanBookingId, quantity: 1,
-      holdExpiresAt: new Date(clock.now().getTime() + 15 * 60_000), seats: 1, now: clock.now(),
-    }, { actor: { id: 'customer-ghost', role: 'customer' }, correlationId: newId(), causationId: newId() });
+    await executeCommand(
+      runtime,
+      slotStream,
+      capacityDecider,
+      {
+        type: 'ReserveCapacity',
+        offeringId,
+        bookingId: orphanBookingId,
+        quantity: 1,
+        holdExpiresAt: new Date(clock.now().getTime() + 15 * 60_000),
+        seats: 1,
+        now: clock.now(),
+      },
+      { actor: { id: 'customer-ghost', role: 'customer' }, correlationId: newId(), causationId: newId() },
+    );
 
     const blocked = await h.http.post('/api/bookings').set(h.auth('customer-alice')).send({ offeringId, slotStart });
     expect(blocked.status).toBe(409);

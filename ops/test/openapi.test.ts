@@ -39,12 +39,14 @@ function mountedRoutes(app: Express): Set<string> {
         if (typeof path !== 'string') throw new Error(`route with a path that is not a string: ${String(path)}`);
         const full = joinPath(prefix, path);
         if (UI_PATHS.test(full)) continue;
-        for (const [method, on] of Object.entries(methods)) if (on && method !== '_all') found.add(`${method.toUpperCase()} ${full}`);
+        for (const [method, on] of Object.entries(methods))
+          if (on && method !== '_all') found.add(`${method.toUpperCase()} ${full}`);
         continue;
       }
       const nested = (layer.handle as { stack?: unknown } | undefined)?.stack;
       if (typeof layer.handle === 'function' && Array.isArray(nested)) {
-        if (typeof layer.rawPath !== 'string') throw new Error('a router is mounted at a path that cannot be read back (not a string)');
+        if (typeof layer.rawPath !== 'string')
+          throw new Error('a router is mounted at a path that cannot be read back (not a string)');
         walk(nested as RouterLayer[], joinPath(prefix, layer.rawPath));
       }
     }
@@ -76,7 +78,8 @@ function validatedProperties(cls: RequestClass): { properties: string[]; require
 function resolvePointer(doc: Json, ref: string): unknown {
   if (!ref.startsWith('#/')) return undefined;
   let node: unknown = doc;
-  for (const part of ref.slice(2).split('/')) node = (node as Json | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  for (const part of ref.slice(2).split('/'))
+    node = (node as Json | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
   return node;
 }
 
@@ -147,7 +150,9 @@ describe('OpenAPI document', () => {
         expect(operationIds.has(op.operationId as string)).toBe(false);
         operationIds.add(op.operationId as string);
         // each {param} of the path is declared
-        const declared = ((op.parameters as Json[] | undefined) ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+        const declared = ((op.parameters as Json[] | undefined) ?? [])
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name);
         expect(declared.sort()).toEqual([...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort());
       }
     }
@@ -155,7 +160,7 @@ describe('OpenAPI document', () => {
   });
 
   it('says who may call each route', () => {
-    const op = (method: string, path: string) => ((doc.paths as Record<string, Json>)[path]![method] as Json);
+    const op = (method: string, path: string) => (doc.paths as Record<string, Json>)[path]![method] as Json;
     expect(op('post', '/api/payments/{paymentId}/refund').security).toEqual([{ bearerAuth: ['admin'] }]);
     expect(op('post', '/api/payments/{paymentId}/refund')['x-roles']).toEqual(['admin']);
     expect(op('get', '/api/offerings').security).toEqual([]);
@@ -178,7 +183,9 @@ describe('OpenAPI document', () => {
       expect([...((schema.required as string[] | undefined) ?? [])].sort(), cls.name).toEqual(expected.required);
     }
     // spot checks, nested classes included
-    expect(schemas.CreateOfferingBody!.required).toEqual(expect.arrayContaining(['kind', 'title', 'category', 'price']));
+    expect(schemas.CreateOfferingBody!.required).toEqual(
+      expect.arrayContaining(['kind', 'title', 'category', 'price']),
+    );
     expect((schemas.CreateOfferingBody!.properties as Json).price).toMatchObject({ $ref: `${SCHEMA_PREFIX}MoneyData` });
     expect(schemas.MoneyData!.required).toEqual(['amount', 'currency']);
     expect(schemas.RefundBody!.required).toEqual(['reason']);
@@ -192,10 +199,21 @@ describe('OpenAPI document', () => {
       const params = (op.parameters as Json[]).filter((p) => p.in === 'query');
       const expected = validatedProperties(route.query!);
       expect(params.map((p) => p.name).sort(), route.path).toEqual(expected.properties);
-      expect(params.filter((p) => p.required).map((p) => p.name).sort(), route.path).toEqual(expected.required);
+      expect(
+        params
+          .filter((p) => p.required)
+          .map((p) => p.name)
+          .sort(),
+        route.path,
+      ).toEqual(expected.required);
     }
-    const diff = ((doc.paths as Record<string, Json>)['/api/admin/audit/{aggregate}/{id}/diff']!.get as Json).parameters as Json[];
-    expect(diff.find((p) => p.name === 'to')).toMatchObject({ in: 'query', required: true, schema: { type: 'integer' } });
+    const diff = ((doc.paths as Record<string, Json>)['/api/admin/audit/{aggregate}/{id}/diff']!.get as Json)
+      .parameters as Json[];
+    expect(diff.find((p) => p.name === 'to')).toMatchObject({
+      in: 'query',
+      required: true,
+      schema: { type: 'integer' },
+    });
   });
 
   it('is the document the route table builds', () => {

@@ -31,12 +31,23 @@ async function freePort(): Promise<number> {
 function startProjector(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'ops/platform/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ROLES: 'projector,read-api', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+    env: {
+      ...process.env,
+      ROLES: 'projector,read-api',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DEMO_DATA: 'false',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
 
-async function projectionStatus(port: number): Promise<{ applied: string | null; head: string | null; lag: string } | null> {
+async function projectionStatus(
+  port: number,
+): Promise<{ applied: string | null; head: string | null; lag: string } | null> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/api/status/projections`);
     return res.ok ? ((await res.json()) as { applied: string | null; head: string | null; lag: string }) : null;
@@ -45,7 +56,12 @@ async function projectionStatus(port: number): Promise<{ applied: string | null;
   }
 }
 
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number, intervalMs = 5): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  intervalMs = 5,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -60,7 +76,7 @@ function durableCheckpoint(file: string): number | null {
   if (!fs.existsSync(file)) return null;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare("SELECT min(position) AS p FROM checkpoints").get() as { p: string | null } | undefined;
+    const row = db.prepare('SELECT min(position) AS p FROM checkpoints').get() as { p: string | null } | undefined;
     return row?.p ? Number(parseSortablePosition(row.p).commit) : null;
   } catch {
     return null; // the schema is not created yet
@@ -92,10 +108,15 @@ describe('projector killed during catch-up', () => {
     // First run: killed as soon as a checkpoint shows part of the log durably applied.
     const port = await freePort();
     child = startProjector(dir, port);
-    const partial = await until('partial catch-up', async () => {
-      const position = durableCheckpoint(path.join(dir, 'read-models.sqlite'));
-      return position !== null && position >= 1_000 ? position : null;
-    }, 60_000, 1);
+    const partial = await until(
+      'partial catch-up',
+      async () => {
+        const position = durableCheckpoint(path.join(dir, 'read-models.sqlite'));
+        return position !== null && position >= 1_000 ? position : null;
+      },
+      60_000,
+      1,
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
     const atKill = durableCheckpoint(path.join(dir, 'read-models.sqlite'))!;
@@ -110,10 +131,15 @@ describe('projector killed during catch-up', () => {
     // Second run: resumes and catches up.
     const port2 = await freePort();
     child = startProjector(dir, port2);
-    await until('catch-up', async () => {
-      const s = await projectionStatus(port2);
-      return s && s.lag === '0' && Number(s.applied) === events ? s : null;
-    }, 60_000, 20);
+    await until(
+      'catch-up',
+      async () => {
+        const s = await projectionStatus(port2);
+        return s && s.lag === '0' && Number(s.applied) === events ? s : null;
+      },
+      60_000,
+      20,
+    );
     child.kill('SIGTERM');
     await new Promise((r) => child!.once('exit', r));
     child = null;
@@ -123,7 +149,12 @@ describe('projector killed during catch-up', () => {
     const store2 = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
     const runner = new ProjectionRunner(store2, rebuiltDocs, allProjectors, createLogger({ level: 'silent' }));
     await runner.start();
-    await until('rebuild', async () => (await runner.status()).lag === '0' && runner.appliedPosition().commit === BigInt(events), 60_000, 20);
+    await until(
+      'rebuild',
+      async () => (await runner.status()).lag === '0' && runner.appliedPosition().commit === BigInt(events),
+      60_000,
+      20,
+    );
     await runner.stop();
 
     const resumed = new EmbeddedDocumentStore({ path: path.join(dir, 'read-models.sqlite') });

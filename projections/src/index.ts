@@ -43,5 +43,14 @@ import { receiptsProjector } from './receipts/receipts-projector.js';
 import { remindersProjector } from './notifications/reminders.js';
 import { analyticsProjector } from './analytics/analytics-projector.js';
 
-export const allProjectors = [offeringsProjector, capacityProjector, bookingsProjector, auditIndexProjector, usersProjector, receiptsProjector, remindersProjector, analyticsProjector];
+export const allProjectors = [
+  offeringsProjector,
+  capacityProjector,
+  bookingsProjector,
+  auditIndexProjector,
+  usersProjector,
+  receiptsProjector,
+  remindersProjector,
+  analyticsProjector,
+];
 export const allReactors = [bookingConfirmationReactor, capacityReleaseReactor, cancellationRefundReactor];

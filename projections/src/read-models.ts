@@ -1,7 +1,15 @@
 /**
  * The read models' document shapes: what projectors write and the read API serves.
  */
-import type { Doc, LocationData, MoneyData, ServiceScheduleData, SlotData, AttributionData, CardData } from '@booking/shared-kernel';
+import type {
+  Doc,
+  LocationData,
+  MoneyData,
+  ServiceScheduleData,
+  SlotData,
+  AttributionData,
+  CardData,
+} from '@booking/shared-kernel';
 
 export interface OfferingDoc extends Doc {
   providerId: string;

@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createLogger, decodeEvent, type BusMessage, type MessageBus, type NewEvent, type OutgoingMessage } from '@booking/shared-kernel';
+import {
+  createLogger,
+  decodeEvent,
+  type BusMessage,
+  type MessageBus,
+  type NewEvent,
+  type OutgoingMessage,
+} from '@booking/shared-kernel';
 import { EmbeddedDocumentStore, InProcessBus, SqliteEventStore } from '@booking/shared-kernel/adapters';
 import { Relay } from '../src/relay/relay.js';
 
@@ -16,8 +23,16 @@ const logger = createLogger({ level: 'silent' });
 
 function ev(type: string, n: number): NewEvent {
   return {
-    type, data: { n },
-    metadata: { eventId: randomUUID(), correlationId: 'c', causationId: 'c', actor: { id: 'test', role: 'system' }, schemaVersion: 1, recordedAt: new Date().toISOString() },
+    type,
+    data: { n },
+    metadata: {
+      eventId: randomUUID(),
+      correlationId: 'c',
+      causationId: 'c',
+      actor: { id: 'test', role: 'system' },
+      schemaVersion: 1,
+      recordedAt: new Date().toISOString(),
+    },
   };
 }
 
@@ -51,9 +66,17 @@ describe('relay', () => {
     dirs.push(dir);
     const store = new SqliteEventStore({ path: path.join(dir, 'events.sqlite'), pollIntervalMs: 10 });
     const docs = new EmbeddedDocumentStore({ path: path.join(dir, 'docs.sqlite') });
-    closers.push(() => store.close(), () => docs.close(), () => bus.close());
+    closers.push(
+      () => store.close(),
+      () => docs.close(),
+      () => bus.close(),
+    );
     const seen: BusMessage[] = [];
-    await bus.subscribe('observer', ['booking-events', 'payment-events', 'capacity-events'], async (m) => void seen.push(m));
+    await bus.subscribe(
+      'observer',
+      ['booking-events', 'payment-events', 'capacity-events'],
+      async (m) => void seen.push(m),
+    );
     return { store, docs, seen };
   }
 
@@ -69,7 +92,9 @@ describe('relay', () => {
     await until(() => relay.status().position === '4');
     await relay.stop();
     expect(seen.map((m) => [m.topic, m.key, decodeEvent(m).type])).toEqual([
-      ['booking-events', 'booking-1', 'BookingPlaced'], ['booking-events', 'booking-1', 'BookingConfirmed'], ['payment-events', 'payment-1', 'PaymentStarted'],
+      ['booking-events', 'booking-1', 'BookingPlaced'],
+      ['booking-events', 'booking-1', 'BookingConfirmed'],
+      ['payment-events', 'payment-1', 'PaymentStarted'],
     ]);
     expect(relay.status()).toMatchObject({ published: 3, skipped: 1 });
     expect(await docs.getCheckpoint('relay:relay')).toMatch(/^0+4\./);
@@ -92,7 +117,8 @@ describe('relay', () => {
     await store.append('booking-a', [ev('BookingPlaced', 0)], 'no_stream');
     await until(() => seen.length === 1);
     bus.down = true;
-    for (let i = 1; i <= 40; i++) await store.append(`booking-${i % 2 ? 'a' : 'b'}`, [ev('BookingConfirmed', i)], 'any');
+    for (let i = 1; i <= 40; i++)
+      await store.append(`booking-${i % 2 ? 'a' : 'b'}`, [ev('BookingConfirmed', i)], 'any');
     await until(() => relay.status().failures >= 3);
     expect(seen).toHaveLength(1);
     bus.down = false;

@@ -138,7 +138,12 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 }
 
 /** `alternatives`: more accepted protocols, named after the main ones in the message */
-function url(env: Env, name: string, protocols: string[], alternatives?: { protocols: string[]; what: string }): string | null {
+function url(
+  env: Env,
+  name: string,
+  protocols: string[],
+  alternatives?: { protocols: string[]; what: string },
+): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return null;
   let parsed: URL;
@@ -170,7 +175,11 @@ function brokers(env: Env, name: string): string[] | null {
 
 function kafkaTopicPrefix(env: Env): string {
   const raw = env.KAFKA_TOPIC_PREFIX ?? '';
-  if (!/^[A-Za-z0-9._-]{0,100}$/.test(raw)) throw new ConfigError('KAFKA_TOPIC_PREFIX', `may hold only letters, digits, '.', '_' and '-', got ${JSON.stringify(raw)}`);
+  if (!/^[A-Za-z0-9._-]{0,100}$/.test(raw))
+    throw new ConfigError(
+      'KAFKA_TOPIC_PREFIX',
+      `may hold only letters, digits, '.', '_' and '-', got ${JSON.stringify(raw)}`,
+    );
   return raw;
 }
 
@@ -190,30 +199,43 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   if (roles.length === 0) throw new ConfigError('ROLES', 'names no role');
-  if (roles.includes('relay') && !kafkaBrokers) throw new ConfigError('ROLES', 'the relay role publishes to Kafka: set KAFKA_BROKERS');
+  if (roles.includes('relay') && !kafkaBrokers)
+    throw new ConfigError('ROLES', 'the relay role publishes to Kafka: set KAFKA_BROKERS');
   const jwtSecret = env.JWT_SECRET ?? DEFAULT_JWT_SECRET;
   if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
   if (nodeEnv === 'production' && jwtSecret === DEFAULT_JWT_SECRET) {
     throw new ConfigError('JWT_SECRET', 'the embedded default secret is refused in production');
   }
-  const list = (name: string) => (env[name] ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  const list = (name: string) =>
+    (env[name] ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   const jwtAlgorithm = (env.JWT_ALGORITHM ?? 'HS256') as IdentityConfig['jwtAlgorithm'];
-  if (!['HS256', 'RS256', 'ES256'].includes(jwtAlgorithm)) throw new ConfigError('JWT_ALGORITHM', 'must be HS256, RS256 or ES256');
+  if (!['HS256', 'RS256', 'ES256'].includes(jwtAlgorithm))
+    throw new ConfigError('JWT_ALGORITHM', 'must be HS256, RS256 or ES256');
   const jwtPrivateKey = env.JWT_PRIVATE_KEY || null;
   const jwtPublicKey = env.JWT_PUBLIC_KEY || null;
-  if (jwtAlgorithm !== 'HS256' && !jwtPrivateKey) throw new ConfigError('JWT_PRIVATE_KEY', `is required with JWT_ALGORITHM=${jwtAlgorithm}`);
+  if (jwtAlgorithm !== 'HS256' && !jwtPrivateKey)
+    throw new ConfigError('JWT_PRIVATE_KEY', `is required with JWT_ALGORITHM=${jwtAlgorithm}`);
   const passwordScryptLog2N = int(env, 'PASSWORD_SCRYPT_LOG2N', 15, 10, 20);
-  if (nodeEnv === 'production' && passwordScryptLog2N < 15) throw new ConfigError('PASSWORD_SCRYPT_LOG2N', 'must be at least 15 in production');
+  if (nodeEnv === 'production' && passwordScryptLog2N < 15)
+    throw new ConfigError('PASSWORD_SCRYPT_LOG2N', 'must be at least 15 in production');
   const adminEmail = env.ADMIN_EMAIL || null;
   const adminPassword = env.ADMIN_PASSWORD || null;
-  if ((adminEmail === null) !== (adminPassword === null)) throw new ConfigError(adminEmail ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'ADMIN_EMAIL and ADMIN_PASSWORD go together');
-  if (adminPassword !== null && adminPassword.length < 12) throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters');
+  if ((adminEmail === null) !== (adminPassword === null))
+    throw new ConfigError(adminEmail ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'ADMIN_EMAIL and ADMIN_PASSWORD go together');
+  if (adminPassword !== null && adminPassword.length < 12)
+    throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters');
   const demoPassword = env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
   const demoData = bool(env, 'DEMO_DATA', nodeEnv !== 'production');
-  if (nodeEnv === 'production' && demoData) throw new ConfigError('DEMO_DATA', 'demo accounts with a published password are refused in production');
+  if (nodeEnv === 'production' && demoData)
+    throw new ConfigError('DEMO_DATA', 'demo accounts with a published password are refused in production');
   const lockoutBaseSeconds = int(env, 'LOCKOUT_BASE_SECONDS', 30, 1, 3600);
   const identity: IdentityConfig = {
-    jwtAlgorithm, jwtPrivateKey, jwtPublicKey,
+    jwtAlgorithm,
+    jwtPrivateKey,
+    jwtPublicKey,
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 24 * 3600),
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
     passwordScryptLog2N,
@@ -221,7 +243,9 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: env.MAIL_FROM ?? 'Booking Platform <no-reply@booking.example>',
     verificationTokenTtlMinutes: int(env, 'VERIFICATION_TOKEN_TTL_MINUTES', 24 * 60, 5, 30 * 24 * 60),
     resetTokenTtlMinutes: int(env, 'RESET_TOKEN_TTL_MINUTES', 30, 5, 24 * 60),
-    adminEmail, adminPassword, demoPassword,
+    adminEmail,
+    adminPassword,
+    demoPassword,
     corsOrigins: list('CORS_ORIGINS'),
     trustProxy: int(env, 'TRUST_PROXY', 0, 0, 10),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
@@ -281,12 +305,19 @@ function loadGeoConfig(env: Env): GeoConfig {
 function loadPaymentsConfig(env: Env, nodeEnv: string): PaymentsConfig {
   const stripeSecretKey = env.STRIPE_SECRET_KEY || null;
   if (stripeSecretKey !== null && !/^(sk|rk)_(test|live)_\w+$/.test(stripeSecretKey)) {
-    throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_… key)');
+    throw new ConfigError(
+      'STRIPE_SECRET_KEY',
+      'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_… key)',
+    );
   }
   const stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET || null;
-  if (stripeWebhookSecret !== null && stripeWebhookSecret.length < 16) throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must be at least 16 characters (whsec_…)');
+  if (stripeWebhookSecret !== null && stripeWebhookSecret.length < 16)
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'must be at least 16 characters (whsec_…)');
   if (nodeEnv === 'production' && stripeSecretKey && !stripeWebhookSecret) {
-    throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'is required with STRIPE_SECRET_KEY in production (payments are confirmed by webhooks)');
+    throw new ConfigError(
+      'STRIPE_WEBHOOK_SECRET',
+      'is required with STRIPE_SECRET_KEY in production (payments are confirmed by webhooks)',
+    );
   }
   const stripePublishableKey = env.STRIPE_PUBLISHABLE_KEY || null;
   if (stripePublishableKey !== null && !/^pk_(test|live)_\w+$/.test(stripePublishableKey)) {

@@ -84,7 +84,11 @@ export class StreamQueues {
   private readonly queues = new Map<string, QueuedCommand[]>();
   constructor(readonly maxBatch = 128) {}
 
-  enqueue(streamId: string, entry: QueuedCommand, run: (streamId: string, batch: QueuedCommand[]) => Promise<void>): void {
+  enqueue(
+    streamId: string,
+    entry: QueuedCommand,
+    run: (streamId: string, batch: QueuedCommand[]) => Promise<void>,
+  ): void {
     const queue = this.queues.get(streamId);
     if (queue) {
       queue.push(entry);
@@ -95,7 +99,11 @@ export class StreamQueues {
     void this.drain(streamId, fresh, run);
   }
 
-  private async drain(streamId: string, queue: QueuedCommand[], run: (streamId: string, batch: QueuedCommand[]) => Promise<void>): Promise<void> {
+  private async drain(
+    streamId: string,
+    queue: QueuedCommand[],
+    run: (streamId: string, batch: QueuedCommand[]) => Promise<void>,
+  ): Promise<void> {
     while (queue.length > 0) {
       // One decider per batch: the stream's state is folded by it.
       const decider = queue[0]!.decider;
@@ -219,7 +227,8 @@ async function decideBatch(runtime: CommandRuntime, streamId: string, batch: Que
         if (entry.ifMatch !== undefined && entry.ifMatch !== revision) {
           throw new PreconditionFailedError(`${streamId} is at revision ${revision}, not ${entry.ifMatch}`);
         }
-        const cmd = typeof entry.command === 'function' ? (entry.command as (s: unknown) => unknown)(state) : entry.command;
+        const cmd =
+          typeof entry.command === 'function' ? (entry.command as (s: unknown) => unknown)(state) : entry.command;
         const events = decider.decide(cmd, state);
         if (events.length === 0) {
           entry.resolve({ events, state, revision, position: null });
@@ -246,14 +255,17 @@ async function decideBatch(runtime: CommandRuntime, streamId: string, batch: Que
       // pinned a revision (412) or the retries are spent (409).
       open = [];
       for (const d of decided) {
-        if (d.entry.ifMatch !== undefined) d.entry.reject(new PreconditionFailedError(`${streamId} changed while the command ran`));
-        else if (attempt >= runtime.maxRetries) d.entry.reject(new ConflictError(`${streamId} kept changing; gave up after ${attempt + 1} attempts`));
+        if (d.entry.ifMatch !== undefined)
+          d.entry.reject(new PreconditionFailedError(`${streamId} changed while the command ran`));
+        else if (attempt >= runtime.maxRetries)
+          d.entry.reject(new ConflictError(`${streamId} kept changing; gave up after ${attempt + 1} attempts`));
         else open.push(d.entry);
       }
       continue;
     }
     runtime.cache.set(streamId, { state, revision: result.nextExpectedRevision });
-    for (const d of decided) d.entry.resolve({ events: d.events, state: d.state, revision: d.revision, position: result.position });
+    for (const d of decided)
+      d.entry.resolve({ events: d.events, state: d.state, revision: d.revision, position: result.position });
     return;
   }
 }

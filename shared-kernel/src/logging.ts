@@ -26,7 +26,17 @@ export function createLogger(options: { level?: string; role?: string } = {}): L
     base: { role: options.role ?? 'platform' },
     // Secrets never reach a log line, whatever object is logged.
     redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'req.headers.authorization', 'cardNumber', '*.cardNumber'],
+      paths: [
+        'password',
+        '*.password',
+        'token',
+        '*.token',
+        'authorization',
+        '*.authorization',
+        'req.headers.authorization',
+        'cardNumber',
+        '*.cardNumber',
+      ],
       censor: '[redacted]',
     },
     mixin: () => ({ ...context.getStore() }),

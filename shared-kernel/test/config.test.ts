@@ -16,27 +16,29 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 
 describe('defaults', () => {
   it('an empty environment gives the embedded defaults', () => {
-    expect({ ...loadConfig({}), identity: undefined, effects: undefined, payments: undefined, geo: undefined }).toEqual({
-      identity: undefined,
-      env: 'development',
-      port: 8080,
-      host: '0.0.0.0',
-      roles: [...ALL_ROLES],
-      dataDir: path.resolve('data'),
-      eventStoreUrl: null,
-      mongodbUrl: null,
-      mongodbDb: 'booking',
-      kafkaBrokers: null,
-      kafkaTopicPrefix: '',
-      jwtSecret: DEFAULT_JWT_SECRET,
-      jwtIssuer: 'booking-platform',
-      holdMinutes: 15,
-      demoData: true,
-      logLevel: 'info',
-      readYourWritesTimeoutMs: 2000,
-      readyMaxLag: 1000,
-      maxBodyBytes: 64 * 1024,
-    });
+    expect({ ...loadConfig({}), identity: undefined, effects: undefined, payments: undefined, geo: undefined }).toEqual(
+      {
+        identity: undefined,
+        env: 'development',
+        port: 8080,
+        host: '0.0.0.0',
+        roles: [...ALL_ROLES],
+        dataDir: path.resolve('data'),
+        eventStoreUrl: null,
+        mongodbUrl: null,
+        mongodbDb: 'booking',
+        kafkaBrokers: null,
+        kafkaTopicPrefix: '',
+        jwtSecret: DEFAULT_JWT_SECRET,
+        jwtIssuer: 'booking-platform',
+        holdMinutes: 15,
+        demoData: true,
+        logLevel: 'info',
+        readYourWritesTimeoutMs: 2000,
+        readyMaxLag: 1000,
+        maxBodyBytes: 64 * 1024,
+      },
+    );
   });
 
   it('reads process.env by default, and only the given environment otherwise', () => {
@@ -183,19 +185,41 @@ describe('KAFKA_BROKERS and the relay role', () => {
     for (const bad of ['localhost', 'kafka://x:9092', 'host:0', 'host:99999', 'a:1,']) {
       expect(() => loadConfig({ KAFKA_BROKERS: bad }), bad).toThrow(/^KAFKA_BROKERS: must be host:port/);
     }
-    expect(() => loadConfig({ ROLES: 'relay' })).toThrow(/^ROLES: the relay role publishes to Kafka: set KAFKA_BROKERS/);
+    expect(() => loadConfig({ ROLES: 'relay' })).toThrow(
+      /^ROLES: the relay role publishes to Kafka: set KAFKA_BROKERS/,
+    );
   });
 });
 
 describe('effects configuration (issue #7)', () => {
   it('defaults to the embedded adapters and a dry run', () => {
     const fx = loadConfig({}).effects;
-    expect(fx).toMatchObject({ receiptTaxRateBps: 0, s3: null, smtpUrl: null, twilio: null, reminderLeadMinutes: 1440 });
-    expect(fx.tiktok).toMatchObject({ accessToken: null, purchaseEventName: 'Purchase', apiUrl: 'https://business-api.tiktok.com/open_api/v1.3/event/track/' });
+    expect(fx).toMatchObject({
+      receiptTaxRateBps: 0,
+      s3: null,
+      smtpUrl: null,
+      twilio: null,
+      reminderLeadMinutes: 1440,
+    });
+    expect(fx.tiktok).toMatchObject({
+      accessToken: null,
+      purchaseEventName: 'Purchase',
+      apiUrl: 'https://business-api.tiktok.com/open_api/v1.3/event/track/',
+    });
   });
   it('parses and validates the variables, naming the wrong one', () => {
-    const fx = loadConfig({ RECEIPT_TAX_RATE_BPS: '2000', S3_ENDPOINT: 'http://127.0.0.1:4566', S3_BUCKET: 'r', SMTP_URL: 'smtp://127.0.0.1:1025', TIKTOK_PURCHASE_EVENT: 'CompletePayment' }).effects;
-    expect(fx).toMatchObject({ receiptTaxRateBps: 2000, s3: { endpoint: 'http://127.0.0.1:4566', bucket: 'r' }, smtpUrl: 'smtp://127.0.0.1:1025' });
+    const fx = loadConfig({
+      RECEIPT_TAX_RATE_BPS: '2000',
+      S3_ENDPOINT: 'http://127.0.0.1:4566',
+      S3_BUCKET: 'r',
+      SMTP_URL: 'smtp://127.0.0.1:1025',
+      TIKTOK_PURCHASE_EVENT: 'CompletePayment',
+    }).effects;
+    expect(fx).toMatchObject({
+      receiptTaxRateBps: 2000,
+      s3: { endpoint: 'http://127.0.0.1:4566', bucket: 'r' },
+      smtpUrl: 'smtp://127.0.0.1:1025',
+    });
     expect(fx.tiktok.purchaseEventName).toBe('CompletePayment');
     expect(() => loadConfig({ S3_ENDPOINT: 'http://x' })).toThrow(/S3_BUCKET/);
     expect(() => loadConfig({ RECEIPT_TAX_RATE_BPS: '-1' })).toThrow(/RECEIPT_TAX_RATE_BPS/);
@@ -207,16 +231,28 @@ describe('effects configuration (issue #7)', () => {
 describe('payments (issue #6)', () => {
   it('the sandbox by default; Stripe settings parsed when given', () => {
     expect(loadConfig({}).payments).toEqual({
-      stripeSecretKey: null, stripeApiUrl: null, stripeWebhookSecret: null, stripeWebhookToleranceSeconds: 300,
-      stripePublishableKey: null, reconcileAfterMinutes: 30,
+      stripeSecretKey: null,
+      stripeApiUrl: null,
+      stripeWebhookSecret: null,
+      stripeWebhookToleranceSeconds: 300,
+      stripePublishableKey: null,
+      reconcileAfterMinutes: 30,
     });
     const config = loadConfig({
-      STRIPE_SECRET_KEY: 'sk_test_123', STRIPE_API_URL: 'http://127.0.0.1:12111', STRIPE_WEBHOOK_SECRET: 'whsec_0123456789abcdef',
-      STRIPE_PUBLISHABLE_KEY: 'pk_test_123', STRIPE_WEBHOOK_TOLERANCE_SECONDS: '60', PAYMENT_RECONCILE_AFTER_MINUTES: '5',
+      STRIPE_SECRET_KEY: 'sk_test_123',
+      STRIPE_API_URL: 'http://127.0.0.1:12111',
+      STRIPE_WEBHOOK_SECRET: 'whsec_0123456789abcdef',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_123',
+      STRIPE_WEBHOOK_TOLERANCE_SECONDS: '60',
+      PAYMENT_RECONCILE_AFTER_MINUTES: '5',
     });
     expect(config.payments).toEqual({
-      stripeSecretKey: 'sk_test_123', stripeApiUrl: 'http://127.0.0.1:12111', stripeWebhookSecret: 'whsec_0123456789abcdef',
-      stripeWebhookToleranceSeconds: 60, stripePublishableKey: 'pk_test_123', reconcileAfterMinutes: 5,
+      stripeSecretKey: 'sk_test_123',
+      stripeApiUrl: 'http://127.0.0.1:12111',
+      stripeWebhookSecret: 'whsec_0123456789abcdef',
+      stripeWebhookToleranceSeconds: 60,
+      stripePublishableKey: 'pk_test_123',
+      reconcileAfterMinutes: 5,
     });
   });
 
@@ -226,7 +262,10 @@ describe('payments (issue #6)', () => {
     [{ STRIPE_API_URL: 'ftp://x' }, 'STRIPE_API_URL'],
     [{ STRIPE_WEBHOOK_SECRET: 'short' }, 'STRIPE_WEBHOOK_SECRET'],
     [{ PAYMENT_RECONCILE_AFTER_MINUTES: '0' }, 'PAYMENT_RECONCILE_AFTER_MINUTES'],
-    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEMO_DATA: 'no', STRIPE_SECRET_KEY: 'sk_live_1' }, 'STRIPE_WEBHOOK_SECRET'],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEMO_DATA: 'no', STRIPE_SECRET_KEY: 'sk_live_1' },
+      'STRIPE_WEBHOOK_SECRET',
+    ],
   ])('%j is refused naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(variable);
   });
@@ -234,9 +273,21 @@ describe('payments (issue #6)', () => {
 
 describe('geocoding (issue #9)', () => {
   it('no geocoder by default; Google settings parsed when given', () => {
-    expect(loadConfig({}).geo).toEqual({ googleMapsApiKey: null, googleMapsApiUrl: 'https://maps.googleapis.com', geocoderTimeoutMs: 5000 });
-    expect(loadConfig({ GOOGLE_MAPS_API_KEY: 'AIzaTest_key-123', GOOGLE_MAPS_API_URL: 'http://127.0.0.1:9999', GEOCODER_TIMEOUT_MS: '800' }).geo).toEqual({
-      googleMapsApiKey: 'AIzaTest_key-123', googleMapsApiUrl: 'http://127.0.0.1:9999', geocoderTimeoutMs: 800,
+    expect(loadConfig({}).geo).toEqual({
+      googleMapsApiKey: null,
+      googleMapsApiUrl: 'https://maps.googleapis.com',
+      geocoderTimeoutMs: 5000,
+    });
+    expect(
+      loadConfig({
+        GOOGLE_MAPS_API_KEY: 'AIzaTest_key-123',
+        GOOGLE_MAPS_API_URL: 'http://127.0.0.1:9999',
+        GEOCODER_TIMEOUT_MS: '800',
+      }).geo,
+    ).toEqual({
+      googleMapsApiKey: 'AIzaTest_key-123',
+      googleMapsApiUrl: 'http://127.0.0.1:9999',
+      geocoderTimeoutMs: 800,
     });
   });
 

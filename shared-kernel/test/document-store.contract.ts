@@ -212,9 +212,7 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
 
     it('concurrent upserts of one new document apply each position once', async () => {
       const c = fresh();
-      const results = await Promise.all(
-        [1, 1, 2, 2, 3, 3].map((p) => c.upsertAt('x', { $inc: { n: 1 } }, pos(p))),
-      );
+      const results = await Promise.all([1, 1, 2, 2, 3, 3].map((p) => c.upsertAt('x', { $inc: { n: 1 } }, pos(p))));
       // p3 always applies; p1/p2 may lose to a later position, but never apply twice
       expect(results.filter(Boolean).length).toBeGreaterThanOrEqual(1);
       expect(results[4]! || results[5]!).toBe(true);
@@ -268,16 +266,9 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
     it('find with $in $nin $exists', async () => {
       const c = await seeded();
       expect(sortedIds(await c.find({ n: { $in: [1, 4, 99] } }))).toEqual(['d1', 'd4']);
-      expect(sortedIds(await c.find({ 'address.city': { $in: ['Bergen', 'Tromsø'] } }))).toEqual([
-        'd2',
-        'd5',
-      ]);
+      expect(sortedIds(await c.find({ 'address.city': { $in: ['Bergen', 'Tromsø'] } }))).toEqual(['d2', 'd5']);
       // $nin also matches documents without the field
-      expect(sortedIds(await c.find({ 'address.city': { $nin: ['Oslo'] } }))).toEqual([
-        'd2',
-        'd4',
-        'd5',
-      ]);
+      expect(sortedIds(await c.find({ 'address.city': { $nin: ['Oslo'] } }))).toEqual(['d2', 'd4', 'd5']);
       expect(sortedIds(await c.find({ price: { $exists: false } }))).toEqual(['d4']);
       expect(sortedIds(await c.find({ 'address.zip': { $exists: true } }))).toEqual(['d1']);
     });
@@ -285,15 +276,8 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
     it('find with $regex, case-insensitive with $options i', async () => {
       const c = await seeded();
       expect(sortedIds(await c.find({ name: { $regex: '^al' } }))).toEqual(['d2']);
-      expect(sortedIds(await c.find({ name: { $regex: '^al', $options: 'i' } }))).toEqual([
-        'd1',
-        'd2',
-        'd5',
-      ]);
-      expect(sortedIds(await c.find({ 'address.city': { $regex: 'SL', $options: 'i' } }))).toEqual([
-        'd1',
-        'd3',
-      ]);
+      expect(sortedIds(await c.find({ name: { $regex: '^al', $options: 'i' } }))).toEqual(['d1', 'd2', 'd5']);
+      expect(sortedIds(await c.find({ 'address.city': { $regex: 'SL', $options: 'i' } }))).toEqual(['d1', 'd3']);
     });
 
     it('find with $and and $or, nested', async () => {
@@ -309,10 +293,7 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
       expect(
         sortedIds(
           await c.find({
-            $and: [
-              { $or: [{ tags: 'b' }, { tags: 'c' }] },
-              { $or: [{ n: { $lt: 2 } }, { n: { $gt: 3 } }] },
-            ],
+            $and: [{ $or: [{ tags: 'b' }, { tags: 'c' }] }, { $or: [{ n: { $lt: 2 } }, { n: { $gt: 3 } }] }],
           }),
         ),
       ).toEqual(['d1', 'd4']);
@@ -325,16 +306,14 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
       expect(ids(await c.find({}, { sort: { n: 1 }, limit: 2 }))).toEqual(['d1', 'd2']);
       expect(ids(await c.find({}, { sort: { n: 1 }, skip: 4 }))).toEqual(['d5']);
       expect(ids(await c.find({}, { sort: { n: 1 }, skip: 10 }))).toEqual([]);
+      expect(ids(await c.find({ 'address.city': { $exists: true } }, { sort: { 'address.city': 1 } }))).toEqual([
+        'd2',
+        'd1',
+        'd3',
+        'd5',
+      ]);
       expect(
-        ids(await c.find({ 'address.city': { $exists: true } }, { sort: { 'address.city': 1 } })),
-      ).toEqual(['d2', 'd1', 'd3', 'd5']);
-      expect(
-        ids(
-          await c.find(
-            { 'address.city': { $exists: true } },
-            { sort: { 'address.city': -1, _id: -1 } },
-          ),
-        ),
+        ids(await c.find({ 'address.city': { $exists: true } }, { sort: { 'address.city': -1, _id: -1 } })),
       ).toEqual(['d5', 'd3', 'd1', 'd2']);
       expect(ids(await c.find({ tags: 'b' }, { sort: { name: 1 } }))).toEqual(['d1', 'd2']);
     });
@@ -385,9 +364,7 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
         ['paid', 4, 33],
       ]);
       expect(await c.groupSum({ status: 'none' }, 'status', ['price'])).toEqual([]);
-      expect(await c.groupSum({}, 'status', [])).toEqual(
-        expect.arrayContaining([{ key: 'held', count: 1, sums: {} }]),
-      );
+      expect(await c.groupSum({}, 'status', [])).toEqual(expect.arrayContaining([{ key: 'held', count: 1, sums: {} }]));
     });
 
     it('a unique index refuses a second document with the same key', async () => {
@@ -397,27 +374,21 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
       await c.upsertAt('u1', { $set: { email: 'a@example.com' } }, pos(1));
       await c.upsertAt('u2', { $set: { email: 'b@example.com' } }, pos(1));
 
-      const err = await c
-        .upsertAt('u3', { $set: { email: 'a@example.com' } }, pos(2))
-        .catch((e: unknown) => e);
+      const err = await c.upsertAt('u3', { $set: { email: 'a@example.com' } }, pos(2)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
       expect((err as Error).message).toContain(c.name);
       expect((err as Error).message).toContain('email');
       expect(await c.get('u3')).toBeNull();
 
       // updating an existing document onto a taken key is refused too, and changes nothing
-      await expect(c.upsertAt('u2', { $set: { email: 'a@example.com' } }, pos(2))).rejects.toThrow(
-        c.name,
-      );
+      await expect(c.upsertAt('u2', { $set: { email: 'a@example.com' } }, pos(2))).rejects.toThrow(c.name);
       expect(await c.get('u2')).toMatchObject({
         email: 'b@example.com',
         _pos: pos(1),
       });
 
       // a document keeps its own key; a freed key can be taken
-      expect(await c.upsertAt('u1', { $set: { email: 'a@example.com', name: 'A' } }, pos(3))).toBe(
-        true,
-      );
+      expect(await c.upsertAt('u1', { $set: { email: 'a@example.com', name: 'A' } }, pos(3))).toBe(true);
       expect(await c.deleteAt('u1', pos(4))).toBe(true);
       expect(await c.upsertAt('u3', { $set: { email: 'a@example.com' } }, pos(5))).toBe(true);
       expect(await c.count({ email: 'a@example.com' })).toBe(1);
@@ -453,19 +424,13 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
         { n: { $in: [{ $gt: 1 }] } },
       ];
       for (const filter of bad) {
-        await expect(c.find(filter), JSON.stringify(filter)).rejects.toBeInstanceOf(
-          ValidationError,
-        );
-        await expect(c.count(filter), JSON.stringify(filter)).rejects.toBeInstanceOf(
-          ValidationError,
-        );
+        await expect(c.find(filter), JSON.stringify(filter)).rejects.toBeInstanceOf(ValidationError);
+        await expect(c.count(filter), JSON.stringify(filter)).rejects.toBeInstanceOf(ValidationError);
         await expect(c.groupSum(filter, 'name', ['n'])).rejects.toBeInstanceOf(ValidationError);
       }
       await expect(c.find({ $where: 'true' })).rejects.toThrow('$where');
       await expect(c.find({ n: { $function: {} } })).rejects.toThrow('$function');
-      await expect(c.find({ name: { $regex: 'a', $options: 'g' } })).rejects.toBeInstanceOf(
-        ValidationError,
-      );
+      await expect(c.find({ name: { $regex: 'a', $options: 'g' } })).rejects.toBeInstanceOf(ValidationError);
       await expect(c.find({}, { sort: { $natural: 1 } })).rejects.toBeInstanceOf(ValidationError);
     });
 
@@ -484,21 +449,16 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
         { $pull: { tags: { $gt: 'a' } } },
       ];
       for (const update of bad) {
-        await expect(
-          c.upsertAt('x', update as Update, pos(1)),
-          JSON.stringify(update),
-        ).rejects.toBeInstanceOf(ValidationError);
+        await expect(c.upsertAt('x', update as Update, pos(1)), JSON.stringify(update)).rejects.toBeInstanceOf(
+          ValidationError,
+        );
       }
       expect(await c.get('x')).toBeNull();
     });
 
     it('an update that does not fit the stored values fails and changes nothing', async () => {
       const c = fresh();
-      await c.upsertAt(
-        'x',
-        { $set: { tags: 'not-an-array', label: 'text', scalar: 5, v: 1 } },
-        pos(1),
-      );
+      await c.upsertAt('x', { $set: { tags: 'not-an-array', label: 'text', scalar: 5, v: 1 } }, pos(1));
       const bad: Update[] = [
         { $set: { v: 2 }, $push: { tags: 'a' } },
         { $set: { v: 2 }, $pull: { tags: 'a' } },

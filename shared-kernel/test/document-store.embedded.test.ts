@@ -14,14 +14,8 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-documentStoreContract(
-  'embedded (SQLite file)',
-  async () => new EmbeddedDocumentStore({ path: tempFile() }),
-);
-documentStoreContract(
-  'embedded (:memory:)',
-  async () => new EmbeddedDocumentStore({ path: ':memory:' }),
-);
+documentStoreContract('embedded (SQLite file)', async () => new EmbeddedDocumentStore({ path: tempFile() }));
+documentStoreContract('embedded (:memory:)', async () => new EmbeddedDocumentStore({ path: ':memory:' }));
 
 interface Booking extends Doc {
   status?: string;
@@ -103,9 +97,7 @@ describe('EmbeddedDocumentStore persistence', () => {
     });
     expect(await recovered.get('b2')).toBeNull();
     // resuming from the checkpoint re-applies 0002 and 0003 exactly once
-    expect(
-      await recovered.upsertAt('b1', { $set: { status: 'paid' }, $inc: { seats: 1 } }, '0002'),
-    ).toBe(true);
+    expect(await recovered.upsertAt('b1', { $set: { status: 'paid' }, $inc: { seats: 1 } }, '0002')).toBe(true);
     expect(await recovered.upsertAt('b2', { $set: { status: 'held' } }, '0003')).toBe(true);
     expect(await recovered.get('b1')).toMatchObject({
       status: 'paid',

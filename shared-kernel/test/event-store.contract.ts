@@ -189,8 +189,12 @@ export function eventStoreContract(
         expect(revs(await store.readStream(s, { maxCount: 2 }))).toEqual([0, 1]);
         expect(revs(await store.readStream(s, { direction: 'backwards' }))).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
         expect(revs(await store.readStream(s, { direction: 'backwards', maxCount: 3 }))).toEqual([9, 8, 7]);
-        expect(revs(await store.readStream(s, { direction: 'backwards', fromRevision: 5n }))).toEqual([5, 4, 3, 2, 1, 0]);
-        expect(revs(await store.readStream(s, { direction: 'backwards', fromRevision: 5n, maxCount: 2 }))).toEqual([5, 4]);
+        expect(revs(await store.readStream(s, { direction: 'backwards', fromRevision: 5n }))).toEqual([
+          5, 4, 3, 2, 1, 0,
+        ]);
+        expect(revs(await store.readStream(s, { direction: 'backwards', fromRevision: 5n, maxCount: 2 }))).toEqual([
+          5, 4,
+        ]);
         expect(await store.readStream(s, { maxCount: 0 })).toEqual([]);
       });
     });
@@ -313,9 +317,7 @@ export function eventStoreContract(
         async () => {
           const [a] = events(1);
           await store.append(sid('owner'), [a!], 'no_stream');
-          await expect(store.append(sid('thief'), [a!], 'no_stream')).rejects.toBeInstanceOf(
-            DuplicateEventIdError,
-          );
+          await expect(store.append(sid('thief'), [a!], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventIdError);
           await expect(store.append(sid('thief'), [newEvent(), a!], 'any')).rejects.toBeInstanceOf(
             DuplicateEventIdError,
           );
@@ -365,14 +367,18 @@ export function eventStoreContract(
           (await store.readAll({ after: head, filter: { streamPrefixes: [a, other] } })).map((e) => e.type),
         ).toEqual(['Alpha', 'Beta', 'Gamma', 'Gamma']);
         expect(
-          (await store.readAll({ after: head, filter: { streamPrefixes: [prefix], eventTypes: ['Alpha', 'Gamma'] } })).map(
-            (e) => `${e.streamId}:${e.type}`,
-          ),
+          (
+            await store.readAll({ after: head, filter: { streamPrefixes: [prefix], eventTypes: ['Alpha', 'Gamma'] } })
+          ).map((e) => `${e.streamId}:${e.type}`),
         ).toEqual([`${a}:Alpha`, `${b}:Alpha`, `${other}:Gamma`, `${a}:Gamma`]);
         expect(
-          (await store.readAll({ after: head, maxCount: 2, filter: { streamPrefixes: [prefix], eventTypes: ['Gamma'] } })).map(
-            (e) => e.streamId,
-          ),
+          (
+            await store.readAll({
+              after: head,
+              maxCount: 2,
+              filter: { streamPrefixes: [prefix], eventTypes: ['Gamma'] },
+            })
+          ).map((e) => e.streamId),
         ).toEqual([other, a]);
         expect((await store.readAll({ after: head, maxCount: 3, filter: mine })).map((e) => e.type)).toEqual([
           'Alpha',
@@ -383,7 +389,9 @@ export function eventStoreContract(
         // the prefix filter is exact: case and wildcards matter
         expect(await store.readAll({ after: head, filter: { streamPrefixes: [prefix.toUpperCase()] } })).toEqual([]);
         expect(await store.readAll({ after: head, filter: { streamPrefixes: [`${prefix}%`] } })).toEqual([]);
-        expect(await store.readAll({ after: head, filter: { streamPrefixes: [`${prefix.slice(0, -1)}_`] } })).toEqual([]);
+        expect(await store.readAll({ after: head, filter: { streamPrefixes: [`${prefix.slice(0, -1)}_`] } })).toEqual(
+          [],
+        );
       });
 
       it('reads events with the same data and metadata as readStream', async () => {
@@ -504,9 +512,7 @@ export function eventStoreContract(
       it('of 50 concurrent appends at the same exact revision exactly one wins', async () => {
         const s = sid('race');
         await store.append(s, events(1), 'no_stream');
-        const outcomes = await Promise.allSettled(
-          Array.from({ length: 50 }, () => store.append(s, events(1), 0n)),
-        );
+        const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => store.append(s, events(1), 0n)));
         const won = outcomes.filter((o) => o.status === 'fulfilled');
         expect(won).toHaveLength(1);
         expect((won[0] as PromiseFulfilledResult<AppendResult>).value.nextExpectedRevision).toBe(1n);

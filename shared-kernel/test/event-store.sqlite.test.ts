@@ -28,7 +28,11 @@ eventStoreContract('SqliteEventStore (:memory:)', async () => new SqliteEventSto
 describe('SqliteEventStore specifics', () => {
   const open: SqliteEventStore[] = [];
   const make = (file = tempPath(), pollIntervalMs = 50, subscriptionPageSize?: number): SqliteEventStore => {
-    const s = new SqliteEventStore({ path: file, pollIntervalMs, ...(subscriptionPageSize ? { subscriptionPageSize } : {}) });
+    const s = new SqliteEventStore({
+      path: file,
+      pollIntervalMs,
+      ...(subscriptionPageSize ? { subscriptionPageSize } : {}),
+    });
     open.push(s);
     return s;
   };
@@ -47,7 +51,16 @@ describe('SqliteEventStore specifics', () => {
     try {
       expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
       const columns = (other.pragma('table_info(events)') as { name: string }[]).map((c) => c.name);
-      expect(columns).toEqual(['position', 'stream_id', 'revision', 'event_id', 'type', 'data', 'metadata', 'recorded_at']);
+      expect(columns).toEqual([
+        'position',
+        'stream_id',
+        'revision',
+        'event_id',
+        'type',
+        'data',
+        'metadata',
+        'recorded_at',
+      ]);
       expect(other.prepare('SELECT stream_id, revision FROM streams').all()).toEqual([{ stream_id: 's', revision: 0 }]);
     } finally {
       other.close();
@@ -213,7 +226,11 @@ describe('SqliteEventStore specifics', () => {
   describe('subscriptions', () => {
     it('reads page by page, only as the consumer pulls (back-pressure)', async () => {
       const store = make(tempPath(), 50, 100);
-      await store.append('bp', Array.from({ length: 250 }, () => newEvent()), 'no_stream');
+      await store.append(
+        'bp',
+        Array.from({ length: 250 }, () => newEvent()),
+        'no_stream',
+      );
       const reads = vi.spyOn(store, 'readAllRows');
       const sub = store.subscribeToAll();
       const it = sub[Symbol.asyncIterator]();

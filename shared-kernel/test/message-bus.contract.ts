@@ -9,8 +9,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import {
-  BUS_HEADERS, decodeEvent, dlqTopic, encodeEvent,
-  type BusMessage, type BusSubscription, type MessageBus, type OutgoingMessage,
+  BUS_HEADERS,
+  decodeEvent,
+  dlqTopic,
+  encodeEvent,
+  type BusMessage,
+  type BusSubscription,
+  type MessageBus,
+  type OutgoingMessage,
 } from '../src/ports/message-bus.js';
 import type { RecordedEvent } from '../src/ports/event-store.js';
 
@@ -32,9 +38,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function recorded(streamId: string, revision: bigint, n: number): RecordedEvent {
   const big = 9_007_199_254_740_993n + BigInt(n); // beyond Number.MAX_SAFE_INTEGER
   return {
-    streamId, revision, position: { commit: big, prepare: big + 1n }, type: 'Tested',
+    streamId,
+    revision,
+    position: { commit: big, prepare: big + 1n },
+    type: 'Tested',
     data: { n, text: 'héllo ✓' },
-    metadata: { eventId: randomUUID(), correlationId: `corr-${n}`, causationId: `cause-${n}`, actor: { id: 'contract', role: 'system' }, schemaVersion: 1, recordedAt: new Date().toISOString() },
+    metadata: {
+      eventId: randomUUID(),
+      correlationId: `corr-${n}`,
+      causationId: `cause-${n}`,
+      actor: { id: 'contract', role: 'system' },
+      schemaVersion: 1,
+      recordedAt: new Date().toISOString(),
+    },
   };
 }
 
@@ -43,7 +59,11 @@ function plain(n: number, key = 'k'): OutgoingMessage {
 }
 const nOf = (m: BusMessage) => (JSON.parse(m.value) as { n: number }).n;
 
-export function messageBusContract(name: string, open: () => Promise<MessageBus>, options: MessageBusContractOptions = {}): void {
+export function messageBusContract(
+  name: string,
+  open: () => Promise<MessageBus>,
+  options: MessageBusContractOptions = {},
+): void {
   const waitMs = options.waitMs ?? 5_000;
 
   describe(`message bus contract: ${name}`, () => {
@@ -128,11 +148,17 @@ export function messageBusContract(name: string, open: () => Promise<MessageBus>
       await b.publish(topic, [plain(1), plain(2), plain(3)]);
       const calls: number[] = [];
       const at: number[] = [];
-      await subscribe(b, unique('group'), [topic], async (m) => {
-        calls.push(nOf(m));
-        if (nOf(m) === 2) at.push(Date.now());
-        if (nOf(m) === 2 && calls.filter((n) => n === 2).length < 3) throw new Error('transient');
-      }, { maxAttempts: 5, baseBackoffMs: 50 });
+      await subscribe(
+        b,
+        unique('group'),
+        [topic],
+        async (m) => {
+          calls.push(nOf(m));
+          if (nOf(m) === 2) at.push(Date.now());
+          if (nOf(m) === 2 && calls.filter((n) => n === 2).length < 3) throw new Error('transient');
+        },
+        { maxAttempts: 5, baseBackoffMs: 50 },
+      );
       await until(() => calls.includes(3), waitMs, 'the message after the failing one');
       expect(calls).toEqual([1, 2, 2, 2, 3]);
       expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(40);
@@ -144,14 +170,20 @@ export function messageBusContract(name: string, open: () => Promise<MessageBus>
       const topic = unique('resume');
       const group = unique('group');
       await b.ensureTopics([topic], { withDlq: true });
-      await b.publish(topic, [1, 2, 3, 4, 5].map((n) => plain(n)));
+      await b.publish(
+        topic,
+        [1, 2, 3, 4, 5].map((n) => plain(n)),
+      );
       const first: number[] = [];
       const s1 = await subscribe(b, group, [topic], async (m) => {
         first.push(nOf(m));
       });
       await until(() => first.length === 5, waitMs, 'the first five');
       await s1.close();
-      await b.publish(topic, [6, 7, 8].map((n) => plain(n)));
+      await b.publish(
+        topic,
+        [6, 7, 8].map((n) => plain(n)),
+      );
       const second: number[] = [];
       await subscribe(b, group, [topic], async (m) => {
         second.push(nOf(m));
@@ -167,7 +199,10 @@ export function messageBusContract(name: string, open: () => Promise<MessageBus>
       const topic = unique('close');
       const group = unique('group');
       await b.ensureTopics([topic], { withDlq: true });
-      await b.publish(topic, [1, 2, 3].map((n) => plain(n)));
+      await b.publish(
+        topic,
+        [1, 2, 3].map((n) => plain(n)),
+      );
       const started: number[] = [];
       const finished: number[] = [];
       const s1 = await subscribe(b, group, [topic], async (m) => {
@@ -191,17 +226,31 @@ export function messageBusContract(name: string, open: () => Promise<MessageBus>
       const b = await bus();
       const topic = unique('poison');
       await b.ensureTopics([topic], { withDlq: true });
-      await b.publish(topic, [plain(1), { key: 'k', value: JSON.stringify({ n: 2 }), headers: { [BUS_HEADERS.eventId]: 'evt-2' } }, plain(3)]);
+      await b.publish(topic, [
+        plain(1),
+        { key: 'k', value: JSON.stringify({ n: 2 }), headers: { [BUS_HEADERS.eventId]: 'evt-2' } },
+        plain(3),
+      ]);
       const handled: number[] = [];
       const parked: { n: number; reason: string; attempts: number }[] = [];
       let attempts = 0;
-      const sub = await subscribe(b, unique('group'), [topic], async (m) => {
-        if (nOf(m) === 2) {
-          attempts++;
-          throw new Error('cannot handle message two');
-        }
-        handled.push(nOf(m));
-      }, { maxAttempts: 3, baseBackoffMs: 10, onParked: (m, reason, n) => void parked.push({ n: nOf(m), reason, attempts: n }) });
+      const sub = await subscribe(
+        b,
+        unique('group'),
+        [topic],
+        async (m) => {
+          if (nOf(m) === 2) {
+            attempts++;
+            throw new Error('cannot handle message two');
+          }
+          handled.push(nOf(m));
+        },
+        {
+          maxAttempts: 3,
+          baseBackoffMs: 10,
+          onParked: (m, reason, n) => void parked.push({ n: nOf(m), reason, attempts: n }),
+        },
+      );
       await until(() => handled.length === 2, waitMs, 'the healthy messages');
       expect(handled).toEqual([1, 3]);
       expect(attempts).toBe(3);
@@ -229,11 +278,22 @@ export function messageBusContract(name: string, open: () => Promise<MessageBus>
       await b.publish(topic, [plain(1), { key: 'k', value: 'not json' }, plain(3)]);
       const calls: number[] = [];
       const parked: number[] = [];
-      await subscribe(b, unique('group'), [topic], async (m) => {
-        if (m.value === 'not json') decodeEvent(m); // throws MalformedMessageError
-        calls.push(nOf(m));
-        if (nOf(m) === 1) throw new RangeError('refused for good');
-      }, { maxAttempts: 5, baseBackoffMs: 1000, isPermanent: (err) => err instanceof RangeError, onParked: (_m, _r, n) => void parked.push(n) });
+      await subscribe(
+        b,
+        unique('group'),
+        [topic],
+        async (m) => {
+          if (m.value === 'not json') decodeEvent(m); // throws MalformedMessageError
+          calls.push(nOf(m));
+          if (nOf(m) === 1) throw new RangeError('refused for good');
+        },
+        {
+          maxAttempts: 5,
+          baseBackoffMs: 1000,
+          isPermanent: (err) => err instanceof RangeError,
+          onParked: (_m, _r, n) => void parked.push(n),
+        },
+      );
       await until(() => calls.includes(3), waitMs, 'the last message');
       expect(calls).toEqual([1, 3]);
       expect(parked).toEqual([1, 1]);

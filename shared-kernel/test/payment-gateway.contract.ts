@@ -20,13 +20,30 @@ export interface GatewayContractOptions {
   sentIdempotencyKeys?: () => string[];
 }
 
-const STATUSES: IntentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'requires_capture', 'canceled', 'succeeded'];
+const STATUSES: IntentStatus[] = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'canceled',
+  'succeeded',
+];
 
-export function paymentGatewayContract(name: string, make: () => PaymentGateway, options: GatewayContractOptions): void {
+export function paymentGatewayContract(
+  name: string,
+  make: () => PaymentGateway,
+  options: GatewayContractOptions,
+): void {
   describe(`payment gateway contract: ${name}`, () => {
     const request = (amount = 2500) => {
       const paymentId = randomUUID();
-      return { paymentId, bookingId: paymentId, amount: { amount, currency: 'EUR' }, idempotencyKey: `payment-${paymentId}` };
+      return {
+        paymentId,
+        bookingId: paymentId,
+        amount: { amount, currency: 'EUR' },
+        idempotencyKey: `payment-${paymentId}`,
+      };
     };
 
     it('names itself', () => {
@@ -58,7 +75,14 @@ export function paymentGatewayContract(name: string, make: () => PaymentGateway,
       expect(snapshot.amount.amount).toEqual(expect.any(Number));
       expect(snapshot.amount.currency).toMatch(/^[A-Z]{3}$/);
       if (options.stateful) {
-        expect(snapshot).toMatchObject({ intentId, status: 'requires_payment_method', amount: r.amount, paymentId: r.paymentId, bookingId: r.bookingId, chargeId: null });
+        expect(snapshot).toMatchObject({
+          intentId,
+          status: 'requires_payment_method',
+          amount: r.amount,
+          paymentId: r.paymentId,
+          bookingId: r.bookingId,
+          chargeId: null,
+        });
       } else {
         // stripe-mock is stateless: whatever was created, it answers requires_payment_method
         expect(snapshot.status).toBe('requires_payment_method');
@@ -66,25 +90,40 @@ export function paymentGatewayContract(name: string, make: () => PaymentGateway,
       }
     });
 
-    it.skipIf(!options.stateful || !options.pay)('a paid intent retrieves as succeeded with the charge that paid it', async () => {
-      const gateway = make();
-      const { intentId } = await gateway.createIntent(request());
-      await options.pay!(gateway, intentId);
-      const snapshot = await gateway.retrieve(intentId);
-      expect(snapshot.status).toBe('succeeded');
-      expect(snapshot.chargeId).toMatch(/^(ch|py)_/);
-    });
+    it.skipIf(!options.stateful || !options.pay)(
+      'a paid intent retrieves as succeeded with the charge that paid it',
+      async () => {
+        const gateway = make();
+        const { intentId } = await gateway.createIntent(request());
+        await options.pay!(gateway, intentId);
+        const snapshot = await gateway.retrieve(intentId);
+        expect(snapshot.status).toBe('succeeded');
+        expect(snapshot.chargeId).toMatch(/^(ch|py)_/);
+      },
+    );
 
     it('refunds in full or in part, and a retried refund (same key) is the same refund', async () => {
       const gateway = make();
       const { intentId } = await gateway.createIntent(request(3000));
       await options.pay?.(gateway, intentId);
-      const partial = await gateway.refund({ intentId, amount: { amount: 1000, currency: 'EUR' }, idempotencyKey: `refund-${intentId}-1` });
+      const partial = await gateway.refund({
+        intentId,
+        amount: { amount: 1000, currency: 'EUR' },
+        idempotencyKey: `refund-${intentId}-1`,
+      });
       expect(partial.refundId).toMatch(/^re_/);
-      const again = await gateway.refund({ intentId, amount: { amount: 1000, currency: 'EUR' }, idempotencyKey: `refund-${intentId}-1` });
+      const again = await gateway.refund({
+        intentId,
+        amount: { amount: 1000, currency: 'EUR' },
+        idempotencyKey: `refund-${intentId}-1`,
+      });
       if (options.stateful) expect(again.refundId).toBe(partial.refundId);
       else expect(options.sentIdempotencyKeys!().filter((k) => k === `refund-${intentId}-1`)).toHaveLength(2);
-      const rest = await gateway.refund({ intentId, amount: { amount: 2000, currency: 'EUR' }, idempotencyKey: `refund-${intentId}-2` });
+      const rest = await gateway.refund({
+        intentId,
+        amount: { amount: 2000, currency: 'EUR' },
+        idempotencyKey: `refund-${intentId}-2`,
+      });
       expect(rest.refundId).toMatch(/^re_/);
       if (options.stateful) expect(rest.refundId).not.toBe(partial.refundId);
     });

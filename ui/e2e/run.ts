@@ -36,10 +36,16 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, platform: ChildProcess): Promise<void> {
+async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  platform: ChildProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (platform.exitCode !== null) throw new Error(`the platform exited with code ${platform.exitCode} while waiting for ${what}`);
+    if (platform.exitCode !== null)
+      throw new Error(`the platform exited with code ${platform.exitCode} while waiting for ${what}`);
     try {
       if (await check()) return;
     } catch {
@@ -74,12 +80,16 @@ async function main(): Promise<number> {
   };
   // all roles in one process on the embedded stores, whatever this shell points at
   for (const name of ['ROLES', 'EVENTSTORE_URL', 'MONGODB_URL']) delete env[name];
-  const platform = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'ops/platform/main.ts'], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', log, log],
-    detached: true,
-  });
+  const platform = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'ops/platform/main.ts'],
+    {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', log, log],
+      detached: true,
+    },
+  );
 
   const stopPlatform = async () => {
     if (platform.exitCode !== null || platform.pid === undefined) return;
@@ -104,18 +114,31 @@ async function main(): Promise<number> {
     console.log(`platform: ${baseUrl} (data ${dataDir}, log ${logPath})`);
     await waitUntil('the platform to answer', async () => (await fetch(`${baseUrl}/health`)).ok, 60_000, platform);
     // The demo data is seeded after listen: wait for its offerings and both bookings.
-    await waitUntil('the demo data', async () => {
-      const login = await fetch(`${baseUrl}/api/demo/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'admin-ada' }) });
-      const { token } = (await login.json()) as { token: string };
-      const res = await fetch(`${baseUrl}/api/admin/bookings`, { headers: { authorization: `Bearer ${token}` } });
-      const offerings = (await (await fetch(`${baseUrl}/api/offerings`)).json()) as { total: number };
-      return res.ok && ((await res.json()) as { total: number }).total >= 2 && offerings.total >= 6;
-    }, 60_000, platform);
+    await waitUntil(
+      'the demo data',
+      async () => {
+        const login = await fetch(`${baseUrl}/api/demo/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ userId: 'admin-ada' }),
+        });
+        const { token } = (await login.json()) as { token: string };
+        const res = await fetch(`${baseUrl}/api/admin/bookings`, { headers: { authorization: `Bearer ${token}` } });
+        const offerings = (await (await fetch(`${baseUrl}/api/offerings`)).json()) as { total: number };
+        return res.ok && ((await res.json()) as { total: number }).total >= 2 && offerings.total >= 6;
+      },
+      60_000,
+      platform,
+    );
     const index = await fetch(`${baseUrl}/`);
     if (!(await index.text()).includes('id="app"')) throw new Error('the platform does not serve ui/dist at /');
 
     fs.mkdirSync(shotsDir, { recursive: true });
-    const results = await runFlows({ baseUrl, shotsDir, chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
+    const results = await runFlows({
+      baseUrl,
+      shotsDir,
+      chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    });
     const passed = results.filter((r) => r.ok).length;
     const failed = results.length - passed;
     console.log('');

@@ -46,7 +46,10 @@ interface Ctx {
   shared: { confirmedBookingId?: string; declinedBookingId?: string; newProduct?: { id: string; title: string } };
 }
 
-async function newPage(ctx: Ctx, options: { landing?: string; mobile?: boolean; dark?: boolean; fakeClock?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+async function newPage(
+  ctx: Ctx,
+  options: { landing?: string; mobile?: boolean; dark?: boolean; fakeClock?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await ctx.browser.newContext({
     viewport: options.mobile ? { width: 390, height: 844 } : { width: 1280, height: 860 },
     deviceScaleFactor: 1,
@@ -60,7 +63,8 @@ async function newPage(ctx: Ctx, options: { landing?: string; mobile?: boolean; 
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) errors.push(`console error: ${msg.text()}`);
+    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text()))
+      errors.push(`console error: ${msg.text()}`);
   });
   // a controllable clock (it runs normally until fast-forwarded) must be installed before the app loads
   if (options.fakeClock) await page.clock.install();
@@ -83,7 +87,11 @@ async function signIn(page: Page, userId: string): Promise<void> {
 }
 
 async function apiToken(baseUrl: string, userId: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/demo/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
+  const res = await fetch(`${baseUrl}/api/demo/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId }),
+  });
   return ((await res.json()) as { token: string }).token;
 }
 
@@ -97,7 +105,9 @@ async function apiGet<T>(baseUrl: string, token: string, path: string): Promise<
 
 async function customerBooksAndPays(ctx: Ctx): Promise<void> {
   // Lands from an ad: the attribution must travel with the booking.
-  const { context, page, errors } = await newPage(ctx, { landing: '/?utm_source=e2e-ads&utm_medium=cpc&utm_campaign=spring-flow&ttclid=E2E-CLICK-1' });
+  const { context, page, errors } = await newPage(ctx, {
+    landing: '/?utm_source=e2e-ads&utm_medium=cpc&utm_campaign=spring-flow&ttclid=E2E-CLICK-1',
+  });
   try {
     await page.waitForSelector('[data-offering-card]');
     await ctx.shot(page, '01-catalog-guest');
@@ -112,15 +122,24 @@ async function customerBooksAndPays(ctx: Ctx): Promise<void> {
     await page.click('form[role="search"] button[type="submit"] >> nth=0');
     await page.waitForURL(/q=vinyasa/);
     await page.waitForFunction(() => document.querySelectorAll('[data-offering-card]').length === 1);
-    assert((await page.textContent('[data-result-count]'))?.includes('1 result'), 'the search should find exactly one offering');
+    assert(
+      (await page.textContent('[data-result-count]'))?.includes('1 result'),
+      'the search should find exactly one offering',
+    );
     await ctx.shot(page, '03-catalog-search');
 
     await page.click('[data-offering-card]:has-text("Sunrise Vinyasa Flow")');
     await page.waitForSelector('[data-offering-title]:has-text("Sunrise Vinyasa Flow")');
     await page.waitForSelector('[data-slot]');
     const legend = await page.textContent('.zone-legend');
-    assert(legend?.includes('Paris') && legend.includes(VIEWER_ZONE), `the slots should be labelled in both zones, got: ${legend}`);
-    assert(await page.locator('.slot-sub:has-text("your time")').count() > 0, 'each slot should also read in the viewer\'s time');
+    assert(
+      legend?.includes('Paris') && legend.includes(VIEWER_ZONE),
+      `the slots should be labelled in both zones, got: ${legend}`,
+    );
+    assert(
+      (await page.locator('.slot-sub:has-text("your time")').count()) > 0,
+      "each slot should also read in the viewer's time",
+    );
     await ctx.shot(page, '04-offering-service', true);
 
     const slot = page.locator('[data-slot]:not([disabled])').first();
@@ -135,12 +154,22 @@ async function customerBooksAndPays(ctx: Ctx): Promise<void> {
 
     const clock = await page.textContent('[data-countdown] .clock');
     assert(/^\s*(29|30):\d\d\s*$/.test(clock ?? ''), `the hold countdown should start near 30:00, got ${clock}`);
-    await page.waitForFunction((before) => document.querySelector('[data-countdown] .clock')?.textContent?.trim() !== before?.trim(), clock, { timeout: 3000 });
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-countdown] .clock')?.textContent?.trim() !== before?.trim(),
+      clock,
+      { timeout: 3000 },
+    );
     const when = await page.textContent('[data-when]');
-    assert(when?.includes('Paris time') && when.includes('your time'), `the checkout should show the slot in both zones, got: ${when}`);
+    assert(
+      when?.includes('Paris time') && when.includes('your time'),
+      `the checkout should show the slot in both zones, got: ${when}`,
+    );
 
     await page.click('button:has-text("Use"):has(.sr-only:has-text("4242"))');
-    assert((await page.inputValue('#card-number')) === '4242 4242 4242 4242', 'the test card button should fill the card number');
+    assert(
+      (await page.inputValue('#card-number')) === '4242 4242 4242 4242',
+      'the test card button should fill the card number',
+    );
     await page.click('[data-pay]');
     await page.waitForSelector('[data-confirmed]', { timeout: 20_000 });
     await ctx.shot(page, '06-checkout-confirmed');
@@ -157,9 +186,17 @@ async function customerBooksAndPays(ctx: Ctx): Promise<void> {
 
     // The booking carries the landing page's attribution and the chosen slot.
     const admin = await apiToken(ctx.baseUrl, 'admin-ada');
-    const booking = await apiGet<{ attribution: Record<string, string>; slot: { start: string }; status: string }>(ctx.baseUrl, admin, `/api/bookings/${bookingId}`);
-    assert(booking.attribution.utmSource === 'e2e-ads' && booking.attribution.utmCampaign === 'spring-flow' && booking.attribution.ttclid === 'E2E-CLICK-1',
-      `attribution not recorded: ${JSON.stringify(booking.attribution)}`);
+    const booking = await apiGet<{ attribution: Record<string, string>; slot: { start: string }; status: string }>(
+      ctx.baseUrl,
+      admin,
+      `/api/bookings/${bookingId}`,
+    );
+    assert(
+      booking.attribution.utmSource === 'e2e-ads' &&
+        booking.attribution.utmCampaign === 'spring-flow' &&
+        booking.attribution.ttclid === 'E2E-CLICK-1',
+      `attribution not recorded: ${JSON.stringify(booking.attribution)}`,
+    );
     assert(booking.slot.start === slotStart, 'the booked slot should be the one clicked');
     assert(booking.status === 'CONFIRMED', `the booking should be CONFIRMED, is ${booking.status}`);
     ctx.shared.confirmedBookingId = bookingId;
@@ -186,7 +223,10 @@ async function declinedCard(ctx: Ctx): Promise<void> {
     await page.fill('#card-number', '1234');
     await page.click('[data-pay]');
     await page.waitForSelector('#card-number-error');
-    assert((await page.getAttribute('#card-number', 'aria-invalid')) === 'true', 'the card field should be marked invalid');
+    assert(
+      (await page.getAttribute('#card-number', 'aria-invalid')) === 'true',
+      'the card field should be marked invalid',
+    );
 
     await page.fill('#card-number', '4000 0000 0000 0002');
     await page.click('[data-pay]');
@@ -197,9 +237,17 @@ async function declinedCard(ctx: Ctx): Promise<void> {
     await ctx.shot(page, '09-checkout-declined');
 
     const admin = await apiToken(ctx.baseUrl, 'admin-ada');
-    const booking = await apiGet<{ status: string; payment: { status: string; failureCode?: string } | null }>(ctx.baseUrl, admin, `/api/bookings/${bookingId}`);
-    assert(booking.status === 'PENDING' && booking.payment?.status === 'FAILED' && booking.payment.failureCode === 'card_declined',
-      `the booking should be PENDING with a declined payment: ${JSON.stringify(booking)}`);
+    const booking = await apiGet<{ status: string; payment: { status: string; failureCode?: string } | null }>(
+      ctx.baseUrl,
+      admin,
+      `/api/bookings/${bookingId}`,
+    );
+    assert(
+      booking.status === 'PENDING' &&
+        booking.payment?.status === 'FAILED' &&
+        booking.payment.failureCode === 'card_declined',
+      `the booking should be PENDING with a declined payment: ${JSON.stringify(booking)}`,
+    );
     ctx.shared.declinedBookingId = bookingId;
 
     // Bob also cancels the mugs he reserved earlier (the demo data's pending booking).
@@ -209,7 +257,10 @@ async function declinedCard(ctx: Ctx): Promise<void> {
     await mugs.locator('button:has-text("Cancel booking")').click();
     await mugs.locator('form button[type="submit"]').click();
     await mugs.locator('.field-error').waitFor();
-    assert((await mugs.locator('.field-error').textContent())?.includes('why'), 'an empty reason should be refused next to the field');
+    assert(
+      (await mugs.locator('.field-error').textContent())?.includes('why'),
+      'an empty reason should be refused next to the field',
+    );
     await mugs.locator('textarea').fill('Found them cheaper at the market');
     await mugs.locator('form button[type="submit"]').click();
     await page.waitForSelector('li[data-status="CANCELLED"]:has-text("Hand-thrown Stoneware Mug")');
@@ -272,9 +323,14 @@ async function providerCreatesAndPublishes(ctx: Ctx): Promise<void> {
     // It is in the public catalog now.
     await page.goto(`${ctx.baseUrl}/?q=${encodeURIComponent('speckled vase')}`);
     await page.waitForSelector(`[data-offering-card]:has-text("${title}")`);
-    const offerings = (await (await fetch(`${ctx.baseUrl}/api/offerings?q=${encodeURIComponent(title)}`)).json()) as { items: { id: string; price: { amount: number; currency: string } }[] };
+    const offerings = (await (await fetch(`${ctx.baseUrl}/api/offerings?q=${encodeURIComponent(title)}`)).json()) as {
+      items: { id: string; price: { amount: number; currency: string } }[];
+    };
     ctx.shared.newProduct = { id: offerings.items[0]?.id ?? '', title };
-    assert(offerings.items[0]?.price.amount === 2650 && offerings.items[0].price.currency === 'GBP', `the price should be 2650 GBP minor units, got ${JSON.stringify(offerings.items[0]?.price)}`);
+    assert(
+      offerings.items[0]?.price.amount === 2650 && offerings.items[0].price.currency === 'GBP',
+      `the price should be 2650 GBP minor units, got ${JSON.stringify(offerings.items[0]?.price)}`,
+    );
     assert(errors.length === 0, errors.join('\n'));
   } finally {
     await context.close();
@@ -287,7 +343,10 @@ async function providerBookings(ctx: Ctx): Promise<void> {
     await signIn(page, 'provider-lumen-yoga');
     await page.goto(`${ctx.baseUrl}/provider/bookings`);
     await page.waitForSelector('tr[data-booking-id]');
-    assert(await page.locator('tr[data-booking-id]').count() >= 2, 'the studio should see the demo booking and the e2e one');
+    assert(
+      (await page.locator('tr[data-booking-id]').count()) >= 2,
+      'the studio should see the demo booking and the e2e one',
+    );
     // Completing a class before it started is refused; the reason shows on that row.
     const row = page.locator('tr[data-booking-id]:has(button:has-text("Complete"))').first();
     await row.locator('button:has-text("Complete")').click();
@@ -313,7 +372,11 @@ async function soldOutAndExpired(ctx: Ctx): Promise<void> {
 
     // Someone else takes all five while Alice looks at the page.
     const bob = await apiToken(ctx.baseUrl, 'customer-bob');
-    const res = await fetch(`${ctx.baseUrl}/api/bookings`, { method: 'POST', headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' }, body: JSON.stringify({ offeringId: product.id, quantity: 5 }) });
+    const res = await fetch(`${ctx.baseUrl}/api/bookings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ offeringId: product.id, quantity: 5 }),
+    });
     assert(res.status === 201, `Bob's booking should succeed, got ${res.status}`);
     await page.click('[data-book]');
     await page.waitForSelector('[data-sold-out]');
@@ -345,7 +408,11 @@ async function adminMarksPendingPaid(ctx: Ctx): Promise<void> {
     await page.waitForSelector('[data-admin-bookings] tbody tr');
     const rows = await page.locator('[data-admin-bookings] tbody tr').count();
     assert(rows >= 4, `the admin should see every booking (>= 4), saw ${rows}`);
-    if (ctx.shared.confirmedBookingId) assert(await page.locator(`tr[data-booking-id="${ctx.shared.confirmedBookingId}"]`).count() === 1, 'the e2e booking should be listed');
+    if (ctx.shared.confirmedBookingId)
+      assert(
+        (await page.locator(`tr[data-booking-id="${ctx.shared.confirmedBookingId}"]`).count()) === 1,
+        'the e2e booking should be listed',
+      );
     await ctx.shot(page, '18-admin-bookings');
 
     await page.selectOption('[data-status-filter]', 'PENDING');
@@ -447,7 +514,12 @@ export async function runFlows(options: RunOptions): Promise<FlowResult[]> {
         await flow(ctx);
         results.push({ name, ok: true, ms: Date.now() - started });
       } catch (err) {
-        results.push({ name, ok: false, ms: Date.now() - started, error: err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n    ') : String(err) });
+        results.push({
+          name,
+          ok: false,
+          ms: Date.now() - started,
+          error: err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n    ') : String(err),
+        });
       }
       process.stdout.write(results[results.length - 1]!.ok ? '.' : 'F');
     }

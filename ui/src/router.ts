@@ -12,16 +12,64 @@ declare module 'vue-router' {
 
 const routes: RouteRecordRaw[] = [
   { path: '/', name: 'catalog', component: () => import('./views/CatalogView.vue'), meta: { title: 'Explore' } },
-  { path: '/offerings/:id', name: 'offering', component: () => import('./views/OfferingView.vue'), props: true, meta: { title: 'Offering' } },
+  {
+    path: '/offerings/:id',
+    name: 'offering',
+    component: () => import('./views/OfferingView.vue'),
+    props: true,
+    meta: { title: 'Offering' },
+  },
   { path: '/signin', name: 'signin', component: () => import('./views/SignInView.vue'), meta: { title: 'Sign in' } },
-  { path: '/checkout/:id', name: 'checkout', component: () => import('./views/CheckoutView.vue'), props: true, meta: { role: 'customer', title: 'Checkout' } },
-  { path: '/me/bookings', name: 'my-bookings', component: () => import('./views/MyBookingsView.vue'), meta: { role: 'customer', title: 'My bookings' } },
-  { path: '/provider/offerings', name: 'provider-offerings', component: () => import('./views/ProviderOfferingsView.vue'), meta: { role: 'provider', title: 'My offerings' } },
-  { path: '/provider/offerings/new', name: 'provider-new-offering', component: () => import('./views/ProviderNewOfferingView.vue'), meta: { role: 'provider', title: 'New offering' } },
-  { path: '/provider/bookings', name: 'provider-bookings', component: () => import('./views/ProviderBookingsView.vue'), meta: { role: 'provider', title: 'Bookings' } },
-  { path: '/admin/bookings', name: 'admin-bookings', component: () => import('./views/AdminBookingsView.vue'), meta: { role: 'admin', title: 'All bookings' } },
-  { path: '/admin/bookings/:id', name: 'admin-booking', component: () => import('./views/AdminBookingView.vue'), props: true, meta: { role: 'admin', title: 'Booking' } },
-  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'Not found' } },
+  {
+    path: '/checkout/:id',
+    name: 'checkout',
+    component: () => import('./views/CheckoutView.vue'),
+    props: true,
+    meta: { role: 'customer', title: 'Checkout' },
+  },
+  {
+    path: '/me/bookings',
+    name: 'my-bookings',
+    component: () => import('./views/MyBookingsView.vue'),
+    meta: { role: 'customer', title: 'My bookings' },
+  },
+  {
+    path: '/provider/offerings',
+    name: 'provider-offerings',
+    component: () => import('./views/ProviderOfferingsView.vue'),
+    meta: { role: 'provider', title: 'My offerings' },
+  },
+  {
+    path: '/provider/offerings/new',
+    name: 'provider-new-offering',
+    component: () => import('./views/ProviderNewOfferingView.vue'),
+    meta: { role: 'provider', title: 'New offering' },
+  },
+  {
+    path: '/provider/bookings',
+    name: 'provider-bookings',
+    component: () => import('./views/ProviderBookingsView.vue'),
+    meta: { role: 'provider', title: 'Bookings' },
+  },
+  {
+    path: '/admin/bookings',
+    name: 'admin-bookings',
+    component: () => import('./views/AdminBookingsView.vue'),
+    meta: { role: 'admin', title: 'All bookings' },
+  },
+  {
+    path: '/admin/bookings/:id',
+    name: 'admin-booking',
+    component: () => import('./views/AdminBookingView.vue'),
+    props: true,
+    meta: { role: 'admin', title: 'Booking' },
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('./views/NotFoundView.vue'),
+    meta: { title: 'Not found' },
+  },
 ];
 
 export function createAppRouter() {

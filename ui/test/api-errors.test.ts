@@ -1,7 +1,15 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  ApiError, api, configureClient, forgetPosition, lastPosition, laterPosition, problemFromResponse, setAuthToken, toApiError,
+  ApiError,
+  api,
+  configureClient,
+  forgetPosition,
+  lastPosition,
+  laterPosition,
+  problemFromResponse,
+  setAuthToken,
+  toApiError,
 } from '../src/lib/api';
 
 const problem = (status: number, body: unknown, type = 'application/problem+json') =>
@@ -9,19 +17,21 @@ const problem = (status: number, body: unknown, type = 'application/problem+json
 
 describe('problem+json -> ApiError', () => {
   it('keeps the type, title, detail, code and field errors', async () => {
-    const err = await problemFromResponse(problem(400, {
-      type: 'https://booking.example/problems/validation',
-      title: 'Invalid request',
-      status: 400,
-      detail: 'invalid request body: title, price.amount',
-      code: 'validation',
-      errors: [
-        { field: 'title', message: 'title must be longer than or equal to 1 characters' },
-        { field: 'price.amount', message: 'amount must be an integer number' },
-        { field: 'price.amount', message: 'a second message for the same field' },
-      ],
-      correlationId: 'c-1',
-    }));
+    const err = await problemFromResponse(
+      problem(400, {
+        type: 'https://booking.example/problems/validation',
+        title: 'Invalid request',
+        status: 400,
+        detail: 'invalid request body: title, price.amount',
+        code: 'validation',
+        errors: [
+          { field: 'title', message: 'title must be longer than or equal to 1 characters' },
+          { field: 'price.amount', message: 'amount must be an integer number' },
+          { field: 'price.amount', message: 'a second message for the same field' },
+        ],
+        correlationId: 'c-1',
+      }),
+    );
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(400);
     expect(err.type).toBe('https://booking.example/problems/validation');
@@ -37,14 +47,16 @@ describe('problem+json -> ApiError', () => {
   });
 
   it('finds errors for a field or anything under it', async () => {
-    const err = await problemFromResponse(problem(400, {
-      title: 'Invalid request',
-      code: 'validation',
-      errors: [
-        { field: 'schedule.weeklyRules[0].windows[0].end', message: 'must be after start' },
-        { field: 'price.amount', message: 'amount must be an integer number' },
-      ],
-    }));
+    const err = await problemFromResponse(
+      problem(400, {
+        title: 'Invalid request',
+        code: 'validation',
+        errors: [
+          { field: 'schedule.weeklyRules[0].windows[0].end', message: 'must be after start' },
+          { field: 'price.amount', message: 'amount must be an integer number' },
+        ],
+      }),
+    );
     expect(err.messageFor('price')).toBe('Amount must be an integer number');
     expect(err.messageFor('schedule.weeklyRules')).toBe('Must be after start');
     expect(err.messageFor('schedule.weeklyRules[0].windows[0].end')).toBe('Must be after start');
@@ -54,31 +66,41 @@ describe('problem+json -> ApiError', () => {
   });
 
   it('maps business-rule refusals by code, with the detail as the message', async () => {
-    const err = await problemFromResponse(problem(409, {
-      type: 'https://booking.example/problems/sold-out',
-      title: 'Request refused by a business rule',
-      status: 409,
-      detail: 'only 1 left, 2 requested',
-      code: 'sold-out',
-    }));
+    const err = await problemFromResponse(
+      problem(409, {
+        type: 'https://booking.example/problems/sold-out',
+        title: 'Request refused by a business rule',
+        status: 409,
+        detail: 'only 1 left, 2 requested',
+        code: 'sold-out',
+      }),
+    );
     expect(err.code).toBe('sold-out');
     expect(err.errors).toEqual([]);
     expect(err.summary).toBe('Only 1 left, 2 requested');
   });
 
   it('derives the code from the type when the document has none', async () => {
-    const err = await problemFromResponse(problem(409, { type: 'https://booking.example/problems/hold-expired', title: 'Refused' }));
+    const err = await problemFromResponse(
+      problem(409, { type: 'https://booking.example/problems/hold-expired', title: 'Refused' }),
+    );
     expect(err.code).toBe('hold-expired');
   });
 
   it('copes with bodies that are not problem documents', async () => {
-    const html = await problemFromResponse(new Response('<h1>Bad gateway</h1>', { status: 502, headers: { 'content-type': 'text/html' } }));
+    const html = await problemFromResponse(
+      new Response('<h1>Bad gateway</h1>', { status: 502, headers: { 'content-type': 'text/html' } }),
+    );
     expect(html.status).toBe(502);
     expect(html.code).toBe('http-502');
     expect(html.title).toBe('Request failed (502)');
-    const broken = await problemFromResponse(new Response('{not json', { status: 500, headers: { 'content-type': 'application/problem+json' } }));
+    const broken = await problemFromResponse(
+      new Response('{not json', { status: 500, headers: { 'content-type': 'application/problem+json' } }),
+    );
     expect(broken.status).toBe(500);
-    const junk = await problemFromResponse(problem(400, { errors: [null, { field: 1 }, { field: 'ok', message: 'fine' }] }));
+    const junk = await problemFromResponse(
+      problem(400, { errors: [null, { field: 1 }, { field: 'ok', message: 'fine' }] }),
+    );
     expect(junk.errors).toEqual([{ field: 'ok', message: 'fine' }]);
   });
 
@@ -117,7 +139,13 @@ describe('the client', () => {
   const header = (i: number, name: string) => (calls[i]!.init.headers as Record<string, string>)[name];
 
   it('throws the typed error for a problem answer', async () => {
-    answers.push(problem(400, { title: 'Invalid request', code: 'validation', errors: [{ field: 'quantity', message: 'quantity must not be less than 1' }] }));
+    answers.push(
+      problem(400, {
+        title: 'Invalid request',
+        code: 'validation',
+        errors: [{ field: 'quantity', message: 'quantity must not be less than 1' }],
+      }),
+    );
     const err = await api.post('/api/bookings', { quantity: 0 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).messageFor('quantity')).toBe('Quantity must not be less than 1');
@@ -133,8 +161,18 @@ describe('the client', () => {
   });
 
   it('passes the latest write position back on reads (read-your-writes)', async () => {
-    answers.push(new Response('{"bookingId":"b","position":"41"}', { status: 201, headers: { 'content-type': 'application/json' } }));
-    answers.push(new Response('{"bookingId":"c","position":"40"}', { status: 201, headers: { 'content-type': 'application/json' } }));
+    answers.push(
+      new Response('{"bookingId":"b","position":"41"}', {
+        status: 201,
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+    answers.push(
+      new Response('{"bookingId":"c","position":"40"}', {
+        status: 201,
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
     answers.push(new Response('{"items":[]}', { status: 200, headers: { 'content-type': 'application/json' } }));
     await api.post('/api/bookings', {});
     await api.post('/api/bookings', {});

@@ -2,7 +2,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import {
-  ATTRIBUTION_KEY, attributionFromQuery, captureAttribution, clearAttribution, readAttribution, withoutAttributionParams,
+  ATTRIBUTION_KEY,
+  attributionFromQuery,
+  captureAttribution,
+  clearAttribution,
+  readAttribution,
+  withoutAttributionParams,
 } from '../src/lib/attribution';
 import { configureClient, forgetPosition } from '../src/lib/api';
 import { useBookingsStore } from '../src/stores/bookings';
@@ -11,8 +16,17 @@ describe('attribution capture', () => {
   beforeEach(() => sessionStorage.clear());
 
   it('reads utm_* and ttclid from a landing URL’s query', () => {
-    expect(attributionFromQuery('?utm_source=tiktok&utm_medium=paid_social&utm_campaign=spring-flow&utm_term=yoga&utm_content=video-1&ttclid=E.C.P.abc&other=1')).toEqual({
-      utmSource: 'tiktok', utmMedium: 'paid_social', utmCampaign: 'spring-flow', utmTerm: 'yoga', utmContent: 'video-1', ttclid: 'E.C.P.abc',
+    expect(
+      attributionFromQuery(
+        '?utm_source=tiktok&utm_medium=paid_social&utm_campaign=spring-flow&utm_term=yoga&utm_content=video-1&ttclid=E.C.P.abc&other=1',
+      ),
+    ).toEqual({
+      utmSource: 'tiktok',
+      utmMedium: 'paid_social',
+      utmCampaign: 'spring-flow',
+      utmTerm: 'yoga',
+      utmContent: 'video-1',
+      ttclid: 'E.C.P.abc',
     });
     expect(attributionFromQuery('q=yoga')).toBeNull();
     expect(attributionFromQuery('?utm_source=%20%20')).toBeNull();
@@ -65,7 +79,18 @@ describe('the booking carries the attribution', () => {
     configureClient({
       fetch: (async (_url: string, init: RequestInit) => {
         bodies.push(JSON.parse(String(init.body)));
-        return new Response(JSON.stringify({ bookingId: 'b1', status: 'PENDING', holdExpiresAt: '2030-01-01T00:15:00Z', total: { amount: 1800, currency: 'EUR' }, slot: null, position: '5', revision: '0' }), { status: 201, headers: { 'content-type': 'application/json' } });
+        return new Response(
+          JSON.stringify({
+            bookingId: 'b1',
+            status: 'PENDING',
+            holdExpiresAt: '2030-01-01T00:15:00Z',
+            total: { amount: 1800, currency: 'EUR' },
+            slot: null,
+            position: '5',
+            revision: '0',
+          }),
+          { status: 201, headers: { 'content-type': 'application/json' } },
+        );
       }) as unknown as typeof fetch,
     });
   });
@@ -75,7 +100,9 @@ describe('the booking carries the attribution', () => {
     captureAttribution('?utm_source=tiktok&utm_campaign=spring-flow&ttclid=CLICK');
     await useBookingsStore().place({ offeringId: 'o1', slotStart: '2030-01-01T08:00:00.000Z', quantity: 1 });
     expect(bodies[0]).toEqual({
-      offeringId: 'o1', slotStart: '2030-01-01T08:00:00.000Z', quantity: 1,
+      offeringId: 'o1',
+      slotStart: '2030-01-01T08:00:00.000Z',
+      quantity: 1,
       attribution: { utmSource: 'tiktok', utmCampaign: 'spring-flow', ttclid: 'CLICK' },
     });
   });

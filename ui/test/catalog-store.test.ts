@@ -3,7 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import { configureClient, forgetPosition } from '../src/lib/api';
 import {
-  catalogApiQuery, emptyFilters, filtersFromRouteQuery, filtersToRouteQuery, useCatalogStore, type CatalogFilters,
+  catalogApiQuery,
+  emptyFilters,
+  filtersFromRouteQuery,
+  filtersToRouteQuery,
+  useCatalogStore,
+  type CatalogFilters,
 } from '../src/stores/catalog';
 
 const filters = (over: Partial<CatalogFilters>): CatalogFilters => ({ ...emptyFilters(), ...over });
@@ -17,16 +22,23 @@ describe('catalog filters -> API query string', () => {
   });
 
   it('maps text, kind, category, currency, sort and page', () => {
-    const { params } = catalogApiQuery(filters({ q: '  yoga paris ', kind: 'service', category: 'yoga', currency: 'EUR', sort: '-price', page: 3 }));
-    expect(params.toString()).toBe('q=yoga+paris&kind=service&category=yoga&currency=EUR&sort=-price&page=3&pageSize=12');
+    const { params } = catalogApiQuery(
+      filters({ q: '  yoga paris ', kind: 'service', category: 'yoga', currency: 'EUR', sort: '-price', page: 3 }),
+    );
+    expect(params.toString()).toBe(
+      'q=yoga+paris&kind=service&category=yoga&currency=EUR&sort=-price&page=3&pageSize=12',
+    );
   });
 
   it('turns the price range into integer minor units of the chosen currency', () => {
-    expect(catalogApiQuery(filters({ currency: 'EUR', minPrice: '10', maxPrice: '64.99' })).params.toString())
-      .toBe('currency=EUR&minPrice=1000&maxPrice=6499&pageSize=12');
+    expect(catalogApiQuery(filters({ currency: 'EUR', minPrice: '10', maxPrice: '64.99' })).params.toString()).toBe(
+      'currency=EUR&minPrice=1000&maxPrice=6499&pageSize=12',
+    );
     expect(catalogApiQuery(filters({ currency: 'JPY', minPrice: '500' })).params.get('minPrice')).toBe('500');
     // no currency chosen: the usual two decimals; 0.29 is 29, not 28.999…
-    expect(catalogApiQuery(filters({ minPrice: '0.29', maxPrice: '1,234.50' })).params.toString()).toBe('minPrice=29&maxPrice=123450&pageSize=12');
+    expect(catalogApiQuery(filters({ minPrice: '0.29', maxPrice: '1,234.50' })).params.toString()).toBe(
+      'minPrice=29&maxPrice=123450&pageSize=12',
+    );
     expect(catalogApiQuery(filters({ minPrice: '0' })).params.get('minPrice')).toBe('0');
   });
 
@@ -47,21 +59,43 @@ describe('catalog filters -> API query string', () => {
   });
 
   it('checks the date range: order and the API’s 62-day limit', () => {
-    expect(catalogApiQuery(filters({ availableFrom: '2030-03-10', availableTo: '2030-03-01' })).errors.availableTo).toMatch(/before the start/);
-    expect(catalogApiQuery(filters({ availableFrom: '2030-03-01', availableTo: '2030-06-01' })).errors.availableTo).toMatch(/62 days/);
+    expect(
+      catalogApiQuery(filters({ availableFrom: '2030-03-10', availableTo: '2030-03-01' })).errors.availableTo,
+    ).toMatch(/before the start/);
+    expect(
+      catalogApiQuery(filters({ availableFrom: '2030-03-01', availableTo: '2030-06-01' })).errors.availableTo,
+    ).toMatch(/62 days/);
     expect(catalogApiQuery(filters({ availableFrom: '10/03/2030' })).errors.availableFrom).toBeDefined();
   });
 
   it('round-trips the filters through the page URL', () => {
-    const f = filters({ q: 'bike', kind: 'product', minPrice: '5', currency: 'USD', availableFrom: '2030-03-09', sort: 'price', page: 2 });
+    const f = filters({
+      q: 'bike',
+      kind: 'product',
+      minPrice: '5',
+      currency: 'USD',
+      availableFrom: '2030-03-09',
+      sort: 'price',
+      page: 2,
+    });
     const route = filtersToRouteQuery(f);
-    expect(route).toEqual({ q: 'bike', kind: 'product', minPrice: '5', currency: 'USD', availableFrom: '2030-03-09', sort: 'price', page: '2' });
+    expect(route).toEqual({
+      q: 'bike',
+      kind: 'product',
+      minPrice: '5',
+      currency: 'USD',
+      availableFrom: '2030-03-09',
+      sort: 'price',
+      page: '2',
+    });
     expect(filtersFromRouteQuery(route)).toEqual(f);
     expect(filtersToRouteQuery(emptyFilters())).toEqual({});
   });
 
   it('ignores junk in the page URL', () => {
-    expect(filtersFromRouteQuery({ kind: 'boat', currency: 'euro', sort: 'random', page: '-4', q: ['first', 'second'] })).toEqual(filters({ q: 'first' }));
+    expect(
+      filtersFromRouteQuery({ kind: 'boat', currency: 'euro', sort: 'random', page: '-4', q: ['first', 'second'] }),
+    ).toEqual(filters({ q: 'first' }));
   });
 });
 
@@ -82,8 +116,18 @@ describe('useCatalogStore', () => {
   });
   afterEach(() => configureClient({ fetch: (...args) => globalThis.fetch(...args) }));
 
-  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' } });
-  const offering = (id: string, category: string) => ({ id, category, kind: 'product', title: id, price: { amount: 100, currency: 'EUR' } });
+  const json = (body: unknown, status = 200) =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' },
+    });
+  const offering = (id: string, category: string) => ({
+    id,
+    category,
+    kind: 'product',
+    title: id,
+    price: { amount: 100, currency: 'EUR' },
+  });
 
   it('searches with the filters and remembers the categories it sees', async () => {
     answer = () => json({ items: [offering('a', 'yoga'), offering('b', 'ceramics')], total: 2, page: 1, pageSize: 12 });
@@ -107,7 +151,15 @@ describe('useCatalogStore', () => {
   });
 
   it('shows the API’s query errors on the matching filter fields', async () => {
-    answer = () => json({ title: 'Invalid request', code: 'validation', errors: [{ field: 'availableTo', message: 'a range spans at most 62 days' }] }, 400);
+    answer = () =>
+      json(
+        {
+          title: 'Invalid request',
+          code: 'validation',
+          errors: [{ field: 'availableTo', message: 'a range spans at most 62 days' }],
+        },
+        400,
+      );
     const store = useCatalogStore();
     await store.search();
     expect(store.error?.code).toBe('validation');

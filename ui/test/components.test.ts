@@ -23,18 +23,24 @@ interface Sfcs {
 
 async function loadSfcs(): Promise<Sfcs | null> {
   try {
-    const [SlotPicker, MoneyInput, ProblemAlert, FieldError, HoldCountdown, WeeklyHoursEditor, StatusBadge] = await Promise.all([
-      import('../src/components/SlotPicker.vue'),
-      import('../src/components/MoneyInput.vue'),
-      import('../src/components/ProblemAlert.vue'),
-      import('../src/components/FieldError.vue'),
-      import('../src/components/HoldCountdown.vue'),
-      import('../src/components/WeeklyHoursEditor.vue'),
-      import('../src/components/StatusBadge.vue'),
-    ]);
+    const [SlotPicker, MoneyInput, ProblemAlert, FieldError, HoldCountdown, WeeklyHoursEditor, StatusBadge] =
+      await Promise.all([
+        import('../src/components/SlotPicker.vue'),
+        import('../src/components/MoneyInput.vue'),
+        import('../src/components/ProblemAlert.vue'),
+        import('../src/components/FieldError.vue'),
+        import('../src/components/HoldCountdown.vue'),
+        import('../src/components/WeeklyHoursEditor.vue'),
+        import('../src/components/StatusBadge.vue'),
+      ]);
     return {
-      SlotPicker: SlotPicker.default, MoneyInput: MoneyInput.default, ProblemAlert: ProblemAlert.default, FieldError: FieldError.default,
-      HoldCountdown: HoldCountdown.default, WeeklyHoursEditor: WeeklyHoursEditor.default, StatusBadge: StatusBadge.default,
+      SlotPicker: SlotPicker.default,
+      MoneyInput: MoneyInput.default,
+      ProblemAlert: ProblemAlert.default,
+      FieldError: FieldError.default,
+      HoldCountdown: HoldCountdown.default,
+      WeeklyHoursEditor: WeeklyHoursEditor.default,
+      StatusBadge: StatusBadge.default,
     };
   } catch (err) {
     if (process.env.UI_SFC_TESTS === 'required') throw err;
@@ -54,7 +60,9 @@ d('SlotPicker', () => {
   ];
 
   it('groups per day in the offering’s zone and labels both zones', () => {
-    const w = mount(C.SlotPicker, { props: { slots, timeZone: 'Europe/Paris', viewerZone: 'America/Los_Angeles', modelValue: null } });
+    const w = mount(C.SlotPicker, {
+      props: { slots, timeZone: 'Europe/Paris', viewerZone: 'America/Los_Angeles', modelValue: null },
+    });
     const days = w.findAll('[data-day]');
     expect(days).toHaveLength(2);
     expect(w.find('.zone-legend').text()).toContain('Paris');
@@ -66,7 +74,9 @@ d('SlotPicker', () => {
   });
 
   it('disables sold-out slots and emits the chosen start', async () => {
-    const w = mount(C.SlotPicker, { props: { slots, timeZone: 'Europe/Paris', viewerZone: 'Europe/Paris', modelValue: null } });
+    const w = mount(C.SlotPicker, {
+      props: { slots, timeZone: 'Europe/Paris', viewerZone: 'Europe/Paris', modelValue: null },
+    });
     const soldOut = w.find('[data-slot="2030-10-27T17:00:00.000Z"]');
     expect(soldOut.attributes('disabled')).toBeDefined();
     expect(soldOut.text()).toContain('Sold out');
@@ -79,7 +89,15 @@ d('SlotPicker', () => {
 
 d('form errors near their fields', () => {
   it('MoneyInput marks itself invalid and points at its message', () => {
-    const w = mount(C.MoneyInput, { props: { id: 'price', label: 'Price', currency: 'EUR', modelValue: '12.345', error: 'At most 2 decimals for EUR' } });
+    const w = mount(C.MoneyInput, {
+      props: {
+        id: 'price',
+        label: 'Price',
+        currency: 'EUR',
+        modelValue: '12.345',
+        error: 'At most 2 decimals for EUR',
+      },
+    });
     const input = w.find('input');
     expect(input.attributes('aria-invalid')).toBe('true');
     expect(input.attributes('aria-describedby')).toBe('price-error');
@@ -95,20 +113,38 @@ d('form errors near their fields', () => {
   });
 
   it('ProblemAlert shows a problem’s title and detail, and hides without one', () => {
-    const err = new ApiError(409, { title: 'Request refused by a business rule', detail: 'cancellations need 1440 minutes notice', code: 'too-late' });
+    const err = new ApiError(409, {
+      title: 'Request refused by a business rule',
+      detail: 'cancellations need 1440 minutes notice',
+      code: 'too-late',
+    });
     const w = mount(C.ProblemAlert, { props: { error: err } });
     expect(w.find('[role="alert"]').text()).toContain('Request refused by a business rule');
     expect(w.text()).toContain('Cancellations need 1440 minutes notice');
-    expect(mount(C.ProblemAlert, { props: { error: null } }).find('[role="alert"]').exists()).toBe(false);
+    expect(
+      mount(C.ProblemAlert, { props: { error: null } })
+        .find('[role="alert"]')
+        .exists(),
+    ).toBe(false);
   });
 
   it('FieldError renders only with a message', () => {
-    expect(mount(C.FieldError, { props: { id: 'x-error', message: 'Required' } }).find('#x-error').text()).toBe('Required');
-    expect(mount(C.FieldError, { props: { id: 'x-error', message: null } }).find('p').exists()).toBe(false);
+    expect(
+      mount(C.FieldError, { props: { id: 'x-error', message: 'Required' } })
+        .find('#x-error')
+        .text(),
+    ).toBe('Required');
+    expect(
+      mount(C.FieldError, { props: { id: 'x-error', message: null } })
+        .find('p')
+        .exists(),
+    ).toBe(false);
   });
 
   it('WeeklyHoursEditor shows a window’s error on that window', () => {
-    const w = mount(C.WeeklyHoursEditor, { props: { modelValue: defaultWeek(), errors: { '3:0': 'The end must be after the start' }, idPrefix: 't' } });
+    const w = mount(C.WeeklyHoursEditor, {
+      props: { modelValue: defaultWeek(), errors: { '3:0': 'The end must be after the start' }, idPrefix: 't' },
+    });
     expect(w.find('#t-3-0-error').text()).toBe('The end must be after the start');
     expect(w.find('#t-3-0-start').attributes('aria-invalid')).toBe('true');
     expect(w.find('#t-1-0-start').attributes('aria-invalid')).toBeUndefined();

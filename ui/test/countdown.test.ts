@@ -41,7 +41,8 @@ describe('useCountdown in a component', () => {
     const Comp = defineComponent({
       setup() {
         const c = useCountdown(expiresAt, { onExpire });
-        return () => h('div', { 'data-expired': String(c.expired.value), 'data-urgent': String(c.urgent.value) }, c.text.value);
+        return () =>
+          h('div', { 'data-expired': String(c.expired.value), 'data-urgent': String(c.urgent.value) }, c.text.value);
       },
     });
     return { wrapper: mount(Comp), onExpire };

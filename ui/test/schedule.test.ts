@@ -25,9 +25,16 @@ describe('weekly hours editor model', () => {
   it('checks windows before sending', () => {
     const week = defaultWeek();
     week[0]!.windows = [{ start: '12:00', end: '09:00' }];
-    week[1]!.windows = [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '14:00' }];
+    week[1]!.windows = [
+      { start: '09:00', end: '12:00' },
+      { start: '11:00', end: '14:00' },
+    ];
     week[2]!.windows = [{ start: '', end: '12:00' }];
-    expect(validateWeek(week)).toEqual({ '1:0': 'The end must be after the start', '2:1': 'Overlaps another window', '3:0': 'Enter a start time' });
+    expect(validateWeek(week)).toEqual({
+      '1:0': 'The end must be after the start',
+      '2:1': 'Overlaps another window',
+      '3:0': 'Enter a start time',
+    });
     expect(validateWeek(defaultWeek().map((d) => ({ ...d, open: false })))).toEqual({ week: 'Open at least one day' });
     expect(validateWeek(defaultWeek())).toEqual({});
   });

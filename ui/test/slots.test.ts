@@ -2,14 +2,30 @@
 import { describe, expect, it } from 'vitest';
 import { formatDayLabel, groupSlotsByDay, localDayStartIso, nextDate, slotLabels, zonedParts } from '../src/lib/time';
 
-const slot = (start: string, minutes = 60) => ({ start, end: new Date(Date.parse(start) + minutes * 60_000).toISOString() });
-const days = (groups: { date: string; slots: { start: string }[] }[]) => groups.map((g) => [g.date, g.slots.map((s) => s.start)]);
+const slot = (start: string, minutes = 60) => ({
+  start,
+  end: new Date(Date.parse(start) + minutes * 60_000).toISOString(),
+});
+const days = (groups: { date: string; slots: { start: string }[] }[]) =>
+  groups.map((g) => [g.date, g.slots.map((s) => s.start)]);
 
 describe('zonedParts', () => {
   it('reads an instant as the zone’s wall date, time and ISO weekday', () => {
-    expect(zonedParts('2030-03-10T06:30:00Z', 'America/New_York')).toEqual({ date: '2030-03-10', time: '01:30', weekday: 7 });
-    expect(zonedParts('2030-03-10T07:30:00Z', 'America/New_York')).toEqual({ date: '2030-03-10', time: '03:30', weekday: 7 });
-    expect(zonedParts('2030-03-11T03:30:00Z', 'America/New_York')).toEqual({ date: '2030-03-10', time: '23:30', weekday: 7 });
+    expect(zonedParts('2030-03-10T06:30:00Z', 'America/New_York')).toEqual({
+      date: '2030-03-10',
+      time: '01:30',
+      weekday: 7,
+    });
+    expect(zonedParts('2030-03-10T07:30:00Z', 'America/New_York')).toEqual({
+      date: '2030-03-10',
+      time: '03:30',
+      weekday: 7,
+    });
+    expect(zonedParts('2030-03-11T03:30:00Z', 'America/New_York')).toEqual({
+      date: '2030-03-10',
+      time: '23:30',
+      weekday: 7,
+    });
     expect(zonedParts('2030-03-10T23:30:00Z', 'Asia/Tokyo')).toEqual({ date: '2030-03-11', time: '08:30', weekday: 1 });
     expect(zonedParts('2030-01-01T00:00:00Z', 'UTC').time).toBe('00:00');
   });
@@ -78,7 +94,9 @@ describe('slotLabels', () => {
     const norm = (text: string | null) => text?.replace(/\s/g, ' '); // Intl uses narrow no-break spaces
     expect(norm(us.local)).toBe('7:00–8:00 AM');
     expect(norm(us.viewer)).toBe('Sat, Oct 26 11:00 PM–12:00 AM');
-    expect(norm(slotLabels(slot('2030-10-27T10:30:00Z', 90), 'Europe/Paris', 'Europe/Paris', 'en-US').local)).toBe('11:30 AM–1:00 PM');
+    expect(norm(slotLabels(slot('2030-10-27T10:30:00Z', 90), 'Europe/Paris', 'Europe/Paris', 'en-US').local)).toBe(
+      '11:30 AM–1:00 PM',
+    );
   });
 
   it('shows one time when the viewer is in the offering’s zone (or an identical one)', () => {

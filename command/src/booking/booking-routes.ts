@@ -1,8 +1,21 @@
 import { Router, type Request, type Response } from 'express';
 import {
-  actorOf, commandContext, commandRoute, executeCommand, ifMatchRevision, loadState, multiplyMoney, newId, parseInput,
-  DomainRuleError, NotFoundError, PreconditionFailedError, ValidationError, streams,
-  type CommandContext, type SlotData,
+  actorOf,
+  commandContext,
+  commandRoute,
+  executeCommand,
+  ifMatchRevision,
+  loadState,
+  multiplyMoney,
+  newId,
+  parseInput,
+  DomainRuleError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+  streams,
+  type CommandContext,
+  type SlotData,
 } from '@booking/shared-kernel';
 import { offeringDecider, type OfferingState } from '../catalog/offering.js';
 import { isBookableSlot } from '../catalog/availability.js';
@@ -53,15 +66,21 @@ export function bookingRoutes(deps: CommandDeps): Router {
       // Computed before anything is held: an amount out of range is refused with nothing appended.
       const total = multiplyMoney(offering.price, quantity);
       const bookingId = newId();
-      await executeCommand(runtime, capacityStreamId, capacityDecider, () => ({
-        type: 'ReserveCapacity' as const,
-        offeringId: offering.offeringId,
-        bookingId,
-        quantity,
-        holdExpiresAt,
-        now: clock.now(),
-        ...(offering.kind === 'service' ? { seats: offering.seatsPerSlot ?? 0 } : {}),
-      }), ctx);
+      await executeCommand(
+        runtime,
+        capacityStreamId,
+        capacityDecider,
+        () => ({
+          type: 'ReserveCapacity' as const,
+          offeringId: offering.offeringId,
+          bookingId,
+          quantity,
+          holdExpiresAt,
+          now: clock.now(),
+          ...(offering.kind === 'service' ? { seats: offering.seatsPerSlot ?? 0 } : {}),
+        }),
+        ctx,
+      );
       const place: BookingCommand = {
         type: 'PlaceBooking',
         actor,
@@ -86,14 +105,29 @@ export function bookingRoutes(deps: CommandDeps): Router {
         result = await executeCommand(runtime, streams.booking(bookingId), bookingDecider, place, ctx);
       } catch (err) {
         // Give the capacity back now rather than when the hold lapses.
-        await executeCommand(runtime, capacityStreamId, capacityDecider, { type: 'ReleaseCapacity', bookingId, reason: 'orphaned', note: 'booking could not be recorded' }, ctx).catch((releaseErr: unknown) =>
-          deps.logger.error({ err: releaseErr, bookingId }, 'could not release capacity of an unrecorded booking; the hold will lapse'),
+        await executeCommand(
+          runtime,
+          capacityStreamId,
+          capacityDecider,
+          { type: 'ReleaseCapacity', bookingId, reason: 'orphaned', note: 'booking could not be recorded' },
+          ctx,
+        ).catch((releaseErr: unknown) =>
+          deps.logger.error(
+            { err: releaseErr, bookingId },
+            'could not release capacity of an unrecorded booking; the hold will lapse',
+          ),
         );
         throw err;
       }
       return accepted(
         201,
-        { bookingId, status: 'PENDING', holdExpiresAt: holdExpiresAt.toISOString(), total: place.data.total, slot: slot ?? null },
+        {
+          bookingId,
+          status: 'PENDING',
+          holdExpiresAt: holdExpiresAt.toISOString(),
+          total: place.data.total,
+          slot: slot ?? null,
+        },
         result.revision,
         result.position,
         `/api/bookings/${bookingId}`,
@@ -112,7 +146,12 @@ export function bookingRoutes(deps: CommandDeps): Router {
   function bookingChange<B extends object>(
     path: string,
     body: (new () => B) | null,
-    toCommand: (input: { body: B | null; req: Request; ctx: CommandContext; bookingId: string }) => Promise<BookingCommand> | BookingCommand,
+    toCommand: (input: {
+      body: B | null;
+      req: Request;
+      ctx: CommandContext;
+      bookingId: string;
+    }) => Promise<BookingCommand> | BookingCommand,
   ): void {
     router.post(
       `/bookings/:bookingId${path}`,
@@ -128,38 +167,74 @@ export function bookingRoutes(deps: CommandDeps): Router {
           throw new PreconditionFailedError(`booking ${bookingId} is at revision ${revision}, not ${ifMatch}`);
         }
         const command = await toCommand({ body: parsed, req, ctx, bookingId });
-        const result = await executeCommand(runtime, streams.booking(bookingId), bookingDecider, command, ctx, ifMatch === undefined ? {} : { ifMatch });
-        return accepted(200, { bookingId, status: result.state.status, slot: result.state.slot }, result.revision, result.position);
+        const result = await executeCommand(
+          runtime,
+          streams.booking(bookingId),
+          bookingDecider,
+          command,
+          ctx,
+          ifMatch === undefined ? {} : { ifMatch },
+        );
+        return accepted(
+          200,
+          { bookingId, status: result.state.status, slot: result.state.slot },
+          result.revision,
+          result.position,
+        );
       }),
     );
   }
 
   const notice = deps.customerNoticeMinutes;
   bookingChange('/cancel', CancelBookingBody, ({ body, ctx }) => ({
-    type: 'CancelBooking', actor: ctx.actor, reason: body!.reason, now: clock.now(), minimumNoticeMinutes: notice,
+    type: 'CancelBooking',
+    actor: ctx.actor,
+    reason: body!.reason,
+    now: clock.now(),
+    minimumNoticeMinutes: notice,
   }));
   bookingChange('/complete', null, ({ ctx }) => ({ type: 'CompleteBooking', actor: ctx.actor, now: clock.now() }));
   bookingChange('/no-show', null, ({ ctx }) => ({ type: 'MarkNoShow', actor: ctx.actor, now: clock.now() }));
   bookingChange('/reschedule', RescheduleBookingBody, async ({ body, ctx, bookingId }) => {
     const { state } = await loadState(runtime, streams.booking(bookingId), bookingDecider);
     const placed = state.placed!;
-    if (placed.kind !== 'service') throw new DomainRuleError('not-a-service', 'only service bookings can be rescheduled');
-    if (state.status !== 'CONFIRMED') throw new DomainRuleError('invalid-booking-status', `cannot reschedule a booking that is ${state.status}`);
+    if (placed.kind !== 'service')
+      throw new DomainRuleError('not-a-service', 'only service bookings can be rescheduled');
+    if (state.status !== 'CONFIRMED')
+      throw new DomainRuleError('invalid-booking-status', `cannot reschedule a booking that is ${state.status}`);
     const offering = await publishedOffering(placed.offeringId);
     const now = clock.now();
     const to = bookableSlot(offering, body!.slotStart, now);
     const toCapacityStreamId = streams.slot(offering.offeringId, to.start);
-    const command: BookingCommand = { type: 'RescheduleBooking', actor: ctx.actor, to, toCapacityStreamId, now, minimumNoticeMinutes: notice };
+    const command: BookingCommand = {
+      type: 'RescheduleBooking',
+      actor: ctx.actor,
+      to,
+      toCapacityStreamId,
+      now,
+      minimumNoticeMinutes: notice,
+    };
     // Refusals (too late, not the customer's...) come before the new seat is held, or the
     // hold would block that seat until it lapses.
     decideBooking(command, state);
     if (toCapacityStreamId !== state.capacityStreamId) {
       // Hold the new seat first; the capacity reactor confirms it and frees the old one
       // once BookingRescheduled is recorded. If we crash in between, the hold lapses.
-      await executeCommand(runtime, toCapacityStreamId, capacityDecider, {
-        type: 'ReserveCapacity', offeringId: offering.offeringId, bookingId, quantity: placed.quantity,
-        holdExpiresAt: new Date(now.getTime() + deps.config.holdMinutes * 60_000), seats: offering.seatsPerSlot ?? 0, now,
-      }, ctx);
+      await executeCommand(
+        runtime,
+        toCapacityStreamId,
+        capacityDecider,
+        {
+          type: 'ReserveCapacity',
+          offeringId: offering.offeringId,
+          bookingId,
+          quantity: placed.quantity,
+          holdExpiresAt: new Date(now.getTime() + deps.config.holdMinutes * 60_000),
+          seats: offering.seatsPerSlot ?? 0,
+          now,
+        },
+        ctx,
+      );
     }
     return command;
   });

@@ -1,7 +1,13 @@
 /** The booking aggregate: its commands, state and pure decider. */
 import {
-  DomainRuleError, ForbiddenError,
-  type Actor, type AttributionData, type BookingEvent, type BookingPlaced, type Decider, type SlotData,
+  DomainRuleError,
+  ForbiddenError,
+  type Actor,
+  type AttributionData,
+  type BookingEvent,
+  type BookingPlaced,
+  type Decider,
+  type SlotData,
 } from '@booking/shared-kernel';
 
 export type BookingStatus = 'NONE' | 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED' | 'COMPLETED' | 'NO_SHOW';
@@ -99,7 +105,10 @@ export function decideBooking(command: BookingCommand, state: BookingState): Boo
       }
       requireStatus(state, ['CONFIRMED'], 'reschedule');
       if (command.to.start === state.slot.start) return [];
-      if (command.actor.role === 'customer' && minutesUntil(state.slot.start, command.now) < command.minimumNoticeMinutes) {
+      if (
+        command.actor.role === 'customer' &&
+        minutesUntil(state.slot.start, command.now) < command.minimumNoticeMinutes
+      ) {
         throw new DomainRuleError('too-late', `changes need ${command.minimumNoticeMinutes} minutes notice`);
       }
       return [
@@ -126,7 +135,11 @@ export function decideBooking(command: BookingCommand, state: BookingState): Boo
       return [
         {
           type: 'BookingCancelled',
-          data: { bookingId, cancelledBy: command.actor.role as 'customer' | 'provider' | 'admin', reason: command.reason },
+          data: {
+            bookingId,
+            cancelledBy: command.actor.role as 'customer' | 'provider' | 'admin',
+            reason: command.reason,
+          },
         },
       ];
     }

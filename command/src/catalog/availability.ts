@@ -223,8 +223,7 @@ export function validateSchedule(s: ServiceSchedule): ScheduleFieldError[] {
       }
       const from = parseLocalDate(closure.from);
       const to = parseLocalDate(closure.to);
-      if (from === null)
-        errors.push({ field: `${at}.from`, message: "must be a valid local date 'YYYY-MM-DD'" });
+      if (from === null) errors.push({ field: `${at}.from`, message: "must be a valid local date 'YYYY-MM-DD'" });
       if (to === null) errors.push({ field: `${at}.to`, message: "must be a valid local date 'YYYY-MM-DD'" });
       if (from !== null && to !== null && from > to) {
         errors.push({ field: `${at}.to`, message: 'must be on or after from' });

@@ -1,8 +1,25 @@
 /** Request bodies of the catalog endpoints; validated by class-validator, and the source
  *  of the OpenAPI schemas. */
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { LocationData, MoneyData, OFFERING_KINDS, ServiceScheduleData, type OfferingKind } from '@booking/shared-kernel';
+import {
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  LocationData,
+  MoneyData,
+  OFFERING_KINDS,
+  ServiceScheduleData,
+  type OfferingKind,
+} from '@booking/shared-kernel';
 
 /** Optional, but never `null`: a null would erase a detail every offering must have. */
 const IfPresent = () => ValidateIf((_o: object, value: unknown) => value !== undefined);

@@ -1,13 +1,28 @@
 import { Router } from 'express';
 import {
-  actorOf, commandContext, commandRoute, executeCommand, ifMatchRevision, loadState, newId, parseInput,
-  NotFoundError, ValidationError, streams, type CommandContext,
+  actorOf,
+  commandContext,
+  commandRoute,
+  executeCommand,
+  ifMatchRevision,
+  loadState,
+  newId,
+  parseInput,
+  NotFoundError,
+  ValidationError,
+  streams,
+  type CommandContext,
 } from '@booking/shared-kernel';
 import type { Request, Response } from 'express';
 import { offeringDecider, assertOwner, type OfferingCommand } from './offering.js';
 import { capacityDecider } from '../booking/capacity.js';
 import {
-  ChangeOfferingDetailsBody, ChangePriceBody, ChangeScheduleBody, ChangeSeatsBody, CreateOfferingBody, SetStockBody,
+  ChangeOfferingDetailsBody,
+  ChangePriceBody,
+  ChangeScheduleBody,
+  ChangeSeatsBody,
+  CreateOfferingBody,
+  SetStockBody,
 } from './offering-requests.js';
 import { accepted } from '../http/responses.js';
 import type { CommandDeps } from '../http/deps.js';
@@ -31,8 +46,10 @@ export function offeringRoutes(deps: CommandDeps): Router {
       if (ctx.actor.role === 'provider' && body.providerId && body.providerId !== ctx.actor.id) {
         throw new ValidationError('providers create offerings for themselves only', 'providerId');
       }
-      if (body.kind === 'product' && body.stock === undefined) throw new ValidationError('a product needs stock', 'stock');
-      if (body.kind === 'service' && body.stock !== undefined) throw new ValidationError('a service has seats, not stock', 'stock');
+      if (body.kind === 'product' && body.stock === undefined)
+        throw new ValidationError('a product needs stock', 'stock');
+      if (body.kind === 'service' && body.stock !== undefined)
+        throw new ValidationError('a service has seats, not stock', 'stock');
       const offeringId = newId();
       const streamId = streams.offering(offeringId);
       const create: OfferingCommand = {
@@ -51,12 +68,30 @@ export function offeringRoutes(deps: CommandDeps): Router {
       };
       let result = await executeCommand(runtime, streamId, offeringDecider, create, ctx);
       if (body.kind === 'product') {
-        await executeCommand(runtime, streams.inventory(offeringId), capacityDecider, { type: 'SetStock', offeringId, stock: body.stock ?? 0 }, ctx);
+        await executeCommand(
+          runtime,
+          streams.inventory(offeringId),
+          capacityDecider,
+          { type: 'SetStock', offeringId, stock: body.stock ?? 0 },
+          ctx,
+        );
       }
       if (body.publish) {
-        result = await executeCommand(runtime, streamId, offeringDecider, { type: 'PublishOffering', actor: ctx.actor }, ctx);
+        result = await executeCommand(
+          runtime,
+          streamId,
+          offeringDecider,
+          { type: 'PublishOffering', actor: ctx.actor },
+          ctx,
+        );
       }
-      return accepted(201, { offeringId, status: result.state.status }, result.revision, result.position, `/api/offerings/${offeringId}`);
+      return accepted(
+        201,
+        { offeringId, status: result.state.status },
+        result.revision,
+        result.position,
+        `/api/offerings/${offeringId}`,
+      );
     }),
   );
 
@@ -78,16 +113,39 @@ export function offeringRoutes(deps: CommandDeps): Router {
         if (!state.exists) throw new NotFoundError('offering');
         assertOwner(ctx.actor, state);
         const ifMatch = ifMatchRevision(req);
-        const result = await executeCommand(runtime, streamId, offeringDecider, toCommand(parsed, ctx), ctx, ifMatch === undefined ? {} : { ifMatch });
+        const result = await executeCommand(
+          runtime,
+          streamId,
+          offeringDecider,
+          toCommand(parsed, ctx),
+          ctx,
+          ifMatch === undefined ? {} : { ifMatch },
+        );
         return accepted(200, { offeringId, status: result.state.status }, result.revision, result.position);
       }),
     );
   }
 
-  change('patch', '', ChangeOfferingDetailsBody, (b, ctx) => ({ type: 'ChangeOfferingDetails', actor: ctx.actor, ...b }));
-  change('put', '/price', ChangePriceBody, (b, ctx) => ({ type: 'ChangePrice', actor: ctx.actor, price: { ...b!.price } }));
-  change('put', '/schedule', ChangeScheduleBody, (b, ctx) => ({ type: 'ChangeSchedule', actor: ctx.actor, schedule: b!.schedule }));
-  change('put', '/seats', ChangeSeatsBody, (b, ctx) => ({ type: 'ChangeSeats', actor: ctx.actor, seatsPerSlot: b!.seatsPerSlot }));
+  change('patch', '', ChangeOfferingDetailsBody, (b, ctx) => ({
+    type: 'ChangeOfferingDetails',
+    actor: ctx.actor,
+    ...b,
+  }));
+  change('put', '/price', ChangePriceBody, (b, ctx) => ({
+    type: 'ChangePrice',
+    actor: ctx.actor,
+    price: { ...b!.price },
+  }));
+  change('put', '/schedule', ChangeScheduleBody, (b, ctx) => ({
+    type: 'ChangeSchedule',
+    actor: ctx.actor,
+    schedule: b!.schedule,
+  }));
+  change('put', '/seats', ChangeSeatsBody, (b, ctx) => ({
+    type: 'ChangeSeats',
+    actor: ctx.actor,
+    seatsPerSlot: b!.seatsPerSlot,
+  }));
   change('post', '/publish', null, (_b, ctx) => ({ type: 'PublishOffering', actor: ctx.actor }));
   change('post', '/retire', null, (_b, ctx) => ({ type: 'RetireOffering', actor: ctx.actor }));
 
@@ -101,7 +159,13 @@ export function offeringRoutes(deps: CommandDeps): Router {
       if (!state.exists) throw new NotFoundError('offering');
       assertOwner(ctx.actor, state);
       if (state.kind !== 'product') throw new ValidationError('only products have stock', 'stock');
-      const result = await executeCommand(runtime, streams.inventory(offeringId), capacityDecider, { type: 'SetStock', offeringId, stock: body.stock }, ctx);
+      const result = await executeCommand(
+        runtime,
+        streams.inventory(offeringId),
+        capacityDecider,
+        { type: 'SetStock', offeringId, stock: body.stock },
+        ctx,
+      );
       return accepted(200, { offeringId, stock: body.stock }, result.revision, result.position);
     }),
   );

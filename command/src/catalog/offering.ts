@@ -1,8 +1,15 @@
 /** The offering aggregate: its commands, state and pure decider. */
 import {
-  DomainRuleError, ForbiddenError, ValidationError,
-  type Actor, type CatalogEvent, type Decider, type LocationData, type MoneyData,
-  type OfferingKind, type ServiceScheduleData,
+  DomainRuleError,
+  ForbiddenError,
+  ValidationError,
+  type Actor,
+  type CatalogEvent,
+  type Decider,
+  type LocationData,
+  type MoneyData,
+  type OfferingKind,
+  type ServiceScheduleData,
 } from '@booking/shared-kernel';
 import { validateSchedule } from './availability.js';
 
@@ -71,19 +78,27 @@ export function assertOwner(actor: Actor, state: OfferingState): void {
 function assertScheduleValid(schedule: ServiceScheduleData): void {
   const problems = validateSchedule(schedule);
   if (problems.length > 0) {
-    throw new ValidationError('invalid schedule', undefined, problems.map((p) => ({ field: `schedule.${p.field}`, message: p.message })));
+    throw new ValidationError(
+      'invalid schedule',
+      undefined,
+      problems.map((p) => ({ field: `schedule.${p.field}`, message: p.message })),
+    );
   }
 }
 
 function assertPrice(price: MoneyData): void {
   if (price.amount < 0) throw new ValidationError('price must not be negative', 'price.amount');
-  if (!Number.isSafeInteger(price.amount)) throw new ValidationError('price must be a safe integer of minor units', 'price.amount');
+  if (!Number.isSafeInteger(price.amount))
+    throw new ValidationError('price must be a safe integer of minor units', 'price.amount');
 }
 
 export function decideOffering(command: OfferingCommand, state: OfferingState): CatalogEvent[] {
   if (command.type === 'CreateOffering') {
     if (state.exists) throw new DomainRuleError('offering-exists', 'this offering already exists');
-    if (command.actor.role !== 'admin' && !(command.actor.role === 'provider' && command.actor.id === command.providerId)) {
+    if (
+      command.actor.role !== 'admin' &&
+      !(command.actor.role === 'provider' && command.actor.id === command.providerId)
+    ) {
       throw new ForbiddenError('providers create offerings for themselves only');
     }
     assertPrice(command.price);
@@ -92,7 +107,10 @@ export function decideOffering(command: OfferingCommand, state: OfferingState): 
       if (!command.seatsPerSlot) throw new ValidationError('a service needs seatsPerSlot', 'seatsPerSlot');
       assertScheduleValid(command.schedule);
     } else if (command.schedule || command.seatsPerSlot) {
-      throw new ValidationError('a product has stock, not a schedule or seats', command.schedule ? 'schedule' : 'seatsPerSlot');
+      throw new ValidationError(
+        'a product has stock, not a schedule or seats',
+        command.schedule ? 'schedule' : 'seatsPerSlot',
+      );
     }
     const { type: _t, actor: _a, ...data } = command;
     return [{ type: 'OfferingCreated', data }];

@@ -14,7 +14,11 @@ type NotificationEvent = EventOf<'NotificationSent', NotificationSent>;
 export interface NotificationState {
   readonly sent: NotificationSent | null;
 }
-export const notificationDecider: Decider<{ type: 'RecordNotification'; data: NotificationSent }, NotificationState, NotificationEvent> = {
+export const notificationDecider: Decider<
+  { type: 'RecordNotification'; data: NotificationSent },
+  NotificationState,
+  NotificationEvent
+> = {
   initialState: { sent: null },
   decide(command, state) {
     return state.sent ? [] : [{ type: 'NotificationSent', data: command.data }];
@@ -29,7 +33,11 @@ export interface ConversionsState {
   /** TikTok event_id -> what happened */
   readonly forwarded: ReadonlyMap<string, ConversionForwarded>;
 }
-export const conversionsDecider: Decider<{ type: 'RecordConversion'; data: ConversionForwarded }, ConversionsState, ConversionEvent> = {
+export const conversionsDecider: Decider<
+  { type: 'RecordConversion'; data: ConversionForwarded },
+  ConversionsState,
+  ConversionEvent
+> = {
   initialState: { forwarded: new Map() },
   decide(command, state) {
     return state.forwarded.has(command.data.eventId) ? [] : [{ type: 'ConversionForwarded', data: command.data }];

@@ -1,4 +1,13 @@
-import type { Clock, CommandRuntime, Config, Logger, Mailer, PaymentGateway, SandboxGateway, TokenSettings } from '@booking/shared-kernel';
+import type {
+  Clock,
+  CommandRuntime,
+  Config,
+  Logger,
+  Mailer,
+  PaymentGateway,
+  SandboxGateway,
+  TokenSettings,
+} from '@booking/shared-kernel';
 
 /** What the command role needs from the outside world. */
 export interface CommandDeps {

@@ -5,7 +5,9 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'no
 function scrypt(password: string, salt: Buffer, keylen: number, log2N: number, r: number, p: number): Promise<Buffer> {
   const N = 2 ** log2N;
   return new Promise((resolve, reject) => {
-    scryptCb(password.normalize('NFKC'), salt, keylen, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key)));
+    scryptCb(password.normalize('NFKC'), salt, keylen, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -25,7 +27,14 @@ export async function verifyPassword(password: string, stored: string | null, du
   }
   const [, log2N, r, p, salt, hash] = parts;
   const expected = Buffer.from(hash!, 'base64');
-  const actual = await scrypt(password, Buffer.from(salt!, 'base64'), expected.length, Number(log2N), Number(r), Number(p));
+  const actual = await scrypt(
+    password,
+    Buffer.from(salt!, 'base64'),
+    expected.length,
+    Number(log2N),
+    Number(r),
+    Number(p),
+  );
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

@@ -9,8 +9,18 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Router, type RequestHandler } from 'express';
 import {
-  commandContext, commandRoute, executeCommand, loadState, parseInput, streams, DomainRuleError, NotFoundError, UnauthorizedError, UnavailableError,
-  type CommandContext, type IdentityProviderName,
+  commandContext,
+  commandRoute,
+  executeCommand,
+  loadState,
+  parseInput,
+  streams,
+  DomainRuleError,
+  NotFoundError,
+  UnauthorizedError,
+  UnavailableError,
+  type CommandContext,
+  type IdentityProviderName,
 } from '@booking/shared-kernel';
 import type { CommandDeps } from '../http/deps.js';
 import { uniqueKeyDecider, userDecider } from './user.js';
@@ -104,41 +114,63 @@ export function socialLoginRoute(ir: IdentityRuntime, deps: CommandDeps, guarded
     google: { jwksUrl: cfg.googleJwksUrl, issuers: cfg.googleIssuers, audiences: cfg.googleClientIds },
     apple: { jwksUrl: cfg.appleJwksUrl, issuers: cfg.appleIssuers, audiences: cfg.appleClientIds },
   };
-  router.post('/auth/social/:provider', ...guarded, commandRoute(deps.runtime, async (req, res) => {
-    const name = String(req.params.provider) as IdentityProviderName;
-    const provider = providers[name];
-    if (!provider || provider.audiences.length === 0) throw new NotFoundError('identity provider');
-    const body = parseInput(SocialLoginBody, req.body);
-    const identity = await verifyIdToken(cache, provider, body.idToken, body.nonce);
-    const subjectHash = sha256(identity.subject);
-    const idpStream = streams.externalIdentity(name, subjectHash);
-    const base = commandContext(req, res);
-    const { state: link } = await loadState(deps.runtime, idpStream, uniqueKeyDecider);
-    let userId = link.owner;
-    if (!userId) {
-      // Link by email only when the provider vouches for it.
-      if (!identity.email || !identity.emailVerified) throw new DomainRuleError('email-not-verified', 'the provider did not confirm an email address');
-      userId = await userIdByEmail(deps.runtime, identity.email);
-      if (userId) {
-        // Never link to an account whose owner has not proved the mailbox: whoever registered
-        // the address with their own password would share the account (pre-registration hijack).
-        const { state: existing } = await loadUser(deps.runtime, userId);
-        if (existing.exists && !existing.emailVerified) throw new DomainRuleError('email-not-verified', 'an account with this email exists but its address is not confirmed; confirm it or reset its password first');
-      }
+  router.post(
+    '/auth/social/:provider',
+    ...guarded,
+    commandRoute(deps.runtime, async (req, res) => {
+      const name = String(req.params.provider) as IdentityProviderName;
+      const provider = providers[name];
+      if (!provider || provider.audiences.length === 0) throw new NotFoundError('identity provider');
+      const body = parseInput(SocialLoginBody, req.body);
+      const identity = await verifyIdToken(cache, provider, body.idToken, body.nonce);
+      const subjectHash = sha256(identity.subject);
+      const idpStream = streams.externalIdentity(name, subjectHash);
+      const base = commandContext(req, res);
+      const { state: link } = await loadState(deps.runtime, idpStream, uniqueKeyDecider);
+      let userId = link.owner;
       if (!userId) {
-        const created = await registerUser(ir, base, { email: identity.email, name: body.name ?? identity.name ?? identity.email.split('@')[0]!, password: null, roles: ['customer'], method: name, emailVerified: true });
-        userId = created.userId;
+        // Link by email only when the provider vouches for it.
+        if (!identity.email || !identity.emailVerified)
+          throw new DomainRuleError('email-not-verified', 'the provider did not confirm an email address');
+        userId = await userIdByEmail(deps.runtime, identity.email);
+        if (userId) {
+          // Never link to an account whose owner has not proved the mailbox: whoever registered
+          // the address with their own password would share the account (pre-registration hijack).
+          const { state: existing } = await loadUser(deps.runtime, userId);
+          if (existing.exists && !existing.emailVerified)
+            throw new DomainRuleError(
+              'email-not-verified',
+              'an account with this email exists but its address is not confirmed; confirm it or reset its password first',
+            );
+        }
+        if (!userId) {
+          const created = await registerUser(ir, base, {
+            email: identity.email,
+            name: body.name ?? identity.name ?? identity.email.split('@')[0]!,
+            password: null,
+            roles: ['customer'],
+            method: name,
+            emailVerified: true,
+          });
+          userId = created.userId;
+        }
+        const ctx: CommandContext = { ...base, actor: { id: userId, role: 'customer' } };
+        await executeCommand(deps.runtime, idpStream, uniqueKeyDecider, { keyHash: subjectHash, userId }, ctx);
       }
+      const { state } = await loadUser(deps.runtime, userId);
+      if (!state.exists) throw new UnauthorizedError('the identity token is not valid');
       const ctx: CommandContext = { ...base, actor: { id: userId, role: 'customer' } };
-      await executeCommand(deps.runtime, idpStream, uniqueKeyDecider, { keyHash: subjectHash, userId }, ctx);
-    }
-    const { state } = await loadUser(deps.runtime, userId);
-    if (!state.exists) throw new UnauthorizedError('the identity token is not valid');
-    const ctx: CommandContext = { ...base, actor: { id: userId, role: 'customer' } };
-    await executeCommand(deps.runtime, streams.user(userId), userDecider, { type: 'LinkIdentity', provider: name, subjectHash }, ctx);
-    const session = await startSession(ir, base, userId, true, name);
-    if (!session) throw new UnauthorizedError('the identity token is not valid');
-    return { status: 200, body: session };
-  }));
+      await executeCommand(
+        deps.runtime,
+        streams.user(userId),
+        userDecider,
+        { type: 'LinkIdentity', provider: name, subjectHash },
+        ctx,
+      );
+      const session = await startSession(ir, base, userId, true, name);
+      if (!session) throw new UnauthorizedError('the identity token is not valid');
+      return { status: 200, body: session };
+    }),
+  );
   return router;
 }

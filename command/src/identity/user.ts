@@ -1,8 +1,15 @@
 /** The user aggregate (`user-<id>`): its commands, state and pure decider. Hashing and
  *  token generation happen outside; the decider only sees digests and `now`. */
 import {
-  DomainRuleError, NotFoundError, TooManyRequestsError, UnauthorizedError,
-  type Decider, type IdentityEvent, type IdentityProviderName, type SignInMethod, type UserRoleName,
+  DomainRuleError,
+  NotFoundError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  type Decider,
+  type IdentityEvent,
+  type IdentityProviderName,
+  type SignInMethod,
+  type UserRoleName,
 } from '@booking/shared-kernel';
 
 export interface SessionState {
@@ -32,8 +39,21 @@ export interface UserState {
 }
 
 export const initialUserState: UserState = {
-  exists: false, userId: '', email: '', name: '', passwordHash: null, roles: [], status: 'active', emailVerified: false,
-  verification: null, reset: null, failedLogins: 0, lockedUntil: null, sessions: {}, providerApplication: null, identities: [],
+  exists: false,
+  userId: '',
+  email: '',
+  name: '',
+  passwordHash: null,
+  roles: [],
+  status: 'active',
+  emailVerified: false,
+  verification: null,
+  reset: null,
+  failedLogins: 0,
+  lockedUntil: null,
+  sessions: {},
+  providerApplication: null,
+  identities: [],
 };
 
 export interface LockoutPolicy {
@@ -43,10 +63,27 @@ export interface LockoutPolicy {
 }
 
 export type UserCommand =
-  | { type: 'Register'; userId: string; email: string; name: string; passwordHash: string | null; roles: UserRoleName[]; method: SignInMethod; emailVerified: boolean; verification?: { tokenHash: string; expiresAt: string } }
+  | {
+      type: 'Register';
+      userId: string;
+      email: string;
+      name: string;
+      passwordHash: string | null;
+      roles: UserRoleName[];
+      method: SignInMethod;
+      emailVerified: boolean;
+      verification?: { tokenHash: string; expiresAt: string };
+    }
   | { type: 'IssueVerification'; tokenHash: string; expiresAt: string }
   | { type: 'VerifyEmail'; tokenHash: string; now: string }
-  | { type: 'Login'; passwordOk: boolean; now: string; policy: LockoutPolicy; session: { sessionId: string; refreshTokenHash: string; expiresAt: string }; method: SignInMethod }
+  | {
+      type: 'Login';
+      passwordOk: boolean;
+      now: string;
+      policy: LockoutPolicy;
+      session: { sessionId: string; refreshTokenHash: string; expiresAt: string };
+      method: SignInMethod;
+    }
   | { type: 'Refresh'; sessionId: string; tokenHash: string; newHash: string; expiresAt: string; now: string }
   | { type: 'Logout'; sessionId: string }
   | { type: 'RequestPasswordReset'; tokenHash: string; expiresAt: string }
@@ -72,7 +109,9 @@ function must(state: UserState): void {
 }
 
 function liveSessions(state: UserState): string[] {
-  return Object.entries(state.sessions).filter(([, s]) => !s.revoked).map(([id]) => id);
+  return Object.entries(state.sessions)
+    .filter(([, s]) => !s.revoked)
+    .map(([id]) => id);
 }
 
 export function decideUser(command: UserCommand, state: UserState): IdentityEvent[] {
@@ -82,13 +121,19 @@ export function decideUser(command: UserCommand, state: UserState): IdentityEven
       if (state.exists) return [];
       const { type: _t, verification, ...data } = command;
       const events: IdentityEvent[] = [{ type: 'UserRegistered', data }];
-      if (verification && !data.emailVerified) events.push({ type: 'UserEmailVerificationIssued', data: { userId: data.userId, ...verification } });
+      if (verification && !data.emailVerified)
+        events.push({ type: 'UserEmailVerificationIssued', data: { userId: data.userId, ...verification } });
       return events;
     }
     case 'IssueVerification':
       must(state);
       if (state.emailVerified) return [];
-      return [{ type: 'UserEmailVerificationIssued', data: { userId, tokenHash: command.tokenHash, expiresAt: command.expiresAt } }];
+      return [
+        {
+          type: 'UserEmailVerificationIssued',
+          data: { userId, tokenHash: command.tokenHash, expiresAt: command.expiresAt },
+        },
+      ];
     case 'VerifyEmail': {
       must(state);
       const v = state.verification;
@@ -101,7 +146,11 @@ export function decideUser(command: UserCommand, state: UserState): IdentityEven
       must(state);
       if (state.lockedUntil && state.lockedUntil > command.now) {
         const seconds = Math.ceil((Date.parse(state.lockedUntil) - Date.parse(command.now)) / 1000);
-        throw new TooManyRequestsError('too many failed sign-ins; the account is locked for a while', seconds, 'account-locked');
+        throw new TooManyRequestsError(
+          'too many failed sign-ins; the account is locked for a while',
+          seconds,
+          'account-locked',
+        );
       }
       if (!command.passwordOk) {
         const failedAttempts = state.failedLogins + 1;
@@ -119,11 +168,25 @@ export function decideUser(command: UserCommand, state: UserState): IdentityEven
       if (!s || s.revoked) throw new UnauthorizedError('the refresh token is not valid');
       if (s.usedHashes.includes(command.tokenHash)) {
         // A rotated-away token came back: someone holds a copy. The whole family goes.
-        return [{ type: 'SessionRevoked', data: { userId, sessionId: command.sessionId, reason: 'refresh-token-reuse' } }];
+        return [
+          { type: 'SessionRevoked', data: { userId, sessionId: command.sessionId, reason: 'refresh-token-reuse' } },
+        ];
       }
-      if (s.currentHash !== command.tokenHash || s.expiresAt <= command.now) throw new UnauthorizedError('the refresh token is not valid');
+      if (s.currentHash !== command.tokenHash || s.expiresAt <= command.now)
+        throw new UnauthorizedError('the refresh token is not valid');
       if (state.status === 'suspended') throw new UnauthorizedError('this account is suspended');
-      return [{ type: 'RefreshTokenRotated', data: { userId, sessionId: command.sessionId, previousHash: command.tokenHash, refreshTokenHash: command.newHash, expiresAt: command.expiresAt } }];
+      return [
+        {
+          type: 'RefreshTokenRotated',
+          data: {
+            userId,
+            sessionId: command.sessionId,
+            previousHash: command.tokenHash,
+            refreshTokenHash: command.newHash,
+            expiresAt: command.expiresAt,
+          },
+        },
+      ];
     }
     case 'Logout': {
       must(state);
@@ -133,7 +196,12 @@ export function decideUser(command: UserCommand, state: UserState): IdentityEven
     }
     case 'RequestPasswordReset':
       must(state);
-      return [{ type: 'PasswordResetRequested', data: { userId, tokenHash: command.tokenHash, expiresAt: command.expiresAt } }];
+      return [
+        {
+          type: 'PasswordResetRequested',
+          data: { userId, tokenHash: command.tokenHash, expiresAt: command.expiresAt },
+        },
+      ];
     case 'ResetPassword': {
       must(state);
       const r = state.reset;
@@ -142,14 +210,20 @@ export function decideUser(command: UserCommand, state: UserState): IdentityEven
       }
       return [
         { type: 'PasswordChanged', data: { userId, passwordHash: command.passwordHash, via: 'reset' } },
-        ...liveSessions(state).map((sessionId) => ({ type: 'SessionRevoked' as const, data: { userId, sessionId, reason: 'password-reset' as const } })),
+        ...liveSessions(state).map((sessionId) => ({
+          type: 'SessionRevoked' as const,
+          data: { userId, sessionId, reason: 'password-reset' as const },
+        })),
       ];
     }
     case 'SetPassword':
       must(state);
       return [
         { type: 'PasswordChanged', data: { userId, passwordHash: command.passwordHash, via: command.via } },
-        ...liveSessions(state).map((sessionId) => ({ type: 'SessionRevoked' as const, data: { userId, sessionId, reason: 'admin' as const } })),
+        ...liveSessions(state).map((sessionId) => ({
+          type: 'SessionRevoked' as const,
+          data: { userId, sessionId, reason: 'admin' as const },
+        })),
       ];
     case 'GrantRole':
       must(state);
@@ -162,13 +236,23 @@ export function decideUser(command: UserCommand, state: UserState): IdentityEven
       return [{ type: 'UserRoleRevoked', data: { userId, role: command.role } }];
     case 'ApplyForProvider':
       must(state);
-      if (state.roles.includes('provider')) throw new DomainRuleError('already-provider', 'this user is already a provider');
+      if (state.roles.includes('provider'))
+        throw new DomainRuleError('already-provider', 'this user is already a provider');
       if (state.providerApplication?.status === 'pending') return [];
-      return [{ type: 'ProviderApplicationSubmitted', data: { userId, businessName: command.businessName, ...(command.note ? { note: command.note } : {}) } }];
+      return [
+        {
+          type: 'ProviderApplicationSubmitted',
+          data: { userId, businessName: command.businessName, ...(command.note ? { note: command.note } : {}) },
+        },
+      ];
     case 'DecideProviderApplication': {
       must(state);
-      if (state.providerApplication?.status !== 'pending') throw new DomainRuleError('no-pending-application', 'this user has no pending provider application');
-      const decided: IdentityEvent = { type: 'ProviderApplicationDecided', data: { userId, decision: command.decision, ...(command.reason ? { reason: command.reason } : {}) } };
+      if (state.providerApplication?.status !== 'pending')
+        throw new DomainRuleError('no-pending-application', 'this user has no pending provider application');
+      const decided: IdentityEvent = {
+        type: 'ProviderApplicationDecided',
+        data: { userId, decision: command.decision, ...(command.reason ? { reason: command.reason } : {}) },
+      };
       return command.decision === 'approved' && !state.roles.includes('provider')
         ? [decided, { type: 'UserRoleGranted', data: { userId, role: 'provider' } }]
         : [decided];
@@ -178,7 +262,10 @@ export function decideUser(command: UserCommand, state: UserState): IdentityEven
       if (state.status === 'suspended') return [];
       return [
         { type: 'UserSuspended', data: { userId, reason: command.reason } },
-        ...liveSessions(state).map((sessionId) => ({ type: 'SessionRevoked' as const, data: { userId, sessionId, reason: 'suspended' as const } })),
+        ...liveSessions(state).map((sessionId) => ({
+          type: 'SessionRevoked' as const,
+          data: { userId, sessionId, reason: 'suspended' as const },
+        })),
       ];
     case 'Reactivate':
       must(state);
@@ -186,8 +273,14 @@ export function decideUser(command: UserCommand, state: UserState): IdentityEven
       return [{ type: 'UserReactivated', data: { userId } }];
     case 'LinkIdentity':
       must(state);
-      if (state.identities.some((i) => i.provider === command.provider && i.subjectHash === command.subjectHash)) return [];
-      return [{ type: 'ExternalIdentityLinked', data: { userId, provider: command.provider, subjectHash: command.subjectHash } }];
+      if (state.identities.some((i) => i.provider === command.provider && i.subjectHash === command.subjectHash))
+        return [];
+      return [
+        {
+          type: 'ExternalIdentityLinked',
+          data: { userId, provider: command.provider, subjectHash: command.subjectHash },
+        },
+      ];
   }
 }
 
@@ -195,7 +288,16 @@ export function evolveUser(state: UserState, event: IdentityEvent): UserState {
   switch (event.type) {
     case 'UserRegistered': {
       const d = event.data;
-      return { ...initialUserState, exists: true, userId: d.userId, email: d.email, name: d.name, passwordHash: d.passwordHash ?? null, roles: d.roles, emailVerified: d.emailVerified };
+      return {
+        ...initialUserState,
+        exists: true,
+        userId: d.userId,
+        email: d.email,
+        name: d.name,
+        passwordHash: d.passwordHash ?? null,
+        roles: d.roles,
+        emailVerified: d.emailVerified,
+      };
     }
     case 'UserEmailVerificationIssued':
       return { ...state, verification: { tokenHash: event.data.tokenHash, expiresAt: event.data.expiresAt } };
@@ -203,15 +305,38 @@ export function evolveUser(state: UserState, event: IdentityEvent): UserState {
       return { ...state, emailVerified: true, verification: null };
     case 'UserLoggedIn': {
       const d = event.data;
-      return { ...state, failedLogins: 0, lockedUntil: null, sessions: { ...state.sessions, [d.sessionId]: { currentHash: d.refreshTokenHash, usedHashes: [], expiresAt: d.expiresAt, revoked: false } } };
+      return {
+        ...state,
+        failedLogins: 0,
+        lockedUntil: null,
+        sessions: {
+          ...state.sessions,
+          [d.sessionId]: { currentHash: d.refreshTokenHash, usedHashes: [], expiresAt: d.expiresAt, revoked: false },
+        },
+      };
     }
     case 'UserLoginFailed':
-      return { ...state, failedLogins: event.data.failedAttempts, lockedUntil: event.data.lockedUntil ?? state.lockedUntil };
+      return {
+        ...state,
+        failedLogins: event.data.failedAttempts,
+        lockedUntil: event.data.lockedUntil ?? state.lockedUntil,
+      };
     case 'RefreshTokenRotated': {
       const d = event.data;
       const s = state.sessions[d.sessionId];
       if (!s) return state;
-      return { ...state, sessions: { ...state.sessions, [d.sessionId]: { ...s, currentHash: d.refreshTokenHash, usedHashes: [...s.usedHashes, d.previousHash], expiresAt: d.expiresAt } } };
+      return {
+        ...state,
+        sessions: {
+          ...state.sessions,
+          [d.sessionId]: {
+            ...s,
+            currentHash: d.refreshTokenHash,
+            usedHashes: [...s.usedHashes, d.previousHash],
+            expiresAt: d.expiresAt,
+          },
+        },
+      };
     }
     case 'SessionRevoked': {
       const s = state.sessions[event.data.sessionId];
@@ -222,7 +347,14 @@ export function evolveUser(state: UserState, event: IdentityEvent): UserState {
       return { ...state, reset: { tokenHash: event.data.tokenHash, expiresAt: event.data.expiresAt } };
     case 'PasswordChanged':
       // a reset also proves the mailbox, and ends any lock
-      return { ...state, passwordHash: event.data.passwordHash, reset: null, failedLogins: 0, lockedUntil: null, emailVerified: state.emailVerified || event.data.via === 'reset' };
+      return {
+        ...state,
+        passwordHash: event.data.passwordHash,
+        reset: null,
+        failedLogins: 0,
+        lockedUntil: null,
+        emailVerified: state.emailVerified || event.data.via === 'reset',
+      };
     case 'UserRoleGranted':
       return { ...state, roles: [...state.roles, event.data.role] };
     case 'UserRoleRevoked':
@@ -230,13 +362,18 @@ export function evolveUser(state: UserState, event: IdentityEvent): UserState {
     case 'ProviderApplicationSubmitted':
       return { ...state, providerApplication: { status: 'pending', businessName: event.data.businessName } };
     case 'ProviderApplicationDecided':
-      return state.providerApplication ? { ...state, providerApplication: { ...state.providerApplication, status: event.data.decision } } : state;
+      return state.providerApplication
+        ? { ...state, providerApplication: { ...state.providerApplication, status: event.data.decision } }
+        : state;
     case 'UserSuspended':
       return { ...state, status: 'suspended' };
     case 'UserReactivated':
       return { ...state, status: 'active' };
     case 'ExternalIdentityLinked':
-      return { ...state, identities: [...state.identities, { provider: event.data.provider, subjectHash: event.data.subjectHash }] };
+      return {
+        ...state,
+        identities: [...state.identities, { provider: event.data.provider, subjectHash: event.data.subjectHash }],
+      };
     default:
       return state;
   }

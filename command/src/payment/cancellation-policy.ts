@@ -34,7 +34,10 @@ export interface CancellationRefund {
   rule: CancellationRefundRule;
 }
 
-export function cancellationRefund(input: CancellationRefundInput, noticeMinutes = FULL_REFUND_NOTICE_MINUTES): CancellationRefund {
+export function cancellationRefund(
+  input: CancellationRefundInput,
+  noticeMinutes = FULL_REFUND_NOTICE_MINUTES,
+): CancellationRefund {
   if (input.refundable <= 0) return { amount: 0, rule: 'nothing-to-refund' };
   if (input.cancelledBy !== 'customer') return { amount: input.refundable, rule: 'full-cancelled-by-business' };
   if (input.kind === 'product' || !input.slotStart) return { amount: input.refundable, rule: 'full-product' };

@@ -12,6 +12,10 @@ export class MarkPaidBody {
 
 export class RefundBody {
   /** defaults to everything still refundable (when absent; `null` is refused) */
-  @ValidateIf((_o: object, value: unknown) => value !== undefined) @IsObject() @ValidateNested() @Type(() => MoneyData) amount?: MoneyData;
+  @ValidateIf((_o: object, value: unknown) => value !== undefined)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MoneyData)
+  amount?: MoneyData;
   @IsString() @Length(1, 500) reason!: string;
 }

@@ -1,8 +1,17 @@
 import { Router, type Request } from 'express';
 import {
-  actorOf, commandContext, commandRoute, executeCommand, loadState, parseInput,
-  DomainRuleError, NotFoundError, ValidationError, streams,
-  type CommandContext, type UserActor,
+  actorOf,
+  commandContext,
+  commandRoute,
+  executeCommand,
+  loadState,
+  parseInput,
+  DomainRuleError,
+  NotFoundError,
+  ValidationError,
+  streams,
+  type CommandContext,
+  type UserActor,
 } from '@booking/shared-kernel';
 import { bookingDecider, canSeeBooking } from '../booking/booking.js';
 import { paymentDecider, refundableAmount } from './payment.js';
@@ -46,16 +55,43 @@ export function paymentRoutes(deps: CommandDeps): Router {
       // Starting twice returns the same intent: the one recorded in the payment stream
       // (gateway idempotency keys expire), or the one the idempotency key names.
       const { state: existing } = await loadState(runtime, streamId, paymentDecider);
-      const intent = existing.intentId && existing.gateway === gateway.name
-        ? await resumeIntent(existing.intentId)
-        : await gateway.createIntent({ paymentId, bookingId, amount: placed.total, idempotencyKey: `payment-${paymentId}` });
-      const result = await executeCommand(runtime, streamId, paymentDecider, {
-        type: 'StartPayment', paymentId, bookingId, customerId: placed.customerId, providerId: placed.providerId,
-        amount: placed.total, gateway: gateway.name, intentId: intent.intentId,
-      }, ctx);
+      const intent =
+        existing.intentId && existing.gateway === gateway.name
+          ? await resumeIntent(existing.intentId)
+          : await gateway.createIntent({
+              paymentId,
+              bookingId,
+              amount: placed.total,
+              idempotencyKey: `payment-${paymentId}`,
+            });
+      const result = await executeCommand(
+        runtime,
+        streamId,
+        paymentDecider,
+        {
+          type: 'StartPayment',
+          paymentId,
+          bookingId,
+          customerId: placed.customerId,
+          providerId: placed.providerId,
+          amount: placed.total,
+          gateway: gateway.name,
+          intentId: intent.intentId,
+        },
+        ctx,
+      );
       return accepted(
         201,
-        { paymentId, bookingId, gateway: gateway.name, intentId: intent.intentId, clientSecret: intent.clientSecret, amount: placed.total, status: result.state.status, holdExpiresAt: placed.holdExpiresAt },
+        {
+          paymentId,
+          bookingId,
+          gateway: gateway.name,
+          intentId: intent.intentId,
+          clientSecret: intent.clientSecret,
+          amount: placed.total,
+          status: result.state.status,
+          holdExpiresAt: placed.holdExpiresAt,
+        },
         result.revision,
         result.position,
         `/api/payments/${paymentId}`,
@@ -80,11 +116,29 @@ export function paymentRoutes(deps: CommandDeps): Router {
       const gatewayCtx: CommandContext = { ...ctx, actor: { id: 'sandbox-gateway', role: 'system' } };
       const result =
         outcome.status === 'succeeded'
-          ? await executeCommand(runtime, streams.payment(paymentId), paymentDecider, { type: 'RecordPaymentSucceeded', gatewayReference: outcome.reference, amount: { ...outcome.amount }, card: outcome.card }, gatewayCtx)
-          : await executeCommand(runtime, streams.payment(paymentId), paymentDecider, { type: 'RecordPaymentFailed', code: outcome.code, reason: outcome.reason }, gatewayCtx);
-      const body2 = outcome.status === 'succeeded'
-        ? { paymentId, status: 'SUCCEEDED', card: outcome.card }
-        : { paymentId, status: 'FAILED', code: outcome.code, reason: outcome.reason };
+          ? await executeCommand(
+              runtime,
+              streams.payment(paymentId),
+              paymentDecider,
+              {
+                type: 'RecordPaymentSucceeded',
+                gatewayReference: outcome.reference,
+                amount: { ...outcome.amount },
+                card: outcome.card,
+              },
+              gatewayCtx,
+            )
+          : await executeCommand(
+              runtime,
+              streams.payment(paymentId),
+              paymentDecider,
+              { type: 'RecordPaymentFailed', code: outcome.code, reason: outcome.reason },
+              gatewayCtx,
+            );
+      const body2 =
+        outcome.status === 'succeeded'
+          ? { paymentId, status: 'SUCCEEDED', card: outcome.card }
+          : { paymentId, status: 'FAILED', code: outcome.code, reason: outcome.reason };
       return accepted(200, body2, result.revision, result.position);
     }),
   );
@@ -101,10 +155,22 @@ export function paymentRoutes(deps: CommandDeps): Router {
       if (booking.status !== 'PENDING') {
         throw new DomainRuleError('invalid-booking-status', `cannot mark a ${booking.status} booking as paid`);
       }
-      const result = await executeCommand(runtime, streams.payment(paymentId), paymentDecider, {
-        type: 'MarkPaymentPaid', actor, paymentId, bookingId: placed.bookingId, customerId: placed.customerId,
-        providerId: placed.providerId, amount: placed.total, reason: body.reason,
-      }, ctx);
+      const result = await executeCommand(
+        runtime,
+        streams.payment(paymentId),
+        paymentDecider,
+        {
+          type: 'MarkPaymentPaid',
+          actor,
+          paymentId,
+          bookingId: placed.bookingId,
+          customerId: placed.customerId,
+          providerId: placed.providerId,
+          amount: placed.total,
+          reason: body.reason,
+        },
+        ctx,
+      );
       return accepted(200, { paymentId, status: result.state.status }, result.revision, result.position);
     }),
   );
@@ -119,25 +185,50 @@ export function paymentRoutes(deps: CommandDeps): Router {
       const streamId = streams.payment(paymentId);
       const { state, revision } = await loadState(runtime, streamId, paymentDecider);
       if (state.status === 'NONE') throw new NotFoundError('payment');
-      const amount = body.amount ? { ...body.amount } : { amount: refundableAmount(state), currency: state.amount!.currency };
-      if (amount.currency !== state.amount!.currency) throw new ValidationError(`the payment is in ${state.amount!.currency}`, 'amount.currency');
+      const amount = body.amount
+        ? { ...body.amount }
+        : { amount: refundableAmount(state), currency: state.amount!.currency };
+      if (amount.currency !== state.amount!.currency)
+        throw new ValidationError(`the payment is in ${state.amount!.currency}`, 'amount.currency');
       if (body.amount && amount.amount <= 0) throw new ValidationError('a refund must be positive', 'amount.amount');
       if (amount.amount <= 0 || amount.amount > refundableAmount(state)) {
-        throw new DomainRuleError('refund-too-large', `between 1 and ${refundableAmount(state)} minor units can be refunded`);
+        throw new DomainRuleError(
+          'refund-too-large',
+          `between 1 and ${refundableAmount(state)} minor units can be refunded`,
+        );
       }
       // The idempotency key names the payment's revision: a retry of this refund reuses
       // it, a later refund does not.
       if (state.gateway !== 'manual' && state.gateway !== gateway.name) {
-        throw new DomainRuleError('gateway-unavailable', `this payment was made with the ${state.gateway} gateway, which this process does not use`);
+        throw new DomainRuleError(
+          'gateway-unavailable',
+          `this payment was made with the ${state.gateway} gateway, which this process does not use`,
+        );
       }
-      const refund = state.gateway === 'manual'
-        ? { refundId: `manual-refund-${paymentId}-${revision}` }
-        : await gateway.refund({ intentId: state.intentId!, amount, idempotencyKey: `refund-${paymentId}-${revision}` });
+      const refund =
+        state.gateway === 'manual'
+          ? { refundId: `manual-refund-${paymentId}-${revision}` }
+          : await gateway.refund({
+              intentId: state.intentId!,
+              amount,
+              idempotencyKey: `refund-${paymentId}-${revision}`,
+            });
       // Stripe refunds go through Stripe (their charge.refunded webhook then changes nothing:
       // `refundedBefore` lets whichever of the two arrives second record nothing).
-      const result = await executeCommand(runtime, streamId, paymentDecider, {
-        type: 'RefundPayment', actor, amount, reason: body.reason, gatewayReference: refund.refundId, refundedBefore: state.refunded,
-      }, ctx);
+      const result = await executeCommand(
+        runtime,
+        streamId,
+        paymentDecider,
+        {
+          type: 'RefundPayment',
+          actor,
+          amount,
+          reason: body.reason,
+          gatewayReference: refund.refundId,
+          refundedBefore: state.refunded,
+        },
+        ctx,
+      );
       return accepted(200, { paymentId, refunded: result.state.refunded }, result.revision, result.position);
     }),
   );

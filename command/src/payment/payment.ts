@@ -1,7 +1,14 @@
 /** The payment aggregate: its commands, state and pure decider. */
 import {
-  DomainRuleError, ForbiddenError, ValidationError,
-  type Actor, type CardData, type Decider, type GatewayName, type MoneyData, type PaymentEvent,
+  DomainRuleError,
+  ForbiddenError,
+  ValidationError,
+  type Actor,
+  type CardData,
+  type Decider,
+  type GatewayName,
+  type MoneyData,
+  type PaymentEvent,
 } from '@booking/shared-kernel';
 
 export type PaymentStatus = 'NONE' | 'STARTED' | 'FAILED' | 'CANCELED' | 'SUCCEEDED';
@@ -60,7 +67,14 @@ export type PaymentCommand =
   /** `refundedBefore`: what was refunded when this refund was issued at the gateway; when
    *  the stream already shows that plus this amount (its webhook came first), nothing is
    *  recorded twice */
-  | { type: 'RefundPayment'; actor: Actor; amount: MoneyData; reason: string; gatewayReference: string; refundedBefore?: number }
+  | {
+      type: 'RefundPayment';
+      actor: Actor;
+      amount: MoneyData;
+      reason: string;
+      gatewayReference: string;
+      refundedBefore?: number;
+    }
   /** a gateway event (`eventId` deduplicates); `opening` lets it arrive before the start */
   | { type: 'ApplyGatewayEvent'; eventId: string; opening: PaymentOpening | null; outcome: GatewayOutcome }
   | {
@@ -105,7 +119,11 @@ export function decidePayment(command: PaymentCommand, state: PaymentState): Pay
       if (state.gatewayReferences.includes(command.gatewayReference)) return [];
       if (state.status === 'SUCCEEDED') throw new DomainRuleError('already-paid', 'this payment already succeeded');
       if (state.status === 'NONE') throw new DomainRuleError('payment-not-started', 'no such payment');
-      if (!state.amount || command.amount.amount !== state.amount.amount || command.amount.currency !== state.amount.currency) {
+      if (
+        !state.amount ||
+        command.amount.amount !== state.amount.amount ||
+        command.amount.currency !== state.amount.currency
+      ) {
         throw new DomainRuleError('amount-mismatch', 'the gateway reported another amount than the one requested');
       }
       const data = {
@@ -132,7 +150,8 @@ export function decidePayment(command: PaymentCommand, state: PaymentState): Pay
       }
       if (state.gatewayReferences.includes(command.gatewayReference)) return [];
       if (command.amount.amount <= 0) throw new ValidationError('a refund must be positive', 'amount');
-      if (command.refundedBefore !== undefined && state.refunded >= command.refundedBefore + command.amount.amount) return [];
+      if (command.refundedBefore !== undefined && state.refunded >= command.refundedBefore + command.amount.amount)
+        return [];
       const refundable = refundableAmount(state);
       if (command.amount.amount > refundable) {
         throw new DomainRuleError('refund-too-large', `at most ${refundable} minor units can be refunded`);
@@ -171,7 +190,10 @@ export function decidePayment(command: PaymentCommand, state: PaymentState): Pay
  *   recorded first (with the charge id, so the late `succeeded` is then a duplicate);
  * - refunds are recorded up to the cumulative total reported, never twice.
  */
-function decideGatewayEvent(command: Extract<PaymentCommand, { type: 'ApplyGatewayEvent' }>, initial: PaymentState): PaymentEvent[] {
+function decideGatewayEvent(
+  command: Extract<PaymentCommand, { type: 'ApplyGatewayEvent' }>,
+  initial: PaymentState,
+): PaymentEvent[] {
   if (initial.gatewayEventIds.includes(command.eventId)) return [];
   const { outcome, eventId } = command;
   const events: PaymentEvent[] = [];
@@ -185,12 +207,24 @@ function decideGatewayEvent(command: Extract<PaymentCommand, { type: 'ApplyGatew
     emit({ type: 'PaymentStarted', data: { ...command.opening } });
   }
   const ids = { paymentId: state.paymentId, bookingId: state.bookingId };
-  const sameMoney = (a: MoneyData, b: MoneyData | null) => b !== null && a.amount === b.amount && a.currency === b.currency;
+  const sameMoney = (a: MoneyData, b: MoneyData | null) =>
+    b !== null && a.amount === b.amount && a.currency === b.currency;
   const succeed = (reference: string, amount: MoneyData, card?: CardData) => {
     if (state.gatewayReferences.includes(reference)) return;
-    if (state.status === 'SUCCEEDED') throw new DomainRuleError('already-paid', 'this payment already succeeded with another charge');
-    if (!sameMoney(amount, state.amount)) throw new DomainRuleError('amount-mismatch', 'the gateway reported another amount than the one requested');
-    emit({ type: 'PaymentSucceeded', data: { ...ids, amount: { ...amount }, gatewayReference: reference, ...(card ? { card: { ...card } } : {}), gatewayEventId: eventId } });
+    if (state.status === 'SUCCEEDED')
+      throw new DomainRuleError('already-paid', 'this payment already succeeded with another charge');
+    if (!sameMoney(amount, state.amount))
+      throw new DomainRuleError('amount-mismatch', 'the gateway reported another amount than the one requested');
+    emit({
+      type: 'PaymentSucceeded',
+      data: {
+        ...ids,
+        amount: { ...amount },
+        gatewayReference: reference,
+        ...(card ? { card: { ...card } } : {}),
+        gatewayEventId: eventId,
+      },
+    });
   };
   switch (outcome.kind) {
     case 'succeeded':
@@ -198,7 +232,10 @@ function decideGatewayEvent(command: Extract<PaymentCommand, { type: 'ApplyGatew
       break;
     case 'failed':
       if (state.status === 'SUCCEEDED' || state.status === 'CANCELED') break;
-      emit({ type: 'PaymentFailed', data: { ...ids, code: outcome.code, reason: outcome.reason, gatewayEventId: eventId } });
+      emit({
+        type: 'PaymentFailed',
+        data: { ...ids, code: outcome.code, reason: outcome.reason, gatewayEventId: eventId },
+      });
       break;
     case 'canceled':
       if (state.status === 'SUCCEEDED' || state.status === 'CANCELED') break;
@@ -212,8 +249,11 @@ function decideGatewayEvent(command: Extract<PaymentCommand, { type: 'ApplyGatew
         emit({
           type: 'PaymentRefunded',
           data: {
-            ...ids, amount: { amount: delta, currency: state.amount!.currency }, reason: outcome.reason,
-            gatewayReference: `${outcome.chargeId}:refunded:${outcome.refundedTotal}`, gatewayEventId: eventId,
+            ...ids,
+            amount: { amount: delta, currency: state.amount!.currency },
+            reason: outcome.reason,
+            gatewayReference: `${outcome.chargeId}:refunded:${outcome.refundedTotal}`,
+            gatewayEventId: eventId,
           },
         });
       }
@@ -221,14 +261,25 @@ function decideGatewayEvent(command: Extract<PaymentCommand, { type: 'ApplyGatew
     }
     case 'disputed':
       if (state.disputes.includes(outcome.disputeId)) break;
-      emit({ type: 'PaymentDisputed', data: { ...ids, disputeId: outcome.disputeId, amount: { ...outcome.amount }, reason: outcome.reason, gatewayEventId: eventId } });
+      emit({
+        type: 'PaymentDisputed',
+        data: {
+          ...ids,
+          disputeId: outcome.disputeId,
+          amount: { ...outcome.amount },
+          reason: outcome.reason,
+          gatewayEventId: eventId,
+        },
+      });
       break;
   }
   return events;
 }
 
 function seen(state: PaymentState, gatewayEventId: string | undefined): readonly string[] {
-  return gatewayEventId && !state.gatewayEventIds.includes(gatewayEventId) ? [...state.gatewayEventIds, gatewayEventId] : state.gatewayEventIds;
+  return gatewayEventId && !state.gatewayEventIds.includes(gatewayEventId)
+    ? [...state.gatewayEventIds, gatewayEventId]
+    : state.gatewayEventIds;
 }
 
 export function evolvePayment(state: PaymentState, event: PaymentEvent): PaymentState {
@@ -257,7 +308,11 @@ export function evolvePayment(state: PaymentState, event: PaymentEvent): Payment
     case 'PaymentCanceled':
       return { ...state, status: 'CANCELED', gatewayEventIds: seen(state, event.data.gatewayEventId) };
     case 'PaymentDisputed':
-      return { ...state, disputes: [...state.disputes, event.data.disputeId], gatewayEventIds: seen(state, event.data.gatewayEventId) };
+      return {
+        ...state,
+        disputes: [...state.disputes, event.data.disputeId],
+        gatewayEventIds: seen(state, event.data.gatewayEventId),
+      };
     case 'PaymentRefunded':
       return {
         ...state,

@@ -12,12 +12,24 @@
  */
 import express, { Router, type Request, type Response, type NextFunction } from 'express';
 import {
-  AppError, DomainRuleError, executeCommand, loadState, streams,
-  type Clock, type CommandContext, type CommandRuntime, type ErrorKind, type Logger,
+  AppError,
+  DomainRuleError,
+  executeCommand,
+  loadState,
+  streams,
+  type Clock,
+  type CommandContext,
+  type CommandRuntime,
+  type ErrorKind,
+  type Logger,
 } from '@booking/shared-kernel';
 import {
-  verifyStripeWebhook, WebhookSignatureError,
-  type StripeCharge, type StripeDispute, type StripeEvent, type StripePaymentIntent,
+  verifyStripeWebhook,
+  WebhookSignatureError,
+  type StripeCharge,
+  type StripeDispute,
+  type StripeEvent,
+  type StripePaymentIntent,
 } from '@booking/shared-kernel/adapters';
 import { bookingDecider } from '../booking/booking.js';
 import { paymentDecider, type GatewayOutcome, type PaymentOpening } from './payment.js';
@@ -103,10 +115,14 @@ async function resolve(event: StripeEvent, deps: StripeWebhookDeps): Promise<Res
       const paymentId = await byIntent(intentId, charge.metadata);
       if (!paymentId) return null;
       return {
-        paymentId, intentId,
+        paymentId,
+        intentId,
         outcome: {
-          kind: 'refunded', chargeId: charge.id, chargeAmount: money(charge.amount, charge.currency),
-          refundedTotal: charge.amount_refunded, reason: 'refunded at Stripe',
+          kind: 'refunded',
+          chargeId: charge.id,
+          chargeAmount: money(charge.amount, charge.currency),
+          refundedTotal: charge.amount_refunded,
+          reason: 'refunded at Stripe',
         },
       };
     }
@@ -116,8 +132,14 @@ async function resolve(event: StripeEvent, deps: StripeWebhookDeps): Promise<Res
       const paymentId = await byIntent(intentId, null);
       if (!paymentId) return null;
       return {
-        paymentId, intentId,
-        outcome: { kind: 'disputed', disputeId: dispute.id, amount: money(dispute.amount, dispute.currency), reason: dispute.reason || 'disputed' },
+        paymentId,
+        intentId,
+        outcome: {
+          kind: 'disputed',
+          disputeId: dispute.id,
+          amount: money(dispute.amount, dispute.currency),
+          reason: dispute.reason || 'disputed',
+        },
       };
     }
     default:
@@ -126,19 +148,32 @@ async function resolve(event: StripeEvent, deps: StripeWebhookDeps): Promise<Res
 }
 
 /** The facts StartPayment would have recorded, from the booking (payment id = booking id). */
-async function openingFor(deps: StripeWebhookDeps, paymentId: string, intentId: string | null): Promise<PaymentOpening | null> {
+async function openingFor(
+  deps: StripeWebhookDeps,
+  paymentId: string,
+  intentId: string | null,
+): Promise<PaymentOpening | null> {
   if (!intentId) return null;
   const { state } = await loadState(deps.runtime, streams.booking(paymentId), bookingDecider);
   const placed = state.placed;
   if (!placed) return null;
   return {
-    paymentId, bookingId: placed.bookingId, customerId: placed.customerId, providerId: placed.providerId,
-    amount: { ...placed.total }, gateway: 'stripe', intentId,
+    paymentId,
+    bookingId: placed.bookingId,
+    customerId: placed.customerId,
+    providerId: placed.providerId,
+    amount: { ...placed.total },
+    gateway: 'stripe',
+    intentId,
   };
 }
 
 /** Applies one verified Stripe event; returns what happened (for the response and logs). */
-export async function applyStripeEvent(deps: StripeWebhookDeps, event: StripeEvent, ctx: CommandContext): Promise<Record<string, unknown>> {
+export async function applyStripeEvent(
+  deps: StripeWebhookDeps,
+  event: StripeEvent,
+  ctx: CommandContext,
+): Promise<Record<string, unknown>> {
   if (!HANDLED_STRIPE_EVENTS.has(event.type)) return { ignored: 'unhandled-type' };
   const resolved = await resolve(event, deps);
   if (!resolved) {
@@ -150,11 +185,20 @@ export async function applyStripeEvent(deps: StripeWebhookDeps, event: StripeEve
   const { state } = await loadState(deps.runtime, streamId, paymentDecider);
   const opening = state.status === 'NONE' ? await openingFor(deps, paymentId, intentId) : null;
   try {
-    const result = await executeCommand(deps.runtime, streamId, paymentDecider, { type: 'ApplyGatewayEvent', eventId: event.id, opening, outcome }, ctx);
+    const result = await executeCommand(
+      deps.runtime,
+      streamId,
+      paymentDecider,
+      { type: 'ApplyGatewayEvent', eventId: event.id, opening, outcome },
+      ctx,
+    );
     return { paymentId, applied: result.events.map((e) => e.type), status: result.state.status };
   } catch (err) {
     if (!(err instanceof DomainRuleError)) throw err;
-    deps.logger.warn({ stripeEventId: event.id, type: event.type, paymentId, code: err.code, err: err.message }, 'stripe event refused by the payment rules; acknowledged');
+    deps.logger.warn(
+      { stripeEventId: event.id, type: event.type, paymentId, code: err.code, err: err.message },
+      'stripe event refused by the payment rules; acknowledged',
+    );
     return { paymentId, ignored: err.code };
   }
 }
@@ -168,15 +212,32 @@ export function stripeWebhookRouter(deps: StripeWebhookDeps): Router {
     async (req: Request, res: Response, next: NextFunction) => {
       try {
         if (!deps.secret) {
-          res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Not found', status: 404, detail: 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)' }));
+          res
+            .status(404)
+            .type('application/problem+json')
+            .send(
+              JSON.stringify({
+                type: 'about:blank',
+                title: 'Not found',
+                status: 404,
+                detail: 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)',
+              }),
+            );
           return;
         }
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         let event: StripeEvent;
         try {
-          event = verifyStripeWebhook(raw, req.header('stripe-signature'), deps.secret, deps.toleranceSeconds, deps.clock.now().getTime());
+          event = verifyStripeWebhook(
+            raw,
+            req.header('stripe-signature'),
+            deps.secret,
+            deps.toleranceSeconds,
+            deps.clock.now().getTime(),
+          );
         } catch (err) {
-          if (err instanceof WebhookSignatureError) throw new InvalidSignatureError(`the Stripe signature could not be verified: ${err.message}`);
+          if (err instanceof WebhookSignatureError)
+            throw new InvalidSignatureError(`the Stripe signature could not be verified: ${err.message}`);
           throw err;
         }
         const ctx: CommandContext = {

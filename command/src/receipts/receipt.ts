@@ -9,7 +9,13 @@
 import { createHash } from 'node:crypto';
 import {
   DomainRuleError,
-  type CreditNoteIssued, type Decider, type EffectEvent, type EventOf, type ReceiptIssued, type ReceiptKind, type ReceiptNumberAllocated,
+  type CreditNoteIssued,
+  type Decider,
+  type EffectEvent,
+  type EventOf,
+  type ReceiptIssued,
+  type ReceiptKind,
+  type ReceiptNumberAllocated,
 } from '@booking/shared-kernel';
 
 export const receiptStreams = {
@@ -38,17 +44,30 @@ export interface ReceiptNumbersState {
   readonly byReceipt: ReadonlyMap<string, ReceiptNumberAllocated>;
 }
 
-export type ReceiptNumbersCommand = { type: 'AllocateReceiptNumber'; year: number; receiptId: string; kind: ReceiptKind };
+export type ReceiptNumbersCommand = {
+  type: 'AllocateReceiptNumber';
+  year: number;
+  receiptId: string;
+  kind: ReceiptKind;
+};
 
 export const receiptNumbersDecider: Decider<ReceiptNumbersCommand, ReceiptNumbersState, NumberEvent> = {
   initialState: { last: 0, byReceipt: new Map() },
   decide(command, state) {
     if (state.byReceipt.has(command.receiptId)) return [];
     const sequence = state.last + 1;
-    return [{
-      type: 'ReceiptNumberAllocated',
-      data: { year: command.year, sequence, number: formatReceiptNumber(command.year, sequence, command.kind), receiptId: command.receiptId, kind: command.kind },
-    }];
+    return [
+      {
+        type: 'ReceiptNumberAllocated',
+        data: {
+          year: command.year,
+          sequence,
+          number: formatReceiptNumber(command.year, sequence, command.kind),
+          receiptId: command.receiptId,
+          kind: command.kind,
+        },
+      },
+    ];
   },
   evolve(state, event) {
     const byReceipt = new Map(state.byReceipt);
@@ -67,8 +86,7 @@ export interface ReceiptState {
 }
 
 export type ReceiptCommand =
-  | { type: 'IssueReceipt'; data: ReceiptIssued }
-  | { type: 'IssueCreditNote'; data: CreditNoteIssued };
+  { type: 'IssueReceipt'; data: ReceiptIssued } | { type: 'IssueCreditNote'; data: CreditNoteIssued };
 
 export const receiptDecider: Decider<ReceiptCommand, ReceiptState, ReceiptEvent> = {
   initialState: { issued: null, kind: null },
@@ -76,7 +94,10 @@ export const receiptDecider: Decider<ReceiptCommand, ReceiptState, ReceiptEvent>
     if (state.issued) {
       // the same receipt issued again (a redelivery) is a no-op; anything else is a bug
       if (state.issued.number !== command.data.number || state.issued.causeEventId !== command.data.causeEventId) {
-        throw new DomainRuleError('receipt-conflict', `receipt ${state.issued.receiptId} was already issued as ${state.issued.number}`);
+        throw new DomainRuleError(
+          'receipt-conflict',
+          `receipt ${state.issued.receiptId} was already issued as ${state.issued.number}`,
+        );
       }
       return [];
     }

@@ -119,9 +119,7 @@ describe('weekly rules', () => {
     const s = schedule();
     const slots = slotsBetween(s, utc('2030-01-07T09:00:00.000Z'), utc('2030-01-07T10:00:00.000Z'), EARLY);
     expect(starts(slots)).toEqual(['2030-01-07T09:00:00.000Z']);
-    expect(slotsBetween(s, utc('2030-01-07T10:00:00.000Z'), utc('2030-01-07T09:00:00.000Z'), EARLY)).toEqual(
-      [],
-    );
+    expect(slotsBetween(s, utc('2030-01-07T10:00:00.000Z'), utc('2030-01-07T09:00:00.000Z'), EARLY)).toEqual([]);
   });
 
   it('given a range starting in the middle of a local day, when listing, then slots of that day after the start are kept', () => {
@@ -244,9 +242,7 @@ describe('minimum notice and horizon', () => {
     const s = schedule({ minimumNoticeMinutes: 60 });
     const day = [utc('2030-01-07T00:00:00.000Z'), utc('2030-01-08T00:00:00.000Z')] as const;
     // now = 09:30 Paris: the 10:00 slot is only 30 min away
-    expect(starts(slotsBetween(s, ...day, utc('2030-01-07T08:30:00.000Z')))).toEqual([
-      '2030-01-07T10:00:00.000Z',
-    ]);
+    expect(starts(slotsBetween(s, ...day, utc('2030-01-07T08:30:00.000Z')))).toEqual(['2030-01-07T10:00:00.000Z']);
     // now = 09:00 Paris: the 10:00 slot is exactly 60 min away and is kept
     expect(starts(slotsBetween(s, ...day, utc('2030-01-07T08:00:00.000Z')))).toEqual([
       '2030-01-07T09:00:00.000Z',
@@ -259,11 +255,7 @@ describe('minimum notice and horizon', () => {
     const now = utc('2030-01-07T08:00:00.000Z'); // Monday 09:00 Paris
     const slots = slotsBetween(s, now, utc('2030-03-01T00:00:00.000Z'), now);
     // Tuesday 09:00 (2030-01-08T08:00Z) is exactly now + 24 h: excluded
-    expect(starts(slots)).toEqual([
-      '2030-01-07T08:00:00.000Z',
-      '2030-01-07T09:00:00.000Z',
-      '2030-01-07T10:00:00.000Z',
-    ]);
+    expect(starts(slots)).toEqual(['2030-01-07T08:00:00.000Z', '2030-01-07T09:00:00.000Z', '2030-01-07T10:00:00.000Z']);
   });
 
   it('given a range entirely in the past, when listing, then nothing is returned', () => {
@@ -339,9 +331,7 @@ describe('isBookableSlot', () => {
     expect(isBookableSlot(s, utc('2030-01-07T08:00:00.000Z'), now)).toBeNull(); // in the past
     expect(isBookableSlot(s, utc('2030-01-07T10:00:00.000Z'), now)).not.toBeNull();
     const shortHorizon = schedule({ maxHorizonDays: 7 });
-    expect(
-      isBookableSlot(shortHorizon, utc('2030-01-14T08:00:00.000Z'), utc('2030-01-07T08:00:00.000Z')),
-    ).toBeNull();
+    expect(isBookableSlot(shortHorizon, utc('2030-01-14T08:00:00.000Z'), utc('2030-01-07T08:00:00.000Z'))).toBeNull();
     expect(
       isBookableSlot(shortHorizon, utc('2030-01-14T08:00:00.000Z'), utc('2030-01-07T08:00:00.001Z')),
     ).not.toBeNull();
@@ -372,9 +362,7 @@ describe('validateSchedule', () => {
 
   it('given a valid schedule, when validated, then there is no error', () => {
     expect(validateSchedule(schedule())).toEqual([]);
-    expect(
-      validateSchedule(schedule({ weeklyRules: rules([1], ['00:00', '12:00'], ['12:00', '24:00']) })),
-    ).toEqual([]);
+    expect(validateSchedule(schedule({ weeklyRules: rules([1], ['00:00', '12:00'], ['12:00', '24:00']) }))).toEqual([]);
   });
 
   it('given an unknown time zone, when validated, then timeZone is named', () => {
@@ -384,9 +372,7 @@ describe('validateSchedule', () => {
 
   it('given a window ending before it starts, when validated, then the window end is named', () => {
     const s = schedule({ weeklyRules: rules([1], ['08:00', '09:00'], ['11:00', '10:00']) });
-    expect(validateSchedule(s)).toEqual([
-      { field: 'weeklyRules[0].windows[1].end', message: 'must be after start' },
-    ]);
+    expect(validateSchedule(s)).toEqual([{ field: 'weeklyRules[0].windows[1].end', message: 'must be after start' }]);
     expect(fields(schedule({ weeklyRules: rules([1], ['10:00', '10:00']) }))).toEqual([
       'weeklyRules[0].windows[0].end',
     ]);
@@ -470,16 +456,12 @@ describe('validateSchedule', () => {
       'maxHorizonDays',
     ]);
     expect(fields(schedule({ maxHorizonDays: 0 }))).toEqual(['maxHorizonDays']);
-    expect(fields(schedule({ maxHorizonDays: 730, bufferAfterMinutes: 0, minimumNoticeMinutes: 0 }))).toEqual(
-      [],
-    );
+    expect(fields(schedule({ maxHorizonDays: 730, bufferAfterMinutes: 0, minimumNoticeMinutes: 0 }))).toEqual([]);
   });
 
   it('given an invalid schedule, when computing slots, then an InvalidScheduleError carries the field errors', () => {
     const bad = schedule({ slotIntervalMinutes: 0 });
-    expect(() => slotsBetween(bad, EARLY, utc('2030-01-08T00:00:00.000Z'), EARLY)).toThrow(
-      InvalidScheduleError,
-    );
+    expect(() => slotsBetween(bad, EARLY, utc('2030-01-08T00:00:00.000Z'), EARLY)).toThrow(InvalidScheduleError);
     try {
       nextSlots(bad, EARLY, 1);
       expect.unreachable();
@@ -604,8 +586,7 @@ describe.each(DST_CASES)('DST: $zone $kind on $day', (c) => {
     const list = starts(slotsOfLocalDays(s, c.weekFrom, c.weekTo));
     expectNoDuplicates(list);
     expectAscending(list);
-    for (let i = 1; i < list.length; i++)
-      expect(Date.parse(list[i]!) - Date.parse(list[i - 1]!)).toBe(30 * 60_000);
+    for (let i = 1; i < list.length; i++) expect(Date.parse(list[i]!) - Date.parse(list[i - 1]!)).toBe(30 * 60_000);
     // 7 days of 48 half-hours, minus or plus the two half-hours of the changed hour
     expect(list).toHaveLength(7 * 48 + (c.kind === 'spring-forward' ? -2 : 2));
     const onDay = list.filter((x) => local(c.zone, x).startsWith(c.day));

@@ -27,12 +27,18 @@ function pathParams(expressPath: string): string[] {
 }
 
 function operationId(route: RouteDoc): string {
-  return route.method + route.path.replace(/[^A-Za-z0-9]+([A-Za-z0-9])?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''));
+  return (
+    route.method +
+    route.path.replace(/[^A-Za-z0-9]+([A-Za-z0-9])?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))
+  );
 }
 
 /** Every class-validator class as JSON schema, nested `@Type` classes as `$ref`s. */
 export function requestSchemas(): Record<string, Json> {
-  return validationMetadatasToSchemas({ classTransformerMetadataStorage: defaultMetadataStorage, refPointerPrefix: SCHEMA_PREFIX }) as Record<string, Json>;
+  return validationMetadatasToSchemas({
+    classTransformerMetadataStorage: defaultMetadataStorage,
+    refPointerPrefix: SCHEMA_PREFIX,
+  }) as Record<string, Json>;
 }
 
 function refsIn(value: unknown, into: Set<string>): void {
@@ -69,7 +75,12 @@ function accessText(access: Access): string {
 }
 
 function operation(route: RouteDoc, all: Record<string, Json>): Json {
-  const parameters: Json[] = pathParams(route.path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  const parameters: Json[] = pathParams(route.path).map((name) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
   if (route.query) {
     const schema = schemaOf(all, route.query);
     const required = new Set((schema.required as string[] | undefined) ?? []);
@@ -77,10 +88,12 @@ function operation(route: RouteDoc, all: Record<string, Json>): Json {
       parameters.push({ name, in: 'query', required: required.has(name), schema: property });
     }
   }
-  if (route.access === 'stripe-signature') parameters.push({ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' } });
+  if (route.access === 'stripe-signature')
+    parameters.push({ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' } });
   else if (route.mountedWith === 'command') parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
   // read-your-writes (read-api/src/http/read-your-writes.ts) runs before every read route but the status one
-  if (route.mountedWith === 'read-api' && !route.path.startsWith('/api/status/')) parameters.push({ $ref: '#/components/parameters/MinPosition' });
+  if (route.mountedWith === 'read-api' && !route.path.startsWith('/api/status/'))
+    parameters.push({ $ref: '#/components/parameters/MinPosition' });
 
   const op: Json = {
     operationId: operationId(route),
@@ -92,13 +105,24 @@ function operation(route: RouteDoc, all: Record<string, Json>): Json {
   };
   if (parameters.length > 0) op.parameters = parameters;
   if (route.body) {
-    op.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `${SCHEMA_PREFIX}${route.body.name}` } } } };
+    op.requestBody = {
+      required: true,
+      content: { 'application/json': { schema: { $ref: `${SCHEMA_PREFIX}${route.body.name}` } } },
+    };
   } else if (route.access === 'stripe-signature') {
-    op.requestBody = { required: true, content: { 'application/json': { schema: { type: 'object', description: 'a Stripe event' } } } };
+    op.requestBody = {
+      required: true,
+      content: { 'application/json': { schema: { type: 'object', description: 'a Stripe event' } } },
+    };
   }
   const success: Json = { description: route.status === 204 ? 'No content' : 'Success' };
   if (route.status !== 204) {
-    success.content = Object.fromEntries((route.produces ?? ['application/json']).map((type) => [type, { schema: type === 'application/json' ? { type: 'object' } : { type: 'string', format: 'binary' } }]));
+    success.content = Object.fromEntries(
+      (route.produces ?? ['application/json']).map((type) => [
+        type,
+        { schema: type === 'application/json' ? { type: 'object' } : { type: 'string', format: 'binary' } },
+      ]),
+    );
   }
   op.responses = { [String(route.status)]: success, default: { $ref: '#/components/responses/Problem' } };
   return op;
@@ -141,8 +165,15 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Json {
     description: 'RFC 9457 problem details',
     required: ['type', 'title', 'status', 'detail'],
     properties: {
-      type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' },
-      errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      code: { type: 'string' },
+      errors: {
+        type: 'array',
+        items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+      },
     },
   };
 
@@ -152,7 +183,8 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Json {
     info: {
       title: 'Booking platform API',
       version: options.version ?? '0.1.0',
-      description: 'Event-sourced booking platform. Commands answer with the stream revision (`ETag`) and the global event position (`X-Event-Position`, and `position` in the body); pass it to a read as `X-Min-Position` to read your own writes. Errors are `application/problem+json`.',
+      description:
+        'Event-sourced booking platform. Commands answer with the stream revision (`ETag`) and the global event position (`X-Event-Position`, and `position` in the body); pass it to a read as `X-Min-Position` to read your own writes. Errors are `application/problem+json`.',
     },
     servers: [{ url: '/' }],
     tags,
@@ -161,11 +193,26 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Json {
       schemas,
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       parameters: {
-        MinPosition: { name: 'X-Min-Position', in: 'header', required: false, description: 'wait until the read models include this position (from a command answer)', schema: { type: 'string' } },
-        IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, description: 'replays the first answer to a retried command', schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$' } },
+        MinPosition: {
+          name: 'X-Min-Position',
+          in: 'header',
+          required: false,
+          description: 'wait until the read models include this position (from a command answer)',
+          schema: { type: 'string' },
+        },
+        IdempotencyKey: {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description: 'replays the first answer to a retried command',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$' },
+        },
       },
       responses: {
-        Problem: { description: 'An error', content: { 'application/problem+json': { schema: { $ref: `${SCHEMA_PREFIX}Problem` } } } },
+        Problem: {
+          description: 'An error',
+          content: { 'application/problem+json': { schema: { $ref: `${SCHEMA_PREFIX}Problem` } } },
+        },
       },
     },
   };

@@ -18,7 +18,6 @@ async function pdfText(body: Buffer): Promise<string> {
   return text;
 }
 
-
 describe('effects of a paid booking (embedded defaults)', () => {
   let h: Harness;
   let offeringId: string;
@@ -26,8 +25,18 @@ describe('effects of a paid booking (embedded defaults)', () => {
 
   beforeEach(async () => {
     h = await startHarness({ clock: new ManualClock(new Date()), env: { RECEIPT_TAX_RATE_BPS: '2000' } });
-    const created = await h.http.post('/api/offerings').set(h.auth('provider-lumen-yoga'))
-      .send({ kind: 'service', title: 'Evening Yin', category: 'yoga', price: { amount: 2000, currency: 'EUR' }, seatsPerSlot: 3, schedule: alwaysOpenSchedule(), publish: true });
+    const created = await h.http
+      .post('/api/offerings')
+      .set(h.auth('provider-lumen-yoga'))
+      .send({
+        kind: 'service',
+        title: 'Evening Yin',
+        category: 'yoga',
+        price: { amount: 2000, currency: 'EUR' },
+        seatsPerSlot: 3,
+        schedule: alwaysOpenSchedule(),
+        publish: true,
+      });
     offeringId = created.body.offeringId;
     const detail = await h.http.get(`/api/offerings/${offeringId}`).set('x-min-position', created.body.position);
     slotStart = detail.body.slots[3].start;
@@ -35,10 +44,16 @@ describe('effects of a paid booking (embedded defaults)', () => {
   afterEach(async () => h.stop());
 
   async function bookAndPay(customer: string, quantity = 1) {
-    const booked = await h.http.post('/api/bookings').set(h.auth(customer)).send({ offeringId, slotStart, quantity, attribution: { ttclid: 'click-1' } });
+    const booked = await h.http
+      .post('/api/bookings')
+      .set(h.auth(customer))
+      .send({ offeringId, slotStart, quantity, attribution: { ttclid: 'click-1' } });
     expect(booked.status).toBe(201);
     const started = await h.http.post(`/api/bookings/${booked.body.bookingId}/payment`).set(h.auth(customer));
-    const paid = await h.http.post(`/api/payments/${started.body.paymentId}/sandbox-confirm`).set(h.auth(customer)).send({ cardNumber: '4242 4242 4242 4242' });
+    const paid = await h.http
+      .post(`/api/payments/${started.body.paymentId}/sandbox-confirm`)
+      .set(h.auth(customer))
+      .send({ cardNumber: '4242 4242 4242 4242' });
     expect(paid.status).toBe(200);
     return { bookingId: booked.body.bookingId as string, paymentId: started.body.paymentId as string };
   }
@@ -51,13 +66,22 @@ describe('effects of a paid booking (embedded defaults)', () => {
     }, 5000);
     const receipt = list.items[0];
     const year = new Date().getUTCFullYear();
-    expect(receipt).toMatchObject({ kind: 'receipt', number: `${year}-000001`, total: { amount: 4000, currency: 'EUR' }, tax: { amount: 667, currency: 'EUR' } });
-
-    const pdf = await h.http.get(receipt.pdf).set(h.auth('customer-alice')).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    expect(receipt).toMatchObject({
+      kind: 'receipt',
+      number: `${year}-000001`,
+      total: { amount: 4000, currency: 'EUR' },
+      tax: { amount: 667, currency: 'EUR' },
     });
+
+    const pdf = await h.http
+      .get(receipt.pdf)
+      .set(h.auth('customer-alice'))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(pdf.status).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     const text = await pdfText(pdf.body as Buffer);
@@ -83,20 +107,31 @@ describe('effects of a paid booking (embedded defaults)', () => {
     const confirmation = mails.find((m) => m.tags?.template === 'booking-confirmation')!;
     expect(confirmation.subject).toBe('Booking confirmed: Evening Yin');
     expect(confirmation.html).toContain('<h1>');
-    expect(confirmation.attachments).toEqual([expect.objectContaining({ filename: 'booking.ics', contentType: expect.stringContaining('text/calendar') })]);
+    expect(confirmation.attachments).toEqual([
+      expect.objectContaining({ filename: 'booking.ics', contentType: expect.stringContaining('text/calendar') }),
+    ]);
     const receiptMail = mails.find((m) => m.tags?.template === 'receipt')!;
-    expect(receiptMail.attachments).toEqual([expect.objectContaining({ filename: `${year}-000001.pdf`, contentType: 'application/pdf' })]);
+    expect(receiptMail.attachments).toEqual([
+      expect.objectContaining({ filename: `${year}-000001.pdf`, contentType: 'application/pdf' }),
+    ]);
 
     const sent = await eventually(async () => {
       const e = await eventsOfType(h, 'NotificationSent');
       return e.length >= 2 ? e : null;
     });
-    expect(sent.map((e) => (e.data as { template: string }).template).sort()).toEqual(['booking-confirmation', 'receipt']);
+    expect(sent.map((e) => (e.data as { template: string }).template).sort()).toEqual([
+      'booking-confirmation',
+      'receipt',
+    ]);
     const conversions = await eventually(async () => {
       const e = await eventsOfType(h, 'ConversionForwarded');
       return e.length >= 3 ? e : null;
     });
-    expect(conversions.map((e) => (e.data as { eventName: string; outcome: string }).eventName).sort()).toEqual(['InitiateCheckout', 'Purchase', 'Schedule']);
+    expect(conversions.map((e) => (e.data as { eventName: string; outcome: string }).eventName).sort()).toEqual([
+      'InitiateCheckout',
+      'Purchase',
+      'Schedule',
+    ]);
     expect(conversions.every((e) => (e.data as { outcome: string }).outcome === 'dry-run')).toBe(true);
   });
 
@@ -109,15 +144,26 @@ describe('effects of a paid booking (embedded defaults)', () => {
     const year = new Date().getUTCFullYear();
     expect(numbers).toEqual([`${year}-000001`, `${year}-000002`]);
 
-    const refund = await h.http.post(`/api/payments/${paid[0]!.paymentId}/refund`).set(h.auth('admin-ada')).send({ amount: { amount: 500, currency: 'EUR' }, reason: 'goodwill' });
+    const refund = await h.http
+      .post(`/api/payments/${paid[0]!.paymentId}/refund`)
+      .set(h.auth('admin-ada'))
+      .send({ amount: { amount: 500, currency: 'EUR' }, reason: 'goodwill' });
     expect(refund.status).toBeLessThan(300);
     const notes = await eventually(async () => {
       const r = await h.http.get(`/api/bookings/${paid[0]!.bookingId}/receipts`).set(h.auth('customer-alice'));
       return r.body.items?.length === 2 ? r.body.items : null;
     }, 5000);
     const note = notes.find((n: { kind: string }) => n.kind === 'credit-note');
-    expect(note).toMatchObject({ number: `CN-${year}-000003`, total: { amount: 500, currency: 'EUR' }, receiptNumber: expect.stringMatching(/^\d{4}-00000[12]$/) });
-    const refundMail = await eventually(async () => readOutbox(path.join(h.dataDir, 'outbox'), 'alice@example.com').find((m) => m.tags?.template === 'credit-note'), 5000);
+    expect(note).toMatchObject({
+      number: `CN-${year}-000003`,
+      total: { amount: 500, currency: 'EUR' },
+      receiptNumber: expect.stringMatching(/^\d{4}-00000[12]$/),
+    });
+    const refundMail = await eventually(
+      async () =>
+        readOutbox(path.join(h.dataDir, 'outbox'), 'alice@example.com').find((m) => m.tags?.template === 'credit-note'),
+      5000,
+    );
     expect(refundMail.attachments?.[0]?.filename).toBe(`CN-${year}-000003.pdf`);
   });
 });

@@ -22,18 +22,50 @@ describe('TikTok Events API conversions', () => {
   });
 
   it('sends InitiateCheckout, Purchase and Schedule with hashed user data, retrying 429/500/throttling', async () => {
-    tiktok.script.push({ status: 429, code: 40100 }, { status: 500, code: 50000 }, { status: 200, code: 40100, message: 'QPS limit' });
+    tiktok.script.push(
+      { status: 429, code: 40100 },
+      { status: 500, code: 50000 },
+      { status: 200, code: 40100, message: 'QPS limit' },
+    );
     h = await startHarness({
       clock: new ManualClock(new Date()),
-      env: { TIKTOK_API_URL: tiktok.url, TIKTOK_ACCESS_TOKEN: 'token', TIKTOK_PIXEL_CODE: 'PIXEL123', TIKTOK_TEST_EVENT_CODE: 'TEST42', TIKTOK_BACKOFF_MS: '1' },
+      env: {
+        TIKTOK_API_URL: tiktok.url,
+        TIKTOK_ACCESS_TOKEN: 'token',
+        TIKTOK_PIXEL_CODE: 'PIXEL123',
+        TIKTOK_TEST_EVENT_CODE: 'TEST42',
+        TIKTOK_BACKOFF_MS: '1',
+      },
     });
-    const created = await h.http.post('/api/offerings').set(h.auth('provider-lumen-yoga'))
-      .send({ kind: 'service', title: 'Evening Yin', category: 'yoga', price: { amount: 2050, currency: 'EUR' }, seatsPerSlot: 3, schedule: alwaysOpenSchedule(), publish: true });
-    const detail = await h.http.get(`/api/offerings/${created.body.offeringId}`).set('x-min-position', created.body.position);
-    const booked = await h.http.post('/api/bookings').set(h.auth('customer-alice')).send({ offeringId: created.body.offeringId, slotStart: detail.body.slots[2].start, attribution: { ttclid: 'CLICK-1' } });
+    const created = await h.http
+      .post('/api/offerings')
+      .set(h.auth('provider-lumen-yoga'))
+      .send({
+        kind: 'service',
+        title: 'Evening Yin',
+        category: 'yoga',
+        price: { amount: 2050, currency: 'EUR' },
+        seatsPerSlot: 3,
+        schedule: alwaysOpenSchedule(),
+        publish: true,
+      });
+    const detail = await h.http
+      .get(`/api/offerings/${created.body.offeringId}`)
+      .set('x-min-position', created.body.position);
+    const booked = await h.http
+      .post('/api/bookings')
+      .set(h.auth('customer-alice'))
+      .send({
+        offeringId: created.body.offeringId,
+        slotStart: detail.body.slots[2].start,
+        attribution: { ttclid: 'CLICK-1' },
+      });
     const bookingId = booked.body.bookingId as string;
     const started = await h.http.post(`/api/bookings/${bookingId}/payment`).set(h.auth('customer-alice'));
-    await h.http.post(`/api/payments/${started.body.paymentId}/sandbox-confirm`).set(h.auth('customer-alice')).send({ cardNumber: '4242 4242 4242 4242' });
+    await h.http
+      .post(`/api/payments/${started.body.paymentId}/sandbox-confirm`)
+      .set(h.auth('customer-alice'))
+      .send({ cardNumber: '4242 4242 4242 4242' });
 
     const recorded = await eventually(async () => {
       const e = await eventsOfType(h!, 'ConversionForwarded');
@@ -41,10 +73,21 @@ describe('TikTok Events API conversions', () => {
     }, 8000);
     expect(recorded.map((e) => e.data).every((d) => (d as { outcome: string }).outcome === 'sent')).toBe(true);
     expect(tiktok.requests.every((r) => r.problems.length === 0)).toBe(true);
-    expect([...tiktok.accepted.keys()].sort()).toEqual([`${bookingId}-InitiateCheckout`, `${bookingId}-Purchase`, `${bookingId}-Schedule`].sort());
+    expect([...tiktok.accepted.keys()].sort()).toEqual(
+      [`${bookingId}-InitiateCheckout`, `${bookingId}-Purchase`, `${bookingId}-Schedule`].sort(),
+    );
     const purchase = tiktok.accepted.get(`${bookingId}-Purchase`) as unknown as TikTokEvent;
-    expect(purchase.user).toEqual({ email: sha('alice@example.com'), external_id: sha('customer-alice'), ttclid: 'CLICK-1' });
-    expect(purchase.properties).toMatchObject({ currency: 'EUR', value: 20.5, order_id: bookingId, contents: [{ content_id: created.body.offeringId, content_type: 'product', quantity: 1, price: 20.5 }] });
+    expect(purchase.user).toEqual({
+      email: sha('alice@example.com'),
+      external_id: sha('customer-alice'),
+      ttclid: 'CLICK-1',
+    });
+    expect(purchase.properties).toMatchObject({
+      currency: 'EUR',
+      value: 20.5,
+      order_id: bookingId,
+      contents: [{ content_id: created.body.offeringId, content_type: 'product', quantity: 1, price: 20.5 }],
+    });
     expect(tiktok.requests.every((r) => r.body.test_event_code === 'TEST42')).toBe(true);
     // the first send hit 429, 500 and a throttling code before it was accepted
     const first = recorded.find((e) => (e.data as { eventName: string }).eventName === 'InitiateCheckout')!;
@@ -52,10 +95,25 @@ describe('TikTok Events API conversions', () => {
   });
 
   it('parks a validation refusal without retrying, and batches at most 1,000 events per request', async () => {
-    const client = new TikTokEventsClient({ apiUrl: tiktok.url, accessToken: 't', pixelCode: 'PIXEL123', testEventCode: null, maxAttempts: 5, baseBackoffMs: 0 });
+    const client = new TikTokEventsClient({
+      apiUrl: tiktok.url,
+      accessToken: 't',
+      pixelCode: 'PIXEL123',
+      testEventCode: null,
+      maxAttempts: 5,
+      baseBackoffMs: 0,
+    });
     const ev = (i: number): TikTokEvent => ({
-      event: 'Purchase', event_time: 1_900_000_000, event_id: `b${i}-Purchase`, user: { external_id: sha(`c${i}`) },
-      properties: { contents: [{ content_id: 'o', content_type: 'product', quantity: 1, price: 1 }], content_type: 'product', currency: 'EUR', value: 1 },
+      event: 'Purchase',
+      event_time: 1_900_000_000,
+      event_id: `b${i}-Purchase`,
+      user: { external_id: sha(`c${i}`) },
+      properties: {
+        contents: [{ content_id: 'o', content_type: 'product', quantity: 1, price: 1 }],
+        content_type: 'product',
+        currency: 'EUR',
+        value: 1,
+      },
     });
     tiktok.script.push({ status: 200, code: 40002, message: 'invalid field' });
     const [refused] = await client.track([ev(0)]);
@@ -73,7 +131,14 @@ describe('TikTok Events API conversions', () => {
     expect(badResult!.result.outcome).toBe('parked');
     expect(badResult!.result.message).toContain('SHA-256');
 
-    const dry = new TikTokEventsClient({ apiUrl: tiktok.url, accessToken: null, pixelCode: 'P', testEventCode: null, maxAttempts: 1, baseBackoffMs: 0 });
+    const dry = new TikTokEventsClient({
+      apiUrl: tiktok.url,
+      accessToken: null,
+      pixelCode: 'P',
+      testEventCode: null,
+      maxAttempts: 1,
+      baseBackoffMs: 0,
+    });
     const before = tiktok.requests.length;
     expect((await dry.track([ev(1)]))[0]!.result.outcome).toBe('dry-run');
     expect(tiktok.requests.length).toBe(before);

@@ -32,27 +32,33 @@ export function checkTrackBody(body: Record<string, unknown>, token: string | un
   for (const [i, e] of (data as Record<string, unknown>[]).entries()) {
     const at = `data[${i}]`;
     if (typeof e.event !== 'string' || !e.event) p.push(`${at}.event required`);
-    if (!Number.isInteger(e.event_time) || (e.event_time as number) < 1e9 || (e.event_time as number) > 1e10) p.push(`${at}.event_time must be unix seconds`);
+    if (!Number.isInteger(e.event_time) || (e.event_time as number) < 1e9 || (e.event_time as number) > 1e10)
+      p.push(`${at}.event_time must be unix seconds`);
     if (typeof e.event_id !== 'string' || !e.event_id) p.push(`${at}.event_id required`);
     const user = e.user as Record<string, unknown> | undefined;
     if (!user || typeof user !== 'object') p.push(`${at}.user required`);
     else {
-      for (const f of ['email', 'phone', 'external_id']) if (user[f] !== undefined && !SHA256.test(String(user[f]))) p.push(`${at}.user.${f} must be a lower-case SHA-256 hex`);
+      for (const f of ['email', 'phone', 'external_id'])
+        if (user[f] !== undefined && !SHA256.test(String(user[f])))
+          p.push(`${at}.user.${f} must be a lower-case SHA-256 hex`);
       if (user.ttclid !== undefined && typeof user.ttclid !== 'string') p.push(`${at}.user.ttclid must be a string`);
     }
     const props = e.properties as Record<string, unknown> | undefined;
     if (!props) p.push(`${at}.properties required`);
     else {
-      if (typeof props.currency !== 'string' || !/^[A-Z]{3}$/.test(props.currency)) p.push(`${at}.properties.currency must be ISO 4217`);
+      if (typeof props.currency !== 'string' || !/^[A-Z]{3}$/.test(props.currency))
+        p.push(`${at}.properties.currency must be ISO 4217`);
       if (typeof props.value !== 'number') p.push(`${at}.properties.value must be a number`);
       const contents = props.contents as Record<string, unknown>[] | undefined;
       if (!Array.isArray(contents) || contents.length === 0) p.push(`${at}.properties.contents required`);
-      else for (const c of contents) {
-        if (typeof c.content_id !== 'string') p.push(`${at}.contents.content_id required`);
-        if (c.content_type !== 'product' && c.content_type !== 'product_group') p.push(`${at}.contents.content_type must be product or product_group`);
-        if (!Number.isInteger(c.quantity)) p.push(`${at}.contents.quantity must be an integer`);
-        if (typeof c.price !== 'number') p.push(`${at}.contents.price must be a number`);
-      }
+      else
+        for (const c of contents) {
+          if (typeof c.content_id !== 'string') p.push(`${at}.contents.content_id required`);
+          if (c.content_type !== 'product' && c.content_type !== 'product_group')
+            p.push(`${at}.contents.content_type must be product or product_group`);
+          if (!Number.isInteger(c.quantity)) p.push(`${at}.contents.quantity must be an integer`);
+          if (typeof c.price !== 'number') p.push(`${at}.contents.price must be a number`);
+        }
     }
   }
   return p;
@@ -67,7 +73,11 @@ export async function startTikTokCheckServer(pixel: string): Promise<TikTokCheck
       const body = JSON.parse(raw) as Record<string, unknown>;
       const problems = checkTrackBody(body, req.headers['access-token'] as string | undefined, pixel);
       state.requests.push({ body, problems });
-      const answer = state.script.shift() ?? (problems.length ? { status: 200, code: 40002, message: problems.join('; ') } : { status: 200, code: 0, message: 'OK' });
+      const answer =
+        state.script.shift() ??
+        (problems.length
+          ? { status: 200, code: 40002, message: problems.join('; ') }
+          : { status: 200, code: 0, message: 'OK' });
       if (answer.status === 200 && (answer.code === 0 || answer.code === 20001)) {
         for (const e of body.data as Record<string, unknown>[]) state.accepted.set(String(e.event_id), e);
       }

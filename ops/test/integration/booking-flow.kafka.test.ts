@@ -24,9 +24,18 @@ describe.skipIf(!kafkaBrokers || !mongodbUrl)('booking flow over Kafka with Mong
     expect(h.platform.reactors).toBeInstanceOf(BusReactorRunner);
     await (h.platform.reactors as BusReactorRunner).ready();
 
-    const created = await h.http.post('/api/offerings').set(h.auth('provider-lumen-yoga')).send({
-      kind: 'service', title: 'Kafka Yin', category: 'yoga', price: { amount: 2000, currency: 'EUR' }, seatsPerSlot: 3, schedule: alwaysOpenSchedule(), publish: true,
-    });
+    const created = await h.http
+      .post('/api/offerings')
+      .set(h.auth('provider-lumen-yoga'))
+      .send({
+        kind: 'service',
+        title: 'Kafka Yin',
+        category: 'yoga',
+        price: { amount: 2000, currency: 'EUR' },
+        seatsPerSlot: 3,
+        schedule: alwaysOpenSchedule(),
+        publish: true,
+      });
     expect(created.status).toBe(201);
     const offeringId = created.body.offeringId as string;
     const detail = await h.http.get(`/api/offerings/${offeringId}`).set('x-min-position', created.body.position);
@@ -38,26 +47,41 @@ describe.skipIf(!kafkaBrokers || !mongodbUrl)('booking flow over Kafka with Mong
     const started = await h.http.post(`/api/bookings/${bookingId}/payment`).set(h.auth('customer-alice'));
     expect(started.status).toBe(201);
     const paidAt = Date.now();
-    const paid = await h.http.post(`/api/payments/${started.body.paymentId}/sandbox-confirm`).set(h.auth('customer-alice')).send({ cardNumber: '4242 4242 4242 4242' });
+    const paid = await h.http
+      .post(`/api/payments/${started.body.paymentId}/sandbox-confirm`)
+      .set(h.auth('customer-alice'))
+      .send({ cardNumber: '4242 4242 4242 4242' });
     expect(paid.body.status).toBe('SUCCEEDED');
 
     // the effect (through relay -> Kafka -> reactor group), then the read model (FerretDB)
-    await eventually(async () => {
-      const events = await h.platform.eventStore.readStream(`booking-${bookingId}`);
-      return events.some((e) => e.type === 'BookingConfirmed');
-    }, 20_000, 5);
+    await eventually(
+      async () => {
+        const events = await h.platform.eventStore.readStream(`booking-${bookingId}`);
+        return events.some((e) => e.type === 'BookingConfirmed');
+      },
+      20_000,
+      5,
+    );
     const effectMs = Date.now() - paidAt;
-    const confirmed = await eventually(async () => {
-      const r = await h.http.get(`/api/bookings/${bookingId}`).set(h.auth('customer-alice'));
-      return r.body.status === 'CONFIRMED' ? r.body : null;
-    }, 20_000, 20);
+    const confirmed = await eventually(
+      async () => {
+        const r = await h.http.get(`/api/bookings/${bookingId}`).set(h.auth('customer-alice'));
+        return r.body.status === 'CONFIRMED' ? r.body : null;
+      },
+      20_000,
+      20,
+    );
     const latencyMs = Date.now() - paidAt;
-    console.log(`payment -> BookingConfirmed recorded through Kafka: ${effectMs} ms; CONFIRMED in the read API (MongoDB): ${latencyMs} ms`);
+    console.log(
+      `payment -> BookingConfirmed recorded through Kafka: ${effectMs} ms; CONFIRMED in the read API (MongoDB): ${latencyMs} ms`,
+    );
     expect(confirmed.timeline.map((t: { status: string }) => t.status)).toEqual(['PENDING', 'CONFIRMED']);
 
     const status = await h.http.get('/api/status/reactors');
     expect(status.body.reactors.source).toBe('bus');
-    expect(status.body.reactors.reactors.find((r: { name: string }) => r.name === 'booking-confirmation')).toMatchObject({ group: `${h.namespace}.reactor-booking-confirmation`, joined: true });
+    expect(
+      status.body.reactors.reactors.find((r: { name: string }) => r.name === 'booking-confirmation'),
+    ).toMatchObject({ group: `${h.namespace}.reactor-booking-confirmation`, joined: true });
     const ready = await h.http.get('/ready');
     expect(ready.body.checks.relay.published).toBeGreaterThan(0);
     expect(ready.body.checks.relay.lastError).toBeNull();

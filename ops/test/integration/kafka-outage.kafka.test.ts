@@ -40,9 +40,17 @@ describe.skipIf(!kafkaBrokers)(`Kafka stops during a burst of ${N} bookings`, ()
   it('every booking is in the read models once, CONFIRMED; every reactor effect happened once', async () => {
     h = await startKafkaHarness({}, { mongo: useMongo });
     await (h.platform.reactors as BusReactorRunner).ready();
-    const created = await h.http.post('/api/offerings').set(h.auth('provider-kiln-ceramics')).send({
-      kind: 'product', title: 'Burst mug', category: 'ceramics', price: { amount: 1500, currency: 'EUR' }, stock: N + 10, publish: true,
-    });
+    const created = await h.http
+      .post('/api/offerings')
+      .set(h.auth('provider-kiln-ceramics'))
+      .send({
+        kind: 'product',
+        title: 'Burst mug',
+        category: 'ceramics',
+        price: { amount: 1500, currency: 'EUR' },
+        stock: N + 10,
+        publish: true,
+      });
     expect(created.status).toBe(201);
     const offeringId = created.body.offeringId as string;
 
@@ -73,7 +81,10 @@ describe.skipIf(!kafkaBrokers)(`Kafka stops during a burst of ${N} bookings`, ()
         const bookingId = booked.body.bookingId as string;
         bookingIds.push(bookingId);
         const started = await h!.http.post(`/api/bookings/${bookingId}/payment`).set(h!.auth(customer));
-        const paid = await h!.http.post(`/api/payments/${started.body.paymentId}/sandbox-confirm`).set(h!.auth(customer)).send({ cardNumber: '4242 4242 4242 4242' });
+        const paid = await h!.http
+          .post(`/api/payments/${started.body.paymentId}/sandbox-confirm`)
+          .set(h!.auth(customer))
+          .send({ cardNumber: '4242 4242 4242 4242' });
         if (paid.body.status !== 'SUCCEEDED') failures.push(`pay ${i}: ${paid.status} ${JSON.stringify(paid.body)}`);
       }
     };
@@ -83,10 +94,17 @@ describe.skipIf(!kafkaBrokers)(`Kafka stops during a burst of ${N} bookings`, ()
     expect(failures).toEqual([]);
     expect(bookingIds).toHaveLength(N);
 
-    const bookings = h.platform.documentStore.collection<{ _id: string; status: string; offeringId: string; timeline: { status: string }[] }>('bookings');
+    const bookings = h.platform.documentStore.collection<{
+      _id: string;
+      status: string;
+      offeringId: string;
+      timeline: { status: string }[];
+    }>('bookings');
     await eventually(async () => (await bookings.count({ offeringId, status: 'CONFIRMED' })) === N, 240_000, 500);
     const settledMs = Date.now() - t0;
-    console.log(JSON.stringify({ bookings: N, burstMs, kafkaDownMs: downMs, kafkaUpMs: upMs, allConfirmedAfterMs: settledMs }));
+    console.log(
+      JSON.stringify({ bookings: N, burstMs, kafkaDownMs: downMs, kafkaUpMs: upMs, allConfirmedAfterMs: settledMs }),
+    );
 
     // read models: each booking once, with one PENDING -> CONFIRMED timeline
     const docs = await bookings.find({ offeringId });
@@ -106,10 +124,19 @@ describe.skipIf(!kafkaBrokers)(`Kafka stops during a burst of ${N} bookings`, ()
       }
       return per;
     };
-    for (const type of ['BookingPlaced', 'CapacityReserved', 'PaymentSucceeded', 'CapacityConfirmed', 'BookingConfirmed']) {
+    for (const type of [
+      'BookingPlaced',
+      'CapacityReserved',
+      'PaymentSucceeded',
+      'CapacityConfirmed',
+      'BookingConfirmed',
+    ]) {
       const per = count(type);
       expect(per.size, type).toBe(N);
-      expect([...per.values()].every((n) => n === 1), `${type} exactly once per booking`).toBe(true);
+      expect(
+        [...per.values()].every((n) => n === 1),
+        `${type} exactly once per booking`,
+      ).toBe(true);
     }
     expect(count('CapacityReleased').size).toBe(0);
     // every effect any reactor recorded (receipts, notifications, ... included) is there once

@@ -14,13 +14,18 @@ export interface KafkaHarness extends Harness {
 }
 
 /** `mongo: false` keeps the read models embedded (the test is about the bus only) */
-export async function startKafkaHarness(env: Record<string, string> = {}, options: { mongo?: boolean } = {}): Promise<KafkaHarness> {
+export async function startKafkaHarness(
+  env: Record<string, string> = {},
+  options: { mongo?: boolean } = {},
+): Promise<KafkaHarness> {
   const namespace = `it-${randomUUID().slice(0, 8)}`;
   const h = await startHarness({
     env: {
       KAFKA_BROKERS: kafkaBrokers!,
       KAFKA_TOPIC_PREFIX: `${namespace}.`,
-      ...(options.mongo === false ? {} : { MONGODB_URL: mongodbUrl!, MONGODB_DB: namespace.replace(/[^A-Za-z0-9_]/g, '_') }),
+      ...(options.mongo === false
+        ? {}
+        : { MONGODB_URL: mongodbUrl!, MONGODB_DB: namespace.replace(/[^A-Za-z0-9_]/g, '_') }),
       RATE_LIMIT_PER_MINUTE: '0',
       ...env,
     },

@@ -9,5 +9,9 @@ import { messageBusContract } from '../../../shared-kernel/test/message-bus.cont
 const brokers = process.env.KAFKA_BROKERS;
 
 describe.skipIf(!brokers)('KafkaBus (integration)', () => {
-  messageBusContract('kafka', async () => new KafkaBus({ brokers: brokers!.split(','), clientId: 'integration-contract' }), { waitMs: 30_000 });
+  messageBusContract(
+    'kafka',
+    async () => new KafkaBus({ brokers: brokers!.split(','), clientId: 'integration-contract' }),
+    { waitMs: 30_000 },
+  );
 });

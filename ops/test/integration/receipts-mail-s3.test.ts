@@ -22,7 +22,14 @@ describe.skipIf(!SMTP_URL || !MAILPIT_API_URL || !S3_ENDPOINT)('receipts over SM
   beforeAll(async () => {
     const env = { SMTP_URL: SMTP_URL!, S3_ENDPOINT: S3_ENDPOINT!, S3_BUCKET: bucket };
     const s3 = loadConfig({ NODE_ENV: 'test', ...env, ...process.env, S3_BUCKET: bucket }).effects.s3!;
-    const store = new S3ObjectStore({ bucket, endpoint: S3_ENDPOINT!, region: s3.region, ...(s3.accessKeyId && s3.secretAccessKey ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } : {}) });
+    const store = new S3ObjectStore({
+      bucket,
+      endpoint: S3_ENDPOINT!,
+      region: s3.region,
+      ...(s3.accessKeyId && s3.secretAccessKey
+        ? { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }
+        : {}),
+    });
     await store.client.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
       if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
     });
@@ -32,12 +39,28 @@ describe.skipIf(!SMTP_URL || !MAILPIT_API_URL || !S3_ENDPOINT)('receipts over SM
 
   it('stores the receipt PDF in S3 and delivers the receipt mail with the PDF through SMTP', async () => {
     const email = 'alice@example.com';
-    const created = await h.http.post('/api/offerings').set(h.auth('provider-lumen-yoga'))
-      .send({ kind: 'product', title: 'Clay mug', category: 'ceramics', price: { amount: 1800, currency: 'EUR' }, stock: 5, publish: true });
+    const created = await h.http
+      .post('/api/offerings')
+      .set(h.auth('provider-lumen-yoga'))
+      .send({
+        kind: 'product',
+        title: 'Clay mug',
+        category: 'ceramics',
+        price: { amount: 1800, currency: 'EUR' },
+        stock: 5,
+        publish: true,
+      });
     expect(created.status).toBe(201);
-    const booked = await h.http.post('/api/bookings').set(h.auth('customer-alice')).set('x-min-position', created.body.position).send({ offeringId: created.body.offeringId, quantity: 2 });
+    const booked = await h.http
+      .post('/api/bookings')
+      .set(h.auth('customer-alice'))
+      .set('x-min-position', created.body.position)
+      .send({ offeringId: created.body.offeringId, quantity: 2 });
     const started = await h.http.post(`/api/bookings/${booked.body.bookingId}/payment`).set(h.auth('customer-alice'));
-    await h.http.post(`/api/payments/${started.body.paymentId}/sandbox-confirm`).set(h.auth('customer-alice')).send({ cardNumber: '4242 4242 4242 4242' });
+    await h.http
+      .post(`/api/payments/${started.body.paymentId}/sandbox-confirm`)
+      .set(h.auth('customer-alice'))
+      .send({ cardNumber: '4242 4242 4242 4242' });
 
     const [issued] = await eventually(async () => {
       const e = await eventsOfType(h, 'ReceiptIssued');
@@ -63,7 +86,11 @@ describe.skipIf(!SMTP_URL || !MAILPIT_API_URL || !S3_ENDPOINT)('receipts over SM
       return body.messages.find((m) => m.MessageID === messageId);
     }, 15_000);
     expect(found.Subject).toBe(`Your receipt ${data.number}`);
-    const full = (await (await fetch(`${MAILPIT_API_URL}/message/${found.ID}`)).json()) as { Attachments: { FileName: string; ContentType: string }[] };
-    expect(full.Attachments).toEqual([expect.objectContaining({ FileName: `${data.number}.pdf`, ContentType: 'application/pdf' })]);
+    const full = (await (await fetch(`${MAILPIT_API_URL}/message/${found.ID}`)).json()) as {
+      Attachments: { FileName: string; ContentType: string }[];
+    };
+    expect(full.Attachments).toEqual([
+      expect.objectContaining({ FileName: `${data.number}.pdf`, ContentType: 'application/pdf' }),
+    ]);
   });
 });

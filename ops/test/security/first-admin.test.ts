@@ -25,13 +25,33 @@ async function freePort(): Promise<number> {
 /** The environment of a child: ours without identity settings that could leak in, plus `env`. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env };
-  for (const k of ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'JWT_ALGORITHM', 'JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY', 'JWT_SECRET', 'EVENTSTORE_URL', 'MONGODB_URL', 'KAFKA_BROKERS', 'ROLES']) delete base[k];
+  for (const k of [
+    'ADMIN_EMAIL',
+    'ADMIN_PASSWORD',
+    'JWT_ALGORITHM',
+    'JWT_PRIVATE_KEY',
+    'JWT_PUBLIC_KEY',
+    'JWT_SECRET',
+    'EVENTSTORE_URL',
+    'MONGODB_URL',
+    'KAFKA_BROKERS',
+    'ROLES',
+  ])
+    delete base[k];
   return { ...base, NODE_ENV: 'test', LOG_LEVEL: 'warn', DEMO_DATA: 'false', ...FAST_ENV, ...env };
 }
 
-function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: ROOT,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -41,8 +61,14 @@ function run(script: string, args: string[], env: Record<string, string>): Promi
   });
 }
 
-interface SessionBody { accessToken: string; user: { email: string; role: string; roles: string[] } }
-interface UserList { items: { email: string }[]; total: number }
+interface SessionBody {
+  accessToken: string;
+  user: { email: string; role: string; roles: string[] };
+}
+interface UserList {
+  items: { email: string }[];
+  total: number;
+}
 
 async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
@@ -61,7 +87,13 @@ describe('first admin from ADMIN_EMAIL / ADMIN_PASSWORD at start (npm start)', (
     base = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ['--import', 'tsx', 'ops/platform/main.ts'], {
       cwd: ROOT,
-      env: childEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_EMAIL: email, ADMIN_PASSWORD: password }),
+      env: childEnv({
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ADMIN_EMAIL: email,
+        ADMIN_PASSWORD: password,
+      }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -77,39 +109,65 @@ describe('first admin from ADMIN_EMAIL / ADMIN_PASSWORD at start (npm start)', (
   });
 
   it('the admin can sign in and list users; a wrong password cannot', async () => {
-    const login = await eventually(async () => {
-      try {
-        const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-        return res.status === 200 ? json<SessionBody>(res) : null;
-      } catch {
-        return null; // not listening yet
-      }
-    }, 45_000, 200).catch((err: Error) => {
+    const login = await eventually(
+      async () => {
+        try {
+          const res = await fetch(`${base}/api/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email, password }),
+          });
+          return res.status === 200 ? json<SessionBody>(res) : null;
+        } catch {
+          return null; // not listening yet
+        }
+      },
+      45_000,
+      200,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; platform stderr: ${stderr}`);
     });
     expect(login.user).toMatchObject({ email, role: 'admin', emailVerified: true, status: 'active' });
     expect(login.user.roles).toContain('admin');
     const auth = { authorization: `Bearer ${login.accessToken}` };
 
-    const listed = await eventually(async () => {
-      const res = await fetch(`${base}/api/admin/users`, { headers: auth });
-      expect(res.status).toBe(200);
-      const body = await json<UserList>(res);
-      return body.items.some((u) => u.email === email) ? body : null;
-    }, 10_000, 100);
+    const listed = await eventually(
+      async () => {
+        const res = await fetch(`${base}/api/admin/users`, { headers: auth });
+        expect(res.status).toBe(200);
+        const body = await json<UserList>(res);
+        return body.items.some((u) => u.email === email) ? body : null;
+      },
+      10_000,
+      100,
+    );
     expect(listed.total).toBeGreaterThanOrEqual(1);
 
     // the admin acts as one: creates a provider account
     const created = await fetch(`${base}/api/admin/users`, {
-      method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'new-provider@booking.example', name: 'New Provider', password: PASSWORD, roles: ['customer', 'provider'] }),
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'new-provider@booking.example',
+        name: 'New Provider',
+        password: PASSWORD,
+        roles: ['customer', 'provider'],
+      }),
     });
     expect(created.status).toBe(201);
 
-    const wrong = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'not the admin passphrase' }) });
+    const wrong = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'not the admin passphrase' }),
+    });
     expect(wrong.status).toBe(401);
     // demo data is off: no demo sign-in hands out an admin token
-    const demo = await fetch(`${base}/api/demo/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'admin-ada' }) });
+    const demo = await fetch(`${base}/api/demo/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'admin-ada' }),
+    });
     expect(demo.status).toBe(404);
   }, 90_000);
 });
@@ -122,37 +180,62 @@ describe('npm run admin:create -- <email>', () => {
   });
 
   it('creates admins on the data folder (password from ADMIN_PASSWORD, or generated and shown once) who can sign in', async () => {
-    const given = await run('ops/platform/admin-create.ts', ['ops-admin@booking.example'], { DATA_DIR: dataDir, ADMIN_PASSWORD: 'cli admin passphrase' });
+    const given = await run('ops/platform/admin-create.ts', ['ops-admin@booking.example'], {
+      DATA_DIR: dataDir,
+      ADMIN_PASSWORD: 'cli admin passphrase',
+    });
     expect(given.code, given.stderr).toBe(0);
     expect(given.stdout).toMatch(/admin ops-admin@booking\.example created/);
     expect(given.stdout).not.toContain('cli admin passphrase');
 
-    const generated = await run('ops/platform/admin-create.ts', ['second-admin@booking.example'], { DATA_DIR: dataDir });
+    const generated = await run('ops/platform/admin-create.ts', ['second-admin@booking.example'], {
+      DATA_DIR: dataDir,
+    });
     expect(generated.code, generated.stderr).toBe(0);
     const shown = /password \(shown once\): (\S+)/.exec(generated.stdout)?.[1];
     expect(shown).toBeDefined();
     expect(shown!.length).toBeGreaterThanOrEqual(12);
 
     // a short password is refused before anything is written
-    expect((await run('ops/platform/admin-create.ts', ['third@booking.example'], { DATA_DIR: dataDir, ADMIN_PASSWORD: 'short' })).code).toBe(2);
+    expect(
+      (
+        await run('ops/platform/admin-create.ts', ['third@booking.example'], {
+          DATA_DIR: dataDir,
+          ADMIN_PASSWORD: 'short',
+        })
+      ).code,
+    ).toBe(2);
 
     h = await startHarness({ dataDir, env: { ...FAST_ENV, DEMO_DATA: 'false' } });
-    const login = await h.http.post('/api/auth/login').send({ email: 'ops-admin@booking.example', password: 'cli admin passphrase' });
+    const login = await h.http
+      .post('/api/auth/login')
+      .send({ email: 'ops-admin@booking.example', password: 'cli admin passphrase' });
     expect(login.status, JSON.stringify(login.body)).toBe(200);
     expect(login.body.user.roles).toContain('admin');
     const auth = { authorization: `Bearer ${login.body.accessToken}` };
-    const listed = await eventually(async () => {
-      const res = await h!.http.get('/api/admin/users').set(auth);
-      expect(res.status).toBe(200);
-      return res.body.items.length >= 2 ? res.body : null;
-    }, 10_000, 50);
-    expect(listed.items.map((u: { email: string }) => u.email).sort()).toEqual(['ops-admin@booking.example', 'second-admin@booking.example']);
+    const listed = await eventually(
+      async () => {
+        const res = await h!.http.get('/api/admin/users').set(auth);
+        expect(res.status).toBe(200);
+        return res.body.items.length >= 2 ? res.body : null;
+      },
+      10_000,
+      50,
+    );
+    expect(listed.items.map((u: { email: string }) => u.email).sort()).toEqual([
+      'ops-admin@booking.example',
+      'second-admin@booking.example',
+    ]);
 
-    const second = await h.http.post('/api/auth/login').send({ email: 'second-admin@booking.example', password: shown });
+    const second = await h.http
+      .post('/api/auth/login')
+      .send({ email: 'second-admin@booking.example', password: shown });
     expect(second.status).toBe(200);
     expect(second.body.user.role).toBe('admin');
     // the short-password run created nobody
-    expect((await h.http.post('/api/auth/login').send({ email: 'third@booking.example', password: 'short' })).status).toBe(401);
+    expect(
+      (await h.http.post('/api/auth/login').send({ email: 'third@booking.example', password: 'short' })).status,
+    ).toBe(401);
   }, 150_000);
 });
 
@@ -166,9 +249,16 @@ describe('no public endpoint grants admin', () => {
   });
 
   it('registering with a role or roles is refused (400) and appends nothing', async () => {
-    for (const extra of [{ role: 'admin' }, { roles: ['admin'] }, { roles: ['customer', 'admin'] }, { emailVerified: true, role: 'admin' }]) {
+    for (const extra of [
+      { role: 'admin' },
+      { roles: ['admin'] },
+      { roles: ['customer', 'admin'] },
+      { emailVerified: true, role: 'admin' },
+    ]) {
       const email = `wannabe-${Math.random().toString(36).slice(2)}@example.com`;
-      const res = await refusedWithoutChange(h, 400, () => h.http.post('/api/auth/register').send({ email, password: PASSWORD, name: 'Wannabe', ...extra }));
+      const res = await refusedWithoutChange(h, 400, () =>
+        h.http.post('/api/auth/register').send({ email, password: PASSWORD, name: 'Wannabe', ...extra }),
+      );
       expect(res.body.accessToken).toBeUndefined();
     }
   });
@@ -182,11 +272,22 @@ describe('no public endpoint grants admin', () => {
 
   it('a customer calling the admin endpoints gets 403 and changes nothing', async () => {
     const a = await account(h, 'climber');
-    await refusedWithoutChange(h, 403, () => h.http.post('/api/admin/users').set(a.auth).send({ email: `evil-${Date.now()}@example.com`, name: 'Evil', password: PASSWORD, roles: ['admin'] }));
-    await refusedWithoutChange(h, 403, () => h.http.post(`/api/admin/users/${a.userId}/roles`).set(a.auth).send({ role: 'admin' }));
+    await refusedWithoutChange(h, 403, () =>
+      h.http
+        .post('/api/admin/users')
+        .set(a.auth)
+        .send({ email: `evil-${Date.now()}@example.com`, name: 'Evil', password: PASSWORD, roles: ['admin'] }),
+    );
+    await refusedWithoutChange(h, 403, () =>
+      h.http.post(`/api/admin/users/${a.userId}/roles`).set(a.auth).send({ role: 'admin' }),
+    );
     await refusedWithoutChange(h, 403, () => h.http.get('/api/admin/users').set(a.auth));
     // anonymous: 401
-    await refusedWithoutChange(h, 401, () => h.http.post('/api/admin/users').send({ email: `anon-${Date.now()}@example.com`, name: 'Anon', password: PASSWORD, roles: ['admin'] }));
+    await refusedWithoutChange(h, 401, () =>
+      h.http
+        .post('/api/admin/users')
+        .send({ email: `anon-${Date.now()}@example.com`, name: 'Anon', password: PASSWORD, roles: ['admin'] }),
+    );
     await refusedWithoutChange(h, 401, () => h.http.post(`/api/admin/users/${a.userId}/roles`).send({ role: 'admin' }));
     // still a customer, with a fresh login too
     const again = await h.http.post('/api/auth/login').send({ email: a.email, password: PASSWORD });

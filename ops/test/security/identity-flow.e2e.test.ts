@@ -39,9 +39,25 @@ describe('identity end to end over HTTP', () => {
     expect(JSON.stringify(events.map((e) => e.data))).not.toContain(PASSWORD);
     expect(JSON.stringify(events.map((e) => e.data))).not.toContain(login.body.refreshToken);
 
-    const offering = await h.http.post('/api/offerings').set(h.auth('provider-lumen-yoga')).send({ kind: 'service', title: 'Yin', category: 'yoga', price: { amount: 2000, currency: 'EUR' }, seatsPerSlot: 3, schedule: alwaysOpenSchedule(), publish: true });
-    const detail = await h.http.get(`/api/offerings/${offering.body.offeringId}`).set('x-min-position', offering.body.position);
-    const booked = await h.http.post('/api/bookings').set(auth).send({ offeringId: offering.body.offeringId, slotStart: detail.body.slots[2].start });
+    const offering = await h.http
+      .post('/api/offerings')
+      .set(h.auth('provider-lumen-yoga'))
+      .send({
+        kind: 'service',
+        title: 'Yin',
+        category: 'yoga',
+        price: { amount: 2000, currency: 'EUR' },
+        seatsPerSlot: 3,
+        schedule: alwaysOpenSchedule(),
+        publish: true,
+      });
+    const detail = await h.http
+      .get(`/api/offerings/${offering.body.offeringId}`)
+      .set('x-min-position', offering.body.position);
+    const booked = await h.http
+      .post('/api/bookings')
+      .set(auth)
+      .send({ offeringId: offering.body.offeringId, slotStart: detail.body.slots[2].start });
     expect(booked.status).toBe(201);
     const mine = await h.http.get('/api/me/bookings').set(auth).set('x-min-position', booked.body.position);
     expect(mine.body.items.map((b: { id: string }) => b.id)).toEqual([booked.body.bookingId]);
@@ -56,7 +72,9 @@ describe('identity end to end over HTTP', () => {
     expect((await h.http.get('/api/me/bookings').set(auth2)).status).toBe(200);
 
     expect((await h.http.post('/api/auth/logout').set(auth2)).status).toBe(204);
-    expect((await h.http.post('/api/auth/refresh').send({ refreshToken: refreshed.body.refreshToken })).status).toBe(401);
+    expect((await h.http.post('/api/auth/refresh').send({ refreshToken: refreshed.body.refreshToken })).status).toBe(
+      401,
+    );
     expect((await h.http.get('/api/me/bookings').set(auth2)).status).toBe(401);
     expect((await h.http.get('/api/me/bookings').set(auth)).status).toBe(401);
   });
@@ -71,20 +89,39 @@ describe('identity end to end over HTTP', () => {
     const token = tokenFromMail(outbox(h, a.email).at(-1)!.text);
     const reset = await h.http.post('/api/auth/password/reset').send({ token, password: 'a brand new passphrase' });
     expect(reset.status).toBe(200);
-    expect((await h.http.post('/api/auth/password/reset').send({ token, password: 'another new passphrase' })).status).toBe(409);
+    expect(
+      (await h.http.post('/api/auth/password/reset').send({ token, password: 'another new passphrase' })).status,
+    ).toBe(409);
     expect((await h.http.get('/api/me/bookings').set(a.auth)).status).toBe(401);
     expect((await h.http.post('/api/auth/login').send({ email: a.email, password: PASSWORD })).status).toBe(401);
-    expect((await h.http.post('/api/auth/login').send({ email: a.email, password: 'a brand new passphrase' })).status).toBe(200);
+    expect(
+      (await h.http.post('/api/auth/login').send({ email: a.email, password: 'a brand new passphrase' })).status,
+    ).toBe(200);
   });
 
   it('a customer applies to be a provider; an admin approves; the same token now acts as provider', async () => {
     const a = await account(h, 'erin');
-    expect((await h.http.post('/api/offerings').set(a.auth).send({ kind: 'product', title: 'Mug', category: 'c', price: { amount: 100, currency: 'EUR' }, stock: 1 })).status).toBe(403);
-    expect((await h.http.post('/api/me/provider-application').set(a.auth).send({ businessName: 'Erin Pottery' })).status).toBe(200);
-    const decided = await h.http.post(`/api/admin/users/${a.userId}/provider-application/decision`).set(h.auth('admin-ada')).send({ decision: 'approved' });
+    expect(
+      (
+        await h.http
+          .post('/api/offerings')
+          .set(a.auth)
+          .send({ kind: 'product', title: 'Mug', category: 'c', price: { amount: 100, currency: 'EUR' }, stock: 1 })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await h.http.post('/api/me/provider-application').set(a.auth).send({ businessName: 'Erin Pottery' })).status,
+    ).toBe(200);
+    const decided = await h.http
+      .post(`/api/admin/users/${a.userId}/provider-application/decision`)
+      .set(h.auth('admin-ada'))
+      .send({ decision: 'approved' });
     expect(decided.status).toBe(200);
     expect(decided.body.user.roles).toEqual(['customer', 'provider']);
-    const created = await h.http.post('/api/offerings').set(a.auth).send({ kind: 'product', title: 'Mug', category: 'c', price: { amount: 100, currency: 'EUR' }, stock: 1 });
+    const created = await h.http
+      .post('/api/offerings')
+      .set(a.auth)
+      .send({ kind: 'product', title: 'Mug', category: 'c', price: { amount: 100, currency: 'EUR' }, stock: 1 });
     expect(created.status).toBe(201);
   });
 });

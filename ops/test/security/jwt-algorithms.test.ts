@@ -4,7 +4,14 @@
  * alone (node:crypto, no platform code), and algorithm confusion (HS256 keyed with the
  * public key), `alg: none`, foreign keys and the HS256 secret are all refused.
  */
-import { createHmac, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type JsonWebKey } from 'node:crypto';
+import {
+  createHmac,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  type JsonWebKey,
+} from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../../test-support/harness.js';
 import { account, startSecurityHarness, type Account } from './support.js';
@@ -13,9 +20,18 @@ const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64ur
 const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 function pemPair(alg: 'RS256' | 'ES256') {
-  const pair = alg === 'RS256'
-    ? generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
-    : generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const pair =
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', {
+          modulusLength: 2048,
+          publicKeyEncoding: { type: 'spki', format: 'pem' },
+          privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        })
+      : generateKeyPairSync('ec', {
+          namedCurve: 'P-256',
+          publicKeyEncoding: { type: 'spki', format: 'pem' },
+          privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        });
   return pair;
 }
 
@@ -23,7 +39,12 @@ function pemPair(alg: 'RS256' | 'ES256') {
 function verifyWithJwk(token: string, jwk: JsonWebKey & { alg?: string }): boolean {
   const [header, payload, signature] = token.split('.');
   const key = createPublicKey({ key: jwk, format: 'jwk' });
-  return cryptoVerify('sha256', Buffer.from(`${header}.${payload}`), jwk.kty === 'EC' ? { key, dsaEncoding: 'ieee-p1363' } : key, Buffer.from(signature!, 'base64url'));
+  return cryptoVerify(
+    'sha256',
+    Buffer.from(`${header}.${payload}`),
+    jwk.kty === 'EC' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+    Buffer.from(signature!, 'base64url'),
+  );
 }
 
 function hs256(secret: string | Buffer, header: object, claims: object): string {
@@ -43,7 +64,9 @@ for (const alg of ['RS256', 'ES256'] as const) {
       h = await startSecurityHarness({
         JWT_ALGORITHM: alg,
         // RS256: both halves as multi-line PEM; ES256: the private key alone, on one line with literal \n
-        ...(alg === 'RS256' ? { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey } : { JWT_PRIVATE_KEY: keys.privateKey.replace(/\n/g, '\\n') }),
+        ...(alg === 'RS256'
+          ? { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey }
+          : { JWT_PRIVATE_KEY: keys.privateKey.replace(/\n/g, '\\n') }),
       });
       a = await account(h, `jwt-${alg.toLowerCase()}`);
       const res = await h.http.get('/.well-known/jwks.json');
@@ -98,26 +121,68 @@ for (const alg of ['RS256', 'ES256'] as const) {
       const publicPem = () => keys.publicKey;
 
       const forgeries: [string, () => string][] = [
-        ['HS256 keyed with the public key PEM (algorithm confusion)', () => hs256(publicPem(), { alg: 'HS256', typ: 'JWT', kid: kid() }, claims())],
-        ['HS256 keyed with the PEM without its final newline', () => hs256(publicPem().trimEnd(), { alg: 'HS256', typ: 'JWT', kid: kid() }, claims())],
-        ['HS256 keyed with the PEM rebuilt from the JWKS', () => hs256(createPublicKey({ key: jwks.keys[0]!, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString(), { alg: 'HS256', typ: 'JWT' }, claims())],
-        ['HS256 keyed with the DER public key', () => hs256(createPublicKey(publicPem()).export({ type: 'spki', format: 'der' }), { alg: 'HS256', typ: 'JWT', kid: kid() }, claims())],
-        ['HS256 keyed with the JWK JSON', () => hs256(JSON.stringify(jwks.keys[0]), { alg: 'HS256', typ: 'JWT', kid: kid() }, claims())],
-        ['HS256 with the JWT_SECRET (the default secret)', () => hs256(h.config.jwtSecret, { alg: 'HS256', typ: 'JWT' }, claims())],
+        [
+          'HS256 keyed with the public key PEM (algorithm confusion)',
+          () => hs256(publicPem(), { alg: 'HS256', typ: 'JWT', kid: kid() }, claims()),
+        ],
+        [
+          'HS256 keyed with the PEM without its final newline',
+          () => hs256(publicPem().trimEnd(), { alg: 'HS256', typ: 'JWT', kid: kid() }, claims()),
+        ],
+        [
+          'HS256 keyed with the PEM rebuilt from the JWKS',
+          () =>
+            hs256(
+              createPublicKey({ key: jwks.keys[0]!, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString(),
+              { alg: 'HS256', typ: 'JWT' },
+              claims(),
+            ),
+        ],
+        [
+          'HS256 keyed with the DER public key',
+          () =>
+            hs256(
+              createPublicKey(publicPem()).export({ type: 'spki', format: 'der' }),
+              { alg: 'HS256', typ: 'JWT', kid: kid() },
+              claims(),
+            ),
+        ],
+        [
+          'HS256 keyed with the JWK JSON',
+          () => hs256(JSON.stringify(jwks.keys[0]), { alg: 'HS256', typ: 'JWT', kid: kid() }, claims()),
+        ],
+        [
+          'HS256 with the JWT_SECRET (the default secret)',
+          () => hs256(h.config.jwtSecret, { alg: 'HS256', typ: 'JWT' }, claims()),
+        ],
         ['alg none', () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims())}.`],
         ['alg none with the kid', () => `${b64url({ alg: 'none', typ: 'JWT', kid: kid() })}.${b64url(claims())}.`],
-        [`${alg} signed by another key under the published kid`, () => {
-          const input = `${b64url({ alg, typ: 'JWT', kid: kid() })}.${b64url(claims())}`;
-          const sig = cryptoSign('sha256', Buffer.from(input), alg === 'ES256' ? { key: other.privateKey, dsaEncoding: 'ieee-p1363' } : other.privateKey);
-          return `${input}.${sig.toString('base64url')}`;
-        }],
-        ['the other asymmetric algorithm', () => {
-          const otherAlg = alg === 'RS256' ? 'ES256' : 'RS256';
-          const k = pemPair(otherAlg);
-          const input = `${b64url({ alg: otherAlg, typ: 'JWT', kid: kid() })}.${b64url(claims())}`;
-          const sig = cryptoSign('sha256', Buffer.from(input), otherAlg === 'ES256' ? { key: k.privateKey, dsaEncoding: 'ieee-p1363' } : k.privateKey);
-          return `${input}.${sig.toString('base64url')}`;
-        }],
+        [
+          `${alg} signed by another key under the published kid`,
+          () => {
+            const input = `${b64url({ alg, typ: 'JWT', kid: kid() })}.${b64url(claims())}`;
+            const sig = cryptoSign(
+              'sha256',
+              Buffer.from(input),
+              alg === 'ES256' ? { key: other.privateKey, dsaEncoding: 'ieee-p1363' } : other.privateKey,
+            );
+            return `${input}.${sig.toString('base64url')}`;
+          },
+        ],
+        [
+          'the other asymmetric algorithm',
+          () => {
+            const otherAlg = alg === 'RS256' ? 'ES256' : 'RS256';
+            const k = pemPair(otherAlg);
+            const input = `${b64url({ alg: otherAlg, typ: 'JWT', kid: kid() })}.${b64url(claims())}`;
+            const sig = cryptoSign(
+              'sha256',
+              Buffer.from(input),
+              otherAlg === 'ES256' ? { key: k.privateKey, dsaEncoding: 'ieee-p1363' } : k.privateKey,
+            );
+            return `${input}.${sig.toString('base64url')}`;
+          },
+        ],
       ];
       for (const [name, make] of forgeries) {
         it(name, async () => {

@@ -9,7 +9,15 @@ import { createHash, createHmac, generateKeyPairSync, randomUUID, type KeyObject
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Harness } from '../../test-support/harness.js';
-import { account, head, outbox, PASSWORD, refusedWithoutChange, startSecurityHarness, tokenFromMail } from './support.js';
+import {
+  account,
+  head,
+  outbox,
+  PASSWORD,
+  refusedWithoutChange,
+  startSecurityHarness,
+  tokenFromMail,
+} from './support.js';
 
 const GOOGLE_CLIENT = 'google-client-1.apps.example';
 const GOOGLE_ISSUER = 'https://accounts.google.com';
@@ -51,7 +59,11 @@ describe('social login (Google and Apple ID tokens)', () => {
   let jwksHits = 0;
   let h: Harness;
 
-  function idToken(key: TestKey, claims: Record<string, unknown>, options: { issuer?: string; audience?: string; expiresIn?: number; kid?: string } = {}): string {
+  function idToken(
+    key: TestKey,
+    claims: Record<string, unknown>,
+    options: { issuer?: string; audience?: string; expiresIn?: number; kid?: string } = {},
+  ): string {
     return jwt.sign(claims, key.privateKey, {
       algorithm: key.alg,
       keyid: options.kid ?? key.kid,
@@ -64,15 +76,28 @@ describe('social login (Google and Apple ID tokens)', () => {
   /** A Google ID token for a fresh subject unless `sub` is given. */
   function googleClaims(over: Record<string, unknown> = {}) {
     const sub = String(over.sub ?? `g-${randomUUID()}`);
-    return { sub, email: `user-${randomUUID().slice(0, 8)}@gmail.example`, email_verified: true, name: 'Gina Google', nonce: 'nonce-0123456789', ...over };
+    return {
+      sub,
+      email: `user-${randomUUID().slice(0, 8)}@gmail.example`,
+      email_verified: true,
+      name: 'Gina Google',
+      nonce: 'nonce-0123456789',
+      ...over,
+    };
   }
 
-  const social = (provider: string, body: Record<string, unknown>) => h.http.post(`/api/auth/social/${provider}`).send(body);
+  const social = (provider: string, body: Record<string, unknown>) =>
+    h.http.post(`/api/auth/social/${provider}`).send(body);
 
   beforeAll(async () => {
     jwksServer = http.createServer((req, res) => {
       jwksHits++;
-      const keys = req.url === '/google/certs' ? [jwkOf(googleRsa), jwkOf(googleEc)] : req.url === '/apple/keys' ? [jwkOf(appleEc), jwkOf(appleRsa)] : null;
+      const keys =
+        req.url === '/google/certs'
+          ? [jwkOf(googleRsa), jwkOf(googleEc)]
+          : req.url === '/apple/keys'
+            ? [jwkOf(appleEc), jwkOf(appleRsa)]
+            : null;
       if (!keys) {
         res.writeHead(404).end();
         return;
@@ -98,7 +123,10 @@ describe('social login (Google and Apple ID tokens)', () => {
     const before = await head(h);
     const res = await social('google', { idToken: idToken(googleRsa, claims), nonce: claims.nonce });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ tokenType: 'Bearer', user: { email: claims.email, roles: ['customer'], role: 'customer', emailVerified: true, status: 'active' } });
+    expect(res.body).toMatchObject({
+      tokenType: 'Bearer',
+      user: { email: claims.email, roles: ['customer'], role: 'customer', emailVerified: true, status: 'active' },
+    });
     expect(typeof res.body.accessToken).toBe('string');
     expect(typeof res.body.refreshToken).toBe('string');
     expect(await head(h)).not.toBe(before);
@@ -121,11 +149,16 @@ describe('social login (Google and Apple ID tokens)', () => {
     const claims = googleClaims();
     const first = await social('google', { idToken: idToken(googleRsa, claims), nonce: claims.nonce });
     expect(first.status).toBe(200);
-    const again = await social('google', { idToken: idToken(googleEc, { ...claims, email: 'changed@gmail.example' }), nonce: claims.nonce });
+    const again = await social('google', {
+      idToken: idToken(googleEc, { ...claims, email: 'changed@gmail.example' }),
+      nonce: claims.nonce,
+    });
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body.user.id).toBe(first.body.user.id);
     expect(again.body.refreshToken).not.toBe(first.body.refreshToken);
-    const linked = (await h.platform.eventStore.readStream(`user-${first.body.user.id}`)).filter((e) => e.type === 'ExternalIdentityLinked');
+    const linked = (await h.platform.eventStore.readStream(`user-${first.body.user.id}`)).filter(
+      (e) => e.type === 'ExternalIdentityLinked',
+    );
     expect(linked).toHaveLength(1);
   });
 
@@ -143,7 +176,9 @@ describe('social login (Google and Apple ID tokens)', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.user.id).toBe(a.userId);
     // the password still works, and the next Google sign-in finds the same user
-    expect((await h.http.post('/api/auth/login').send({ email: a.email, password: PASSWORD })).body.user.id).toBe(a.userId);
+    expect((await h.http.post('/api/auth/login').send({ email: a.email, password: PASSWORD })).body.user.id).toBe(
+      a.userId,
+    );
     const again = await social('google', { idToken: idToken(googleRsa, claims), nonce: claims.nonce });
     expect(again.body.user.id).toBe(a.userId);
   });
@@ -151,10 +186,14 @@ describe('social login (Google and Apple ID tokens)', () => {
   it('refuses to link to an unverified password account (pre-registration hijack)', async () => {
     // someone registers the victim's address with their own password and never verifies
     const email = `victim-${Date.now()}@gmail.example`;
-    expect((await h.http.post('/api/auth/register').send({ email, password: PASSWORD, name: 'Squatter' })).status).toBe(202);
+    expect((await h.http.post('/api/auth/register').send({ email, password: PASSWORD, name: 'Squatter' })).status).toBe(
+      202,
+    );
     expect(outbox(h, email)).toHaveLength(1);
     const claims = googleClaims({ email, email_verified: true });
-    const res = await refusedWithoutChange(h, 409, () => social('google', { idToken: idToken(googleRsa, claims), nonce: claims.nonce }));
+    const res = await refusedWithoutChange(h, 409, () =>
+      social('google', { idToken: idToken(googleRsa, claims), nonce: claims.nonce }),
+    );
     expect(res.body.code).toBe('email-not-verified');
     expect(res.body.accessToken).toBeUndefined();
     // the squatter's password still does not open the account
@@ -162,7 +201,9 @@ describe('social login (Google and Apple ID tokens)', () => {
     // the real owner proves the mailbox with a reset (the squatter's password is gone); then Google links
     expect((await h.http.post('/api/auth/password/forgot').send({ email })).status).toBe(202);
     const token = tokenFromMail(outbox(h, email).at(-1)!.text);
-    expect((await h.http.post('/api/auth/password/reset').send({ token, password: 'the owner passphrase' })).status).toBe(200);
+    expect(
+      (await h.http.post('/api/auth/password/reset').send({ token, password: 'the owner passphrase' })).status,
+    ).toBe(200);
     expect((await h.http.post('/api/auth/login').send({ email, password: PASSWORD })).status).toBe(401);
     const linked = await social('google', { idToken: idToken(googleRsa, claims), nonce: claims.nonce });
     expect(linked.status, JSON.stringify(linked.body)).toBe(200);
@@ -171,10 +212,14 @@ describe('social login (Google and Apple ID tokens)', () => {
 
   it('refuses a token whose email the provider did not verify, for a new or an existing account', async () => {
     const fresh = googleClaims({ email_verified: false });
-    await refusedWithoutChange(h, [400, 401, 409], () => social('google', { idToken: idToken(googleRsa, fresh), nonce: fresh.nonce }));
+    await refusedWithoutChange(h, [400, 401, 409], () =>
+      social('google', { idToken: idToken(googleRsa, fresh), nonce: fresh.nonce }),
+    );
     const a = await account(h, 'unverified-link');
     const claims = googleClaims({ email: a.email, email_verified: false });
-    await refusedWithoutChange(h, [400, 401, 409], () => social('google', { idToken: idToken(googleRsa, claims), nonce: claims.nonce }));
+    await refusedWithoutChange(h, [400, 401, 409], () =>
+      social('google', { idToken: idToken(googleRsa, claims), nonce: claims.nonce }),
+    );
   });
 
   describe('forged or misdirected tokens: 401 problem+json, nothing appended', () => {
@@ -186,30 +231,55 @@ describe('social login (Google and Apple ID tokens)', () => {
       ['the wrong issuer', () => idToken(googleRsa, googleClaims(), { issuer: 'https://accounts.evil.example' })],
       ['the Apple issuer on the Google endpoint', () => idToken(googleRsa, googleClaims(), { issuer: APPLE_ISSUER })],
       ['the wrong audience', () => idToken(googleRsa, googleClaims(), { audience: 'someone-elses-client' })],
-      ['expired an hour ago', () => idToken(googleRsa, { ...googleClaims(), iat: nowSec() - 7200 }, { expiresIn: 3600 })],
-      ['expired just past the 30 s leeway', () => idToken(googleRsa, { ...googleClaims(), iat: nowSec() - 700 }, { expiresIn: 600 })],
+      [
+        'expired an hour ago',
+        () => idToken(googleRsa, { ...googleClaims(), iat: nowSec() - 7200 }, { expiresIn: 3600 }),
+      ],
+      [
+        'expired just past the 30 s leeway',
+        () => idToken(googleRsa, { ...googleClaims(), iat: nowSec() - 700 }, { expiresIn: 600 }),
+      ],
       ['a wrong nonce', () => idToken(googleRsa, googleClaims({ nonce: 'another-nonce-999' }))],
       ['no nonce claim', () => idToken(googleRsa, { ...googleClaims(), nonce: undefined })],
       ['no subject', () => idToken(googleRsa, { ...googleClaims(), sub: undefined })],
       ['a key from the Apple JWKS', () => idToken(appleEc, googleClaims())],
-      ['alg none', () => `${b64url({ alg: 'none', typ: 'JWT', kid: googleRsa.kid })}.${b64url({ ...googleClaims(), iss: GOOGLE_ISSUER, aud: GOOGLE_CLIENT, iat: nowSec(), exp: nowSec() + 600 })}.`],
-      ['alg none with a copied signature', () => {
-        const valid = idToken(googleRsa, googleClaims());
-        const [, payload, sig] = valid.split('.');
-        return `${b64url({ alg: 'none', kid: googleRsa.kid })}.${payload}.${sig}`;
-      }],
-      ['HS256 with the public key as the secret', () => {
-        const pem = googleRsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-        const header = b64url({ alg: 'HS256', typ: 'JWT', kid: googleRsa.kid });
-        const body = b64url({ ...googleClaims(), iss: GOOGLE_ISSUER, aud: GOOGLE_CLIENT, iat: nowSec(), exp: nowSec() + 600 });
-        // node:crypto's HMAC takes any bytes: the attacker's view of the "secret"
-        const sig = createHmac('sha256', pem).update(`${header}.${body}`).digest('base64url');
-        return `${header}.${body}.${sig}`;
-      }],
-      ['a tampered payload', () => {
-        const [hd, , sig] = idToken(googleRsa, googleClaims()).split('.');
-        return `${hd}.${b64url({ ...googleClaims(), iss: GOOGLE_ISSUER, aud: GOOGLE_CLIENT, exp: nowSec() + 600 })}.${sig}`;
-      }],
+      [
+        'alg none',
+        () =>
+          `${b64url({ alg: 'none', typ: 'JWT', kid: googleRsa.kid })}.${b64url({ ...googleClaims(), iss: GOOGLE_ISSUER, aud: GOOGLE_CLIENT, iat: nowSec(), exp: nowSec() + 600 })}.`,
+      ],
+      [
+        'alg none with a copied signature',
+        () => {
+          const valid = idToken(googleRsa, googleClaims());
+          const [, payload, sig] = valid.split('.');
+          return `${b64url({ alg: 'none', kid: googleRsa.kid })}.${payload}.${sig}`;
+        },
+      ],
+      [
+        'HS256 with the public key as the secret',
+        () => {
+          const pem = googleRsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+          const header = b64url({ alg: 'HS256', typ: 'JWT', kid: googleRsa.kid });
+          const body = b64url({
+            ...googleClaims(),
+            iss: GOOGLE_ISSUER,
+            aud: GOOGLE_CLIENT,
+            iat: nowSec(),
+            exp: nowSec() + 600,
+          });
+          // node:crypto's HMAC takes any bytes: the attacker's view of the "secret"
+          const sig = createHmac('sha256', pem).update(`${header}.${body}`).digest('base64url');
+          return `${header}.${body}.${sig}`;
+        },
+      ],
+      [
+        'a tampered payload',
+        () => {
+          const [hd, , sig] = idToken(googleRsa, googleClaims()).split('.');
+          return `${hd}.${b64url({ ...googleClaims(), iss: GOOGLE_ISSUER, aud: GOOGLE_CLIENT, exp: nowSec() + 600 })}.${sig}`;
+        },
+      ],
       ['not a JWT at all', () => 'x'.repeat(40)],
     ];
     for (const [name, make] of cases) {
@@ -226,31 +296,56 @@ describe('social login (Google and Apple ID tokens)', () => {
 
     it('the nonce of another login (the token names one, the client sends another)', async () => {
       const claims = googleClaims();
-      await refusedWithoutChange(h, 401, () => social('google', { idToken: idToken(googleRsa, claims), nonce: 'some-other-nonce-1' }));
+      await refusedWithoutChange(h, 401, () =>
+        social('google', { idToken: idToken(googleRsa, claims), nonce: 'some-other-nonce-1' }),
+      );
     });
 
     it('an unknown provider (404)', async () => {
       const claims = googleClaims();
-      await refusedWithoutChange(h, 404, () => social('facebook', { idToken: idToken(googleRsa, claims), nonce: claims.nonce }));
+      await refusedWithoutChange(h, 404, () =>
+        social('facebook', { idToken: idToken(googleRsa, claims), nonce: claims.nonce }),
+      );
     });
   });
 
   describe('Apple', () => {
-    function appleToken(key: TestKey, claims: Record<string, unknown>, options: { issuer?: string; audience?: string } = {}) {
-      return jwt.sign(claims, key.privateKey, { algorithm: key.alg, keyid: key.kid, issuer: options.issuer ?? APPLE_ISSUER, audience: options.audience ?? APPLE_CLIENT, expiresIn: 600 });
+    function appleToken(
+      key: TestKey,
+      claims: Record<string, unknown>,
+      options: { issuer?: string; audience?: string } = {},
+    ) {
+      return jwt.sign(claims, key.privateKey, {
+        algorithm: key.alg,
+        keyid: key.kid,
+        issuer: options.issuer ?? APPLE_ISSUER,
+        audience: options.audience ?? APPLE_CLIENT,
+        expiresIn: 600,
+      });
     }
     const rawNonce = 'apple-raw-nonce-42';
     const hashed = createHash('sha256').update(rawNonce).digest('hex');
     const appleClaims = (over: Record<string, unknown> = {}) => {
       const sub = `001234.${randomUUID().replace(/-/g, '')}.0420`;
-      return { sub, email: `${sub.slice(7, 19)}@privaterelay.appleid.example`, email_verified: 'true', nonce: hashed, ...over };
+      return {
+        sub,
+        email: `${sub.slice(7, 19)}@privaterelay.appleid.example`,
+        email_verified: 'true',
+        nonce: hashed,
+        ...over,
+      };
     };
 
     it('a valid Apple token (ES256, hashed nonce, email_verified "true") creates an account; again finds it', async () => {
       const claims = appleClaims();
       const res = await social('apple', { idToken: appleToken(appleEc, claims), nonce: rawNonce, name: 'Anna Apple' });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      expect(res.body.user).toMatchObject({ email: claims.email, name: 'Anna Apple', roles: ['customer'], emailVerified: true });
+      expect(res.body.user).toMatchObject({
+        email: claims.email,
+        name: 'Anna Apple',
+        roles: ['customer'],
+        emailVerified: true,
+      });
       // Apple mostly omits the email on later sign-ins: the subject alone finds the user
       const { email: _e, email_verified: _v, ...bare } = claims;
       const again = await social('apple', { idToken: appleToken(appleRsa, bare), nonce: rawNonce });
@@ -265,12 +360,25 @@ describe('social login (Google and Apple ID tokens)', () => {
     });
 
     it('refuses a Google-audience token, a Google-signed token, a wrong issuer and a wrong nonce', async () => {
-      await refusedWithoutChange(h, 401, () => social('apple', { idToken: appleToken(appleEc, appleClaims(), { audience: GOOGLE_CLIENT }), nonce: rawNonce }));
-      await refusedWithoutChange(h, 401, () => social('apple', { idToken: appleToken(googleEc, appleClaims()), nonce: rawNonce }));
-      await refusedWithoutChange(h, 401, () => social('apple', { idToken: appleToken(appleEc, appleClaims(), { issuer: GOOGLE_ISSUER }), nonce: rawNonce }));
-      await refusedWithoutChange(h, 401, () => social('apple', { idToken: appleToken(appleEc, appleClaims()), nonce: 'not-the-raw-nonce' }));
+      await refusedWithoutChange(h, 401, () =>
+        social('apple', { idToken: appleToken(appleEc, appleClaims(), { audience: GOOGLE_CLIENT }), nonce: rawNonce }),
+      );
+      await refusedWithoutChange(h, 401, () =>
+        social('apple', { idToken: appleToken(googleEc, appleClaims()), nonce: rawNonce }),
+      );
+      await refusedWithoutChange(h, 401, () =>
+        social('apple', { idToken: appleToken(appleEc, appleClaims(), { issuer: GOOGLE_ISSUER }), nonce: rawNonce }),
+      );
+      await refusedWithoutChange(h, 401, () =>
+        social('apple', { idToken: appleToken(appleEc, appleClaims()), nonce: 'not-the-raw-nonce' }),
+      );
       // a token carrying the hash must not pass when the client sends the hash itself
-      await refusedWithoutChange(h, 401, () => social('apple', { idToken: appleToken(appleEc, appleClaims({ nonce: createHash('sha256').update(hashed).digest('hex') })), nonce: rawNonce }));
+      await refusedWithoutChange(h, 401, () =>
+        social('apple', {
+          idToken: appleToken(appleEc, appleClaims({ nonce: createHash('sha256').update(hashed).digest('hex') })),
+          nonce: rawNonce,
+        }),
+      );
     });
   });
 });

@@ -6,7 +6,12 @@ import { readOutbox } from '@booking/shared-kernel/adapters';
 import { formatPosition } from '@booking/shared-kernel';
 import { settle, startHarness, type Harness } from '../../test-support/harness.js';
 
-export const FAST_ENV = { PASSWORD_SCRYPT_LOG2N: '10', AUTH_RATE_LIMIT_PER_MINUTE: '10000', AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '10000', RATE_LIMIT_PER_MINUTE: '100000' };
+export const FAST_ENV = {
+  PASSWORD_SCRYPT_LOG2N: '10',
+  AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+  AUTH_ACCOUNT_RATE_LIMIT_PER_MINUTE: '10000',
+  RATE_LIMIT_PER_MINUTE: '100000',
+};
 export const PASSWORD = 'correct horse battery';
 
 export function startSecurityHarness(env: Record<string, string> = {}): Promise<Harness> {
@@ -28,7 +33,11 @@ export async function head(h: Harness): Promise<string> {
 }
 
 /** Asserts `attack` is refused with `status` and appends nothing. */
-export async function refusedWithoutChange(h: Harness, status: number | number[], attack: () => Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, string> }>) {
+export async function refusedWithoutChange(
+  h: Harness,
+  status: number | number[],
+  attack: () => Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, string> }>,
+) {
   await settle(h);
   const before = await head(h);
   const res = await attack();
@@ -56,5 +65,11 @@ export async function account(h: Harness, name = 'user'): Promise<Account> {
   expect(verified.status).toBe(200);
   const login = await h.http.post('/api/auth/login').send({ email, password: PASSWORD });
   expect(login.status).toBe(200);
-  return { userId: login.body.user.id, email, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken, auth: { authorization: `Bearer ${login.body.accessToken}` } };
+  return {
+    userId: login.body.user.id,
+    email,
+    accessToken: login.body.accessToken,
+    refreshToken: login.body.refreshToken,
+    auth: { authorization: `Bearer ${login.body.accessToken}` },
+  };
 }

@@ -27,7 +27,16 @@
 import type { Doc, DocumentStore } from '@booking/shared-kernel';
 import type { AnyDecoded, Projector } from '../runtime/projector.js';
 
-export const ANALYTICS_DIMENSIONS = ['offering', 'provider', 'category', 'currency', 'utmSource', 'utmMedium', 'utmCampaign', 'ttclid'] as const;
+export const ANALYTICS_DIMENSIONS = [
+  'offering',
+  'provider',
+  'category',
+  'currency',
+  'utmSource',
+  'utmMedium',
+  'utmCampaign',
+  'ttclid',
+] as const;
 export type AnalyticsDimension = (typeof ANALYTICS_DIMENSIONS)[number];
 /** the value a missing utm parameter is reported as */
 export const NONE = '(none)';
@@ -110,19 +119,44 @@ export interface SlotAnalyticsDoc extends Doc {
   seats: number;
 }
 
-export const ANALYTICS_COLLECTIONS = ['analytics_offerings', 'analytics_bookings', 'analytics_revenue', 'analytics_funnel', 'analytics_slots'] as const;
+export const ANALYTICS_COLLECTIONS = [
+  'analytics_offerings',
+  'analytics_bookings',
+  'analytics_revenue',
+  'analytics_funnel',
+  'analytics_slots',
+] as const;
 
 const TYPES = new Set([
-  'OfferingCreated', 'OfferingDetailsChanged', 'OfferingSeatsChanged',
-  'BookingPlaced', 'BookingConfirmed', 'BookingRescheduled', 'BookingCancelled', 'BookingExpired', 'BookingCompleted', 'BookingMarkedNoShow',
-  'PaymentSucceeded', 'PaymentMarkedPaid', 'PaymentRefunded',
+  'OfferingCreated',
+  'OfferingDetailsChanged',
+  'OfferingSeatsChanged',
+  'BookingPlaced',
+  'BookingConfirmed',
+  'BookingRescheduled',
+  'BookingCancelled',
+  'BookingExpired',
+  'BookingCompleted',
+  'BookingMarkedNoShow',
+  'PaymentSucceeded',
+  'PaymentMarkedPaid',
+  'PaymentRefunded',
 ]);
 
 const STATUS_OF: Record<string, Status> = {
-  BookingConfirmed: 'CONFIRMED', BookingCancelled: 'CANCELLED', BookingExpired: 'EXPIRED', BookingCompleted: 'COMPLETED', BookingMarkedNoShow: 'NO_SHOW',
+  BookingConfirmed: 'CONFIRMED',
+  BookingCancelled: 'CANCELLED',
+  BookingExpired: 'EXPIRED',
+  BookingCompleted: 'COMPLETED',
+  BookingMarkedNoShow: 'NO_SHOW',
 };
 const STAGE_OF: Record<Status, keyof FunnelDoc | null> = {
-  PENDING: null, CONFIRMED: 'confirmed', CANCELLED: 'cancelled', EXPIRED: 'expired', COMPLETED: 'completed', NO_SHOW: 'noShow',
+  PENDING: null,
+  CONFIRMED: 'confirmed',
+  CANCELLED: 'cancelled',
+  EXPIRED: 'expired',
+  COMPLETED: 'completed',
+  NO_SHOW: 'noShow',
 };
 
 export function utcDay(iso: string): string {
@@ -130,10 +164,22 @@ export function utcDay(iso: string): string {
 }
 
 /** The (dimension, key) pairs a booking is counted under, `all` first. */
-export function dimensionKeys(f: Pick<BookingFactDoc, 'offeringId' | 'providerId' | 'category' | 'currency' | 'utmSource' | 'utmMedium' | 'utmCampaign' | 'ttclid'>): ['all' | AnalyticsDimension, string][] {
+export function dimensionKeys(
+  f: Pick<
+    BookingFactDoc,
+    'offeringId' | 'providerId' | 'category' | 'currency' | 'utmSource' | 'utmMedium' | 'utmCampaign' | 'ttclid'
+  >,
+): ['all' | AnalyticsDimension, string][] {
   return [
-    ['all', 'all'], ['offering', f.offeringId], ['provider', f.providerId], ['category', f.category], ['currency', f.currency],
-    ['utmSource', f.utmSource], ['utmMedium', f.utmMedium], ['utmCampaign', f.utmCampaign], ['ttclid', f.ttclid],
+    ['all', 'all'],
+    ['offering', f.offeringId],
+    ['provider', f.providerId],
+    ['category', f.category],
+    ['currency', f.currency],
+    ['utmSource', f.utmSource],
+    ['utmMedium', f.utmMedium],
+    ['utmCampaign', f.utmCampaign],
+    ['ttclid', f.ttclid],
   ];
 }
 
@@ -144,32 +190,78 @@ function extra(dim: string, f: BookingFactDoc): Record<string, string> {
 async function funnel(docs: DocumentStore, f: BookingFactDoc, inc: Record<string, number>, pos: string): Promise<void> {
   const col = docs.collection<FunnelDoc>('analytics_funnel');
   for (const [dim, key] of dimensionKeys(f)) {
-    await col.upsertAt(`${f.day}|${dim}|${key}`, { $inc: inc, $setOnInsert: { day: f.day, dim, key, ...extra(dim, f) } }, pos);
+    await col.upsertAt(
+      `${f.day}|${dim}|${key}`,
+      { $inc: inc, $setOnInsert: { day: f.day, dim, key, ...extra(dim, f) } },
+      pos,
+    );
   }
 }
 
-async function revenue(docs: DocumentStore, f: BookingFactDoc, day: string, currency: string, inc: Record<string, number>, pos: string): Promise<void> {
+async function revenue(
+  docs: DocumentStore,
+  f: BookingFactDoc,
+  day: string,
+  currency: string,
+  inc: Record<string, number>,
+  pos: string,
+): Promise<void> {
   const col = docs.collection<RevenueDoc>('analytics_revenue');
   for (const [dim, key] of dimensionKeys(f)) {
-    await col.upsertAt(`${day}|${dim}|${key}|${currency}`, { $inc: inc, $setOnInsert: { day, dim, key, currency, ...extra(dim, f) } }, pos);
+    await col.upsertAt(
+      `${day}|${dim}|${key}|${currency}`,
+      { $inc: inc, $setOnInsert: { day, dim, key, currency, ...extra(dim, f) } },
+      pos,
+    );
   }
 }
 
-async function slotSeats(docs: DocumentStore, f: BookingFactDoc, start: string, delta: number, pos: string): Promise<void> {
+async function slotSeats(
+  docs: DocumentStore,
+  f: BookingFactDoc,
+  start: string,
+  delta: number,
+  pos: string,
+): Promise<void> {
   const offering = await docs.collection<AnalyticsOfferingDoc>('analytics_offerings').get(f.offeringId);
-  await docs.collection<SlotAnalyticsDoc>('analytics_slots').upsertAt(`${f.offeringId}|${start}`, {
-    $inc: { seats: delta },
-    $set: { seatsPerSlot: offering?.seatsPerSlot ?? null },
-    $setOnInsert: { day: utcDay(start), offeringId: f.offeringId, providerId: f.providerId, category: f.category, start },
-  }, pos);
+  await docs.collection<SlotAnalyticsDoc>('analytics_slots').upsertAt(
+    `${f.offeringId}|${start}`,
+    {
+      $inc: { seats: delta },
+      $set: { seatsPerSlot: offering?.seatsPerSlot ?? null },
+      $setOnInsert: {
+        day: utcDay(start),
+        offeringId: f.offeringId,
+        providerId: f.providerId,
+        category: f.category,
+        start,
+      },
+    },
+    pos,
+  );
 }
 
 /** A fact for a payment whose booking the projector never saw (should not happen). */
 function unknownFact(bookingId: string, currency: string): BookingFactDoc {
   return {
-    _id: bookingId, day: 'unknown', offeringId: 'unknown', providerId: 'unknown', category: 'unknown', currency,
-    utmSource: NONE, utmMedium: NONE, utmCampaign: NONE, ttclid: 'no', kind: 'unknown', quantity: 0, total: 0, slotStart: null,
-    status: 'PENDING', prevStatus: 'none', paid: false, prevPaid: false,
+    _id: bookingId,
+    day: 'unknown',
+    offeringId: 'unknown',
+    providerId: 'unknown',
+    category: 'unknown',
+    currency,
+    utmSource: NONE,
+    utmMedium: NONE,
+    utmCampaign: NONE,
+    ttclid: 'no',
+    kind: 'unknown',
+    quantity: 0,
+    total: 0,
+    slotStart: null,
+    status: 'PENDING',
+    prevStatus: 'none',
+    paid: false,
+    prevPaid: false,
   };
 }
 
@@ -183,7 +275,19 @@ export const analyticsProjector: Projector = {
     switch (event.type) {
       case 'OfferingCreated': {
         const d = event.data;
-        await offerings.upsertAt(d.offeringId, { $set: { providerId: d.providerId, category: d.category, kind: d.kind, title: d.title, seatsPerSlot: d.seatsPerSlot ?? null } }, pos);
+        await offerings.upsertAt(
+          d.offeringId,
+          {
+            $set: {
+              providerId: d.providerId,
+              category: d.category,
+              kind: d.kind,
+              title: d.title,
+              seatsPerSlot: d.seatsPerSlot ?? null,
+            },
+          },
+          pos,
+        );
         return;
       }
       case 'OfferingDetailsChanged': {
@@ -202,10 +306,24 @@ export const analyticsProjector: Projector = {
         const offering = await offerings.get(d.offeringId);
         const a = d.attribution ?? {};
         const fact: BookingFactDoc = {
-          _id: d.bookingId, day: utcDay(at), offeringId: d.offeringId, providerId: d.providerId, category: offering?.category ?? 'uncategorized',
-          currency: d.total.currency, utmSource: a.utmSource ?? NONE, utmMedium: a.utmMedium ?? NONE, utmCampaign: a.utmCampaign ?? NONE,
-          ttclid: a.ttclid ? 'yes' : 'no', kind: d.kind, quantity: d.quantity, total: d.total.amount, slotStart: d.slot?.start ?? null,
-          status: 'PENDING', prevStatus: 'none', paid: false, prevPaid: false,
+          _id: d.bookingId,
+          day: utcDay(at),
+          offeringId: d.offeringId,
+          providerId: d.providerId,
+          category: offering?.category ?? 'uncategorized',
+          currency: d.total.currency,
+          utmSource: a.utmSource ?? NONE,
+          utmMedium: a.utmMedium ?? NONE,
+          utmCampaign: a.utmCampaign ?? NONE,
+          ttclid: a.ttclid ? 'yes' : 'no',
+          kind: d.kind,
+          quantity: d.quantity,
+          total: d.total.amount,
+          slotStart: d.slot?.start ?? null,
+          status: 'PENDING',
+          prevStatus: 'none',
+          paid: false,
+          prevPaid: false,
         };
         const { _id, ...set } = fact;
         await facts.upsertAt(d.bookingId, { $set: set }, pos);
@@ -217,7 +335,11 @@ export const analyticsProjector: Projector = {
         await funnel(docs, fact, inc, pos);
         return;
       }
-      case 'BookingConfirmed': case 'BookingCancelled': case 'BookingExpired': case 'BookingCompleted': case 'BookingMarkedNoShow': {
+      case 'BookingConfirmed':
+      case 'BookingCancelled':
+      case 'BookingExpired':
+      case 'BookingCompleted':
+      case 'BookingMarkedNoShow': {
         const fact = await facts.get(event.data.bookingId);
         if (!fact) return;
         const to = STATUS_OF[event.type]!;
@@ -245,10 +367,18 @@ export const analyticsProjector: Projector = {
         }
         return;
       }
-      case 'PaymentSucceeded': case 'PaymentMarkedPaid': {
+      case 'PaymentSucceeded':
+      case 'PaymentMarkedPaid': {
         const d = event.data;
         const fact = (await facts.get(d.bookingId)) ?? unknownFact(d.bookingId, d.amount.currency);
-        await revenue(docs, fact, utcDay(at), d.amount.currency, { gross: d.amount.amount, net: d.amount.amount, payments: 1 }, pos);
+        await revenue(
+          docs,
+          fact,
+          utcDay(at),
+          d.amount.currency,
+          { gross: d.amount.amount, net: d.amount.amount, payments: 1 },
+          pos,
+        );
         const wasPaid = fact._pos === pos ? fact.prevPaid : fact.paid;
         if (!wasPaid && fact._pos !== undefined) {
           await facts.upsertAt(fact._id, { $set: { paid: true, prevPaid: false } }, pos);
@@ -259,7 +389,14 @@ export const analyticsProjector: Projector = {
       case 'PaymentRefunded': {
         const d = event.data;
         const fact = (await facts.get(d.bookingId)) ?? unknownFact(d.bookingId, d.amount.currency);
-        await revenue(docs, fact, utcDay(at), d.amount.currency, { refunded: d.amount.amount, net: -d.amount.amount, refunds: 1 }, pos);
+        await revenue(
+          docs,
+          fact,
+          utcDay(at),
+          d.amount.currency,
+          { refunded: d.amount.amount, net: -d.amount.amount, refunds: 1 },
+          pos,
+        );
         if (fact._pos !== undefined) await funnel(docs, fact, { refunds: 1 }, pos);
         return;
       }

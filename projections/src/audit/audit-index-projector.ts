@@ -26,16 +26,20 @@ export const auditIndexProjector: Projector = {
   indexes: [{ collection: 'audit_index', fields: { correlationId: 1, position: 1 } }],
   async apply(event: AnyDecoded, pos: string, docs: DocumentStore): Promise<void> {
     const m = event.metadata;
-    await docs.collection<AuditIndexDoc>('audit_index').upsertAt(m.eventId, {
-      $set: {
-        correlationId: m.correlationId,
-        causationId: m.causationId,
-        streamId: event.streamId,
-        revision: event.revision.toString(),
-        type: event.type,
-        recordedAt: m.recordedAt,
-        position: pos,
+    await docs.collection<AuditIndexDoc>('audit_index').upsertAt(
+      m.eventId,
+      {
+        $set: {
+          correlationId: m.correlationId,
+          causationId: m.causationId,
+          streamId: event.streamId,
+          revision: event.revision.toString(),
+          type: event.type,
+          recordedAt: m.recordedAt,
+          position: pos,
+        },
       },
-    }, pos);
+      pos,
+    );
   },
 };

@@ -19,17 +19,40 @@ function slotStart(streamId: string): string | null {
 
 /** Moves a hold between states and updates the counters by the difference. Replays are
  *  safe: the hold remembers the state it had before the event it last applied. */
-async function transition(docs: DocumentStore, event: AnyDecoded, pos: string, bookingId: string, to: HoldState, quantityIfNew = 0): Promise<void> {
+async function transition(
+  docs: DocumentStore,
+  event: AnyDecoded,
+  pos: string,
+  bookingId: string,
+  to: HoldState,
+  quantityIfNew = 0,
+): Promise<void> {
   const holds = docs.collection<HoldWithHistory>('capacity_holds');
   const id = `${event.streamId}|${bookingId}`;
   const hold = await holds.get(id);
-  const from: HoldState | 'none' = hold ? (hold._pos === pos ? hold.prevState ?? 'none' : hold.state) : 'none';
+  const from: HoldState | 'none' = hold ? (hold._pos === pos ? (hold.prevState ?? 'none') : hold.state) : 'none';
   const quantity = hold?.quantity ?? quantityIfNew;
   if (from === to) return;
   const offeringId = hold?.offeringId ?? (event.data as { offeringId?: string }).offeringId ?? '';
-  await holds.upsertAt(id, {
-    $set: { state: to, prevState: from, ...(hold ? {} : { streamId: event.streamId, offeringId, bookingId, quantity, expiresAt: (event.data as { holdExpiresAt?: string }).holdExpiresAt ?? '' }) },
-  }, pos);
+  await holds.upsertAt(
+    id,
+    {
+      $set: {
+        state: to,
+        prevState: from,
+        ...(hold
+          ? {}
+          : {
+              streamId: event.streamId,
+              offeringId,
+              bookingId,
+              quantity,
+              expiresAt: (event.data as { holdExpiresAt?: string }).holdExpiresAt ?? '',
+            }),
+      },
+    },
+    pos,
+  );
 
   const delta = { held: 0, confirmed: 0 };
   if (from === 'held') delta.held -= quantity;
@@ -37,15 +60,23 @@ async function transition(docs: DocumentStore, event: AnyDecoded, pos: string, b
   if (to === 'held') delta.held += quantity;
   if (to === 'confirmed') delta.confirmed += quantity;
   const isSlot = event.streamId.startsWith('slot-');
-  await docs.collection<CapacityDoc>('capacity').upsertAt(event.streamId, {
-    $inc: delta,
-    $setOnInsert: { offeringId, kind: isSlot ? 'slot' : 'inventory', start: slotStart(event.streamId) },
-  }, pos);
+  await docs.collection<CapacityDoc>('capacity').upsertAt(
+    event.streamId,
+    {
+      $inc: delta,
+      $setOnInsert: { offeringId, kind: isSlot ? 'slot' : 'inventory', start: slotStart(event.streamId) },
+    },
+    pos,
+  );
   if (!isSlot) {
     // A product's unsold stock shrinks when a sale is confirmed and grows back on release.
-    await docs.collection<OfferingDoc>('offerings').upsertAt(offeringId, {
-      $inc: { held: delta.held, sold: delta.confirmed, stock: -delta.confirmed },
-    }, pos);
+    await docs.collection<OfferingDoc>('offerings').upsertAt(
+      offeringId,
+      {
+        $inc: { held: delta.held, sold: delta.confirmed, stock: -delta.confirmed },
+      },
+      pos,
+    );
   }
 }
 
@@ -59,7 +90,9 @@ export const capacityProjector: Projector = {
   async apply(event: AnyDecoded, pos: string, docs: DocumentStore): Promise<void> {
     switch (event.type) {
       case 'StockAdjusted':
-        await docs.collection<OfferingDoc>('offerings').upsertAt(event.data.offeringId, { $set: { stock: event.data.stock } }, pos);
+        await docs
+          .collection<OfferingDoc>('offerings')
+          .upsertAt(event.data.offeringId, { $set: { stock: event.data.stock } }, pos);
         return;
       case 'CapacityReserved':
         await transition(docs, event, pos, event.data.bookingId, 'held', event.data.quantity);

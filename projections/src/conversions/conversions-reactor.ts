@@ -7,8 +7,14 @@
  * ConversionForwarded on `conversions-<bookingId>`.
  */
 import {
-  UnavailableError, executeCommand, loadState, minorUnitExponent, streams,
-  type CommandContext, type ContactDirectory, type ConversionForwarded,
+  UnavailableError,
+  executeCommand,
+  loadState,
+  minorUnitExponent,
+  streams,
+  type CommandContext,
+  type ContactDirectory,
+  type ConversionForwarded,
 } from '@booking/shared-kernel';
 import { bookingDecider, conversionsDecider, effectStreams } from '@booking/command';
 import type { Reactor, ReactorDeps } from '../runtime/reactor.js';
@@ -32,14 +38,16 @@ export function conversionsReactor(options: ConversionsReactorOptions): Reactor 
     name: 'conversions',
     eventTypes: new Set(['PaymentStarted', 'PaymentSucceeded', 'PaymentMarkedPaid']),
     async handle(event: AnyDecoded, deps: ReactorDeps, ctx: CommandContext): Promise<void> {
-      if (event.type !== 'PaymentStarted' && event.type !== 'PaymentSucceeded' && event.type !== 'PaymentMarkedPaid') return;
+      if (event.type !== 'PaymentStarted' && event.type !== 'PaymentSucceeded' && event.type !== 'PaymentMarkedPaid')
+        return;
       const { bookingId } = event.data;
       const { state: booking } = await loadState(deps.runtime, streams.booking(bookingId), bookingDecider);
       const placed = booking.placed;
       if (!placed) throw new Error(`booking ${bookingId} does not exist`);
-      const names = event.type === 'PaymentStarted'
-        ? ['InitiateCheckout']
-        : [options.purchaseEventName, ...(placed.kind === 'service' ? ['Schedule'] : [])];
+      const names =
+        event.type === 'PaymentStarted'
+          ? ['InitiateCheckout']
+          : [options.purchaseEventName, ...(placed.kind === 'service' ? ['Schedule'] : [])];
       const stream = effectStreams.conversions(bookingId);
       const { state } = await loadState(deps.runtime, stream, conversionsDecider);
       const pending = names.filter((n) => !state.forwarded.has(tiktokEventId(bookingId, n)));
@@ -63,7 +71,15 @@ export function conversionsReactor(options: ConversionsReactorOptions): Reactor 
         user,
         page: { url: `${options.publicBaseUrl.replace(/\/$/, '')}/offerings/${placed.offeringId}` },
         properties: {
-          contents: [{ content_id: placed.offeringId, content_type: 'product', content_name: placed.offeringTitle, quantity: placed.quantity, price: major(placed.unitPrice.amount) }],
+          contents: [
+            {
+              content_id: placed.offeringId,
+              content_type: 'product',
+              content_name: placed.offeringTitle,
+              quantity: placed.quantity,
+              price: major(placed.unitPrice.amount),
+            },
+          ],
           content_type: 'product',
           currency: placed.total.currency,
           value: major(placed.total.amount),
@@ -81,12 +97,21 @@ export function conversionsReactor(options: ConversionsReactorOptions): Reactor 
       for (const { events: sent, result } of results) {
         for (const e of sent) {
           const data: ConversionForwarded = {
-            bookingId, eventName: e.event, eventId: e.event_id, outcome: result.outcome, attempts: result.attempts, causeEventId: event.metadata.eventId,
+            bookingId,
+            eventName: e.event,
+            eventId: e.event_id,
+            outcome: result.outcome,
+            attempts: result.attempts,
+            causeEventId: event.metadata.eventId,
             ...(result.code !== undefined ? { code: result.code } : {}),
             ...(result.message ? { message: result.message } : {}),
             ...(options.testEventCode && result.outcome !== 'dry-run' ? { testEventCode: options.testEventCode } : {}),
           };
-          if (result.outcome === 'parked') deps.logger.error({ bookingId, eventName: e.event, code: result.code, message: result.message }, 'TikTok refused a conversion; parked');
+          if (result.outcome === 'parked')
+            deps.logger.error(
+              { bookingId, eventName: e.event, code: result.code, message: result.message },
+              'TikTok refused a conversion; parked',
+            );
           await executeCommand(deps.runtime, stream, conversionsDecider, { type: 'RecordConversion', data }, ctx);
         }
       }

@@ -12,7 +12,13 @@ export interface TikTokEvent {
   user: { email?: string; phone?: string; external_id?: string; ttclid?: string };
   page?: { url: string };
   properties: {
-    contents: { content_id: string; content_type: 'product' | 'product_group'; content_name?: string; quantity: number; price: number }[];
+    contents: {
+      content_id: string;
+      content_type: 'product' | 'product_group';
+      content_name?: string;
+      quantity: number;
+      price: number;
+    }[];
     content_type: 'product' | 'product_group';
     currency: string;
     value: number;
@@ -94,10 +100,20 @@ export class TikTokEventsClient {
         continue;
       }
       if (status >= 200 && status < 300 && (code === 0 || code === 20001)) {
-        return { outcome: 'sent', code, ...(json.message ? { message: json.message.slice(0, 1000) } : {}), attempts: attempt };
+        return {
+          outcome: 'sent',
+          code,
+          ...(json.message ? { message: json.message.slice(0, 1000) } : {}),
+          attempts: attempt,
+        };
       }
       // a validation problem: retrying sends the same refused payload
-      return { outcome: 'parked', ...(code !== undefined ? { code } : {}), message: `HTTP ${status}: ${json.message ?? 'refused'}`.slice(0, 1000), attempts: attempt };
+      return {
+        outcome: 'parked',
+        ...(code !== undefined ? { code } : {}),
+        message: `HTTP ${status}: ${json.message ?? 'refused'}`.slice(0, 1000),
+        attempts: attempt,
+      };
     }
     throw new TikTokRetryableError(`TikTok kept failing after ${this.options.maxAttempts} attempts (${last})`);
   }

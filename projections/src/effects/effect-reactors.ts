@@ -21,21 +21,42 @@ export interface EffectAdapters {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export function effectReactors(config: Config, adapters: EffectAdapters): { reactors: Reactor[]; reminders: (deps: ReactorDeps, intervalMs?: number) => ReminderScheduler } {
+export function effectReactors(
+  config: Config,
+  adapters: EffectAdapters,
+): { reactors: Reactor[]; reminders: (deps: ReactorDeps, intervalMs?: number) => ReminderScheduler } {
   const fx = config.effects;
   const publicBaseUrl = config.identity.publicBaseUrl;
   const sms = adapters.sms ?? (fx.twilio ? new TwilioSms(fx.twilio) : new RecordedSms());
   const notifier = new Notifier({ mailer: adapters.mailer, sms, mailFrom: config.identity.mailFrom });
   const client = new TikTokEventsClient({
-    apiUrl: fx.tiktok.apiUrl, accessToken: fx.tiktok.accessToken, pixelCode: fx.tiktok.pixelCode, testEventCode: fx.tiktok.testEventCode,
-    maxAttempts: fx.tiktok.maxAttempts, baseBackoffMs: fx.tiktok.baseBackoffMs, ...(adapters.sleep ? { sleep: adapters.sleep } : {}),
+    apiUrl: fx.tiktok.apiUrl,
+    accessToken: fx.tiktok.accessToken,
+    pixelCode: fx.tiktok.pixelCode,
+    testEventCode: fx.tiktok.testEventCode,
+    maxAttempts: fx.tiktok.maxAttempts,
+    baseBackoffMs: fx.tiktok.baseBackoffMs,
+    ...(adapters.sleep ? { sleep: adapters.sleep } : {}),
   });
   return {
     reactors: [
       receiptsReactor({ objects: adapters.objects, contacts: adapters.contacts, taxRateBps: fx.receiptTaxRateBps }),
       notificationsReactor({ notifier, contacts: adapters.contacts, objects: adapters.objects, publicBaseUrl }),
-      conversionsReactor({ client, contacts: adapters.contacts, purchaseEventName: fx.tiktok.purchaseEventName, testEventCode: fx.tiktok.testEventCode, publicBaseUrl }),
+      conversionsReactor({
+        client,
+        contacts: adapters.contacts,
+        purchaseEventName: fx.tiktok.purchaseEventName,
+        testEventCode: fx.tiktok.testEventCode,
+        publicBaseUrl,
+      }),
     ],
-    reminders: (deps, intervalMs) => new ReminderScheduler(deps, { notifier, contacts: adapters.contacts, leadMinutes: fx.reminderLeadMinutes, publicBaseUrl, ...(intervalMs ? { intervalMs } : {}) }),
+    reminders: (deps, intervalMs) =>
+      new ReminderScheduler(deps, {
+        notifier,
+        contacts: adapters.contacts,
+        leadMinutes: fx.reminderLeadMinutes,
+        publicBaseUrl,
+        ...(intervalMs ? { intervalMs } : {}),
+      }),
   };
 }

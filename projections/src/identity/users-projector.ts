@@ -10,7 +10,12 @@ export interface UserDoc extends Doc {
   status: 'active' | 'suspended';
   emailVerified: boolean;
   signUpMethod: string;
-  providerApplication: { status: 'pending' | 'approved' | 'rejected'; businessName: string; note?: string; submittedAt: string } | null;
+  providerApplication: {
+    status: 'pending' | 'approved' | 'rejected';
+    businessName: string;
+    note?: string;
+    submittedAt: string;
+  } | null;
   linkedProviders: string[];
   searchText: string;
   createdAt: string;
@@ -20,8 +25,16 @@ export interface UserDoc extends Doc {
 }
 
 const TYPES = new Set([
-  'UserRegistered', 'UserEmailVerified', 'UserLoggedIn', 'UserRoleGranted', 'UserRoleRevoked', 'ProviderApplicationSubmitted',
-  'ProviderApplicationDecided', 'UserSuspended', 'UserReactivated', 'ExternalIdentityLinked',
+  'UserRegistered',
+  'UserEmailVerified',
+  'UserLoggedIn',
+  'UserRoleGranted',
+  'UserRoleRevoked',
+  'ProviderApplicationSubmitted',
+  'ProviderApplicationDecided',
+  'UserSuspended',
+  'UserReactivated',
+  'ExternalIdentityLinked',
 ]);
 
 export const usersProjector: Projector = {
@@ -33,12 +46,26 @@ export const usersProjector: Projector = {
     switch (event.type) {
       case 'UserRegistered': {
         const d = event.data;
-        await users.upsertAt(d.userId, {
-          $set: {
-            email: d.email, name: d.name, roles: d.roles, status: 'active', emailVerified: d.emailVerified, signUpMethod: d.method,
-            providerApplication: null, linkedProviders: [], searchText: `${d.email} ${d.name}`.toLowerCase(), createdAt: at, updatedAt: at, lastLoginAt: null,
+        await users.upsertAt(
+          d.userId,
+          {
+            $set: {
+              email: d.email,
+              name: d.name,
+              roles: d.roles,
+              status: 'active',
+              emailVerified: d.emailVerified,
+              signUpMethod: d.method,
+              providerApplication: null,
+              linkedProviders: [],
+              searchText: `${d.email} ${d.name}`.toLowerCase(),
+              createdAt: at,
+              updatedAt: at,
+              lastLoginAt: null,
+            },
           },
-        }, pos);
+          pos,
+        );
         return;
       }
       case 'UserEmailVerified':
@@ -55,20 +82,50 @@ export const usersProjector: Projector = {
         return;
       case 'ProviderApplicationSubmitted': {
         const d = event.data;
-        await users.upsertAt(d.userId, { $set: { providerApplication: { status: 'pending', businessName: d.businessName, ...(d.note ? { note: d.note } : {}), submittedAt: at }, updatedAt: at } }, pos);
+        await users.upsertAt(
+          d.userId,
+          {
+            $set: {
+              providerApplication: {
+                status: 'pending',
+                businessName: d.businessName,
+                ...(d.note ? { note: d.note } : {}),
+                submittedAt: at,
+              },
+              updatedAt: at,
+            },
+          },
+          pos,
+        );
         return;
       }
       case 'ProviderApplicationDecided':
-        await users.upsertAt(event.data.userId, { $set: { 'providerApplication.status': event.data.decision, updatedAt: at } }, pos);
+        await users.upsertAt(
+          event.data.userId,
+          { $set: { 'providerApplication.status': event.data.decision, updatedAt: at } },
+          pos,
+        );
         return;
       case 'UserSuspended':
-        await users.upsertAt(event.data.userId, { $set: { status: 'suspended', suspendedReason: event.data.reason, updatedAt: at } }, pos);
+        await users.upsertAt(
+          event.data.userId,
+          { $set: { status: 'suspended', suspendedReason: event.data.reason, updatedAt: at } },
+          pos,
+        );
         return;
       case 'UserReactivated':
-        await users.upsertAt(event.data.userId, { $set: { status: 'active', updatedAt: at }, $unset: { suspendedReason: true } }, pos);
+        await users.upsertAt(
+          event.data.userId,
+          { $set: { status: 'active', updatedAt: at }, $unset: { suspendedReason: true } },
+          pos,
+        );
         return;
       case 'ExternalIdentityLinked':
-        await users.upsertAt(event.data.userId, { $push: { linkedProviders: event.data.provider }, $set: { updatedAt: at } }, pos);
+        await users.upsertAt(
+          event.data.userId,
+          { $push: { linkedProviders: event.data.provider }, $set: { updatedAt: at } },
+          pos,
+        );
         return;
     }
   },

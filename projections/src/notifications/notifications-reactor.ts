@@ -2,7 +2,13 @@
  * Mail for a booking's life: confirmation (with an .ics for services), receipt (PDF
  * attached), credit note / refund (PDF attached) and cancellation.
  */
-import { loadState, streams, type CommandContext, type ContactDirectory, type ObjectStore } from '@booking/shared-kernel';
+import {
+  loadState,
+  streams,
+  type CommandContext,
+  type ContactDirectory,
+  type ObjectStore,
+} from '@booking/shared-kernel';
 import { bookingDecider, type BookingState } from '@booking/command';
 import type { Reactor, ReactorDeps } from '../runtime/reactor.js';
 import type { AnyDecoded } from '../runtime/projector.js';
@@ -19,8 +25,13 @@ export interface NotificationsReactorOptions {
 export function bookingFacts(booking: BookingState, name: string, publicBaseUrl: string): BookingFacts {
   const placed = booking.placed!;
   return {
-    name, bookingId: placed.bookingId, title: placed.offeringTitle, quantity: placed.quantity,
-    slot: booking.slot ?? placed.slot ?? null, total: placed.total, link: `${publicBaseUrl.replace(/\/$/, '')}/bookings/${placed.bookingId}`,
+    name,
+    bookingId: placed.bookingId,
+    title: placed.offeringTitle,
+    quantity: placed.quantity,
+    slot: booking.slot ?? placed.slot ?? null,
+    total: placed.total,
+    link: `${publicBaseUrl.replace(/\/$/, '')}/bookings/${placed.bookingId}`,
   };
 }
 
@@ -36,32 +47,69 @@ export function notificationsReactor(options: NotificationsReactorOptions): Reac
       if (!booking.placed) throw new Error(`booking ${bookingId} does not exist`);
       const customer = await contacts.contact(booking.placed.customerId);
       const facts = bookingFacts(booking, customer?.name ?? 'customer', options.publicBaseUrl);
-      const common = { causeKey: event.metadata.eventId, causeEventId: event.metadata.eventId, to: customer, bookingId };
+      const common = {
+        causeKey: event.metadata.eventId,
+        causeEventId: event.metadata.eventId,
+        to: customer,
+        bookingId,
+      };
       switch (event.type) {
         case 'BookingConfirmed': {
           const slot = facts.slot;
-          const attachments = booking.placed.kind === 'service' && slot
-            ? [{
-                filename: 'booking.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
-                content: bookingIcs({ bookingId, title: facts.title, slot, organizer: (await contacts.contact(booking.placed.providerId))?.name ?? booking.placed.providerId, stampedAt: event.metadata.recordedAt, link: facts.link }),
-              }]
-            : [];
-          await notifier.email(deps, ctx, { ...common, template: 'booking-confirmation', mail: templates['booking-confirmation'](facts), attachments });
+          const attachments =
+            booking.placed.kind === 'service' && slot
+              ? [
+                  {
+                    filename: 'booking.ics',
+                    contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+                    content: bookingIcs({
+                      bookingId,
+                      title: facts.title,
+                      slot,
+                      organizer: (await contacts.contact(booking.placed.providerId))?.name ?? booking.placed.providerId,
+                      stampedAt: event.metadata.recordedAt,
+                      link: facts.link,
+                    }),
+                  },
+                ]
+              : [];
+          await notifier.email(deps, ctx, {
+            ...common,
+            template: 'booking-confirmation',
+            mail: templates['booking-confirmation'](facts),
+            attachments,
+          });
           return;
         }
         case 'BookingCancelled':
-          await notifier.email(deps, ctx, { ...common, template: 'cancellation', mail: templates.cancellation({ ...facts, reason: event.data.reason }) });
+          await notifier.email(deps, ctx, {
+            ...common,
+            template: 'cancellation',
+            mail: templates.cancellation({ ...facts, reason: event.data.reason }),
+          });
           return;
         case 'ReceiptIssued':
         case 'CreditNoteIssued': {
           const pdf = await objects.get(event.data.objectKey);
           if (!pdf) throw new Error(`receipt ${event.data.number}: object ${event.data.objectKey} is missing`);
-          const attachments = [{ filename: `${event.data.number}.pdf`, contentType: 'application/pdf', content: pdf.body }];
+          const attachments = [
+            { filename: `${event.data.number}.pdf`, contentType: 'application/pdf', content: pdf.body },
+          ];
           const money = { ...facts, total: event.data.total, number: event.data.number };
           if (event.type === 'ReceiptIssued') {
-            await notifier.email(deps, ctx, { ...common, template: 'receipt', mail: templates.receipt(money), attachments });
+            await notifier.email(deps, ctx, {
+              ...common,
+              template: 'receipt',
+              mail: templates.receipt(money),
+              attachments,
+            });
           } else {
-            await notifier.email(deps, ctx, { ...common, template: 'credit-note', mail: templates['credit-note']({ ...money, reason: event.data.reason }), attachments });
+            await notifier.email(deps, ctx, {
+              ...common,
+              template: 'credit-note',
+              mail: templates['credit-note']({ ...money, reason: event.data.reason }),
+              attachments,
+            });
           }
           return;
         }

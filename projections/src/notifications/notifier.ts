@@ -5,8 +5,12 @@
  * clients collapse duplicates), and NotificationSent is appended idempotently.
  */
 import {
-  executeCommand, loadState,
-  type CommandContext, type Contact, type MailAttachment, type Mailer,
+  executeCommand,
+  loadState,
+  type CommandContext,
+  type Contact,
+  type MailAttachment,
+  type Mailer,
 } from '@booking/shared-kernel';
 import { deterministicUuid, effectStreams, notificationDecider } from '@booking/command';
 import type { ReactorDeps } from '../runtime/reactor.js';
@@ -29,9 +33,19 @@ export class Notifier {
     return deterministicUuid(`notification:${causeKey}:${template}:${channel}`);
   }
 
-  async email(deps: ReactorDeps, ctx: CommandContext, args: {
-    causeKey: string; causeEventId: string; template: TemplateName; to: Contact | null; mail: RenderedMail; attachments?: MailAttachment[]; bookingId?: string;
-  }): Promise<void> {
+  async email(
+    deps: ReactorDeps,
+    ctx: CommandContext,
+    args: {
+      causeKey: string;
+      causeEventId: string;
+      template: TemplateName;
+      to: Contact | null;
+      mail: RenderedMail;
+      attachments?: MailAttachment[];
+      bookingId?: string;
+    },
+  ): Promise<void> {
     const notificationId = Notifier.notificationId(args.causeKey, args.template, 'email');
     const stream = effectStreams.notification(notificationId);
     const { state } = await loadState(deps.runtime, stream, notificationDecider);
@@ -47,7 +61,11 @@ export class Notifier {
         providerMessageId = messageId;
       } else {
         const sent = await this.options.mailer.send({
-          to: address, subject: args.mail.subject, text: args.mail.text, html: args.mail.html, messageId,
+          to: address,
+          subject: args.mail.subject,
+          text: args.mail.text,
+          html: args.mail.html,
+          messageId,
           ...(this.options.mailFrom ? { from: this.options.mailFrom } : {}),
           ...(args.attachments?.length ? { attachments: args.attachments } : {}),
           tags: { template: args.template, ...(args.bookingId ? { booking: args.bookingId } : {}) },
@@ -56,19 +74,40 @@ export class Notifier {
       }
       outcome = 'sent';
     }
-    await executeCommand(deps.runtime, stream, notificationDecider, {
-      type: 'RecordNotification',
-      data: {
-        notificationId, channel: 'email', template: args.template, recipientHash: recipientHash('email', address ?? `none:${args.to?.id ?? 'unknown'}`),
-        providerMessageId, outcome, causeEventId: args.causeEventId, ...(args.bookingId ? { bookingId: args.bookingId } : {}),
+    await executeCommand(
+      deps.runtime,
+      stream,
+      notificationDecider,
+      {
+        type: 'RecordNotification',
+        data: {
+          notificationId,
+          channel: 'email',
+          template: args.template,
+          recipientHash: recipientHash('email', address ?? `none:${args.to?.id ?? 'unknown'}`),
+          providerMessageId,
+          outcome,
+          causeEventId: args.causeEventId,
+          ...(args.bookingId ? { bookingId: args.bookingId } : {}),
+        },
       },
-    }, ctx);
+      ctx,
+    );
   }
 
   /** SMS cannot be checked at the provider: a crash between send and record may resend. */
-  async sms(deps: ReactorDeps, ctx: CommandContext, args: {
-    causeKey: string; causeEventId: string; template: TemplateName; to: Contact | null; body: string; bookingId?: string;
-  }): Promise<void> {
+  async sms(
+    deps: ReactorDeps,
+    ctx: CommandContext,
+    args: {
+      causeKey: string;
+      causeEventId: string;
+      template: TemplateName;
+      to: Contact | null;
+      body: string;
+      bookingId?: string;
+    },
+  ): Promise<void> {
     const phone = args.to?.phone ? normalisePhone(args.to.phone) : null;
     if (!phone || args.to?.optOut?.includes('sms')) return;
     const notificationId = Notifier.notificationId(args.causeKey, args.template, 'sms');
@@ -76,12 +115,24 @@ export class Notifier {
     const { state } = await loadState(deps.runtime, stream, notificationDecider);
     if (state.sent) return;
     const result = await this.options.sms.send(phone, args.body);
-    await executeCommand(deps.runtime, stream, notificationDecider, {
-      type: 'RecordNotification',
-      data: {
-        notificationId, channel: 'sms', template: args.template, recipientHash: recipientHash('sms', phone), providerMessageId: result.providerMessageId,
-        outcome: result.sent ? 'sent' : 'recorded', causeEventId: args.causeEventId, ...(args.bookingId ? { bookingId: args.bookingId } : {}),
+    await executeCommand(
+      deps.runtime,
+      stream,
+      notificationDecider,
+      {
+        type: 'RecordNotification',
+        data: {
+          notificationId,
+          channel: 'sms',
+          template: args.template,
+          recipientHash: recipientHash('sms', phone),
+          providerMessageId: result.providerMessageId,
+          outcome: result.sent ? 'sent' : 'recorded',
+          causeEventId: args.causeEventId,
+          ...(args.bookingId ? { bookingId: args.bookingId } : {}),
+        },
       },
-    }, ctx);
+      ctx,
+    );
   }
 }

@@ -4,7 +4,14 @@
  * each tick, so a restart loses none. Each reminder is a notification keyed by booking and
  * slot start (a reschedule gets a new one), and NotificationSent marks it done.
  */
-import { loadState, streams, type CommandContext, type ContactDirectory, type Doc, type DocumentStore } from '@booking/shared-kernel';
+import {
+  loadState,
+  streams,
+  type CommandContext,
+  type ContactDirectory,
+  type Doc,
+  type DocumentStore,
+} from '@booking/shared-kernel';
 import { bookingDecider } from '@booking/command';
 import type { AnyDecoded, Projector } from '../runtime/projector.js';
 import type { ReactorDeps } from '../runtime/reactor.js';
@@ -29,7 +36,11 @@ export const remindersProjector: Projector = {
     switch (event.type) {
       case 'BookingPlaced':
         if (event.data.kind !== 'service' || !event.data.slot) return;
-        await reminders.upsertAt(event.data.bookingId, { $set: { bookingId: event.data.bookingId, slotStart: event.data.slot.start, state: 'pending' } }, pos);
+        await reminders.upsertAt(
+          event.data.bookingId,
+          { $set: { bookingId: event.data.bookingId, slotStart: event.data.slot.start, state: 'pending' } },
+          pos,
+        );
         return;
       case 'BookingConfirmed': {
         const doc = await reminders.get(event.data.bookingId);
@@ -38,12 +49,23 @@ export const remindersProjector: Projector = {
       }
       case 'BookingRescheduled': {
         const doc = await reminders.get(event.data.bookingId);
-        if (doc) await reminders.upsertAt(event.data.bookingId, { $set: { slotStart: event.data.to.slot.start, state: doc.state === 'cancelled' ? 'cancelled' : 'scheduled' } }, pos);
+        if (doc)
+          await reminders.upsertAt(
+            event.data.bookingId,
+            {
+              $set: {
+                slotStart: event.data.to.slot.start,
+                state: doc.state === 'cancelled' ? 'cancelled' : 'scheduled',
+              },
+            },
+            pos,
+          );
         return;
       }
       case 'NotificationSent':
         if (event.data.template !== 'reminder' || event.data.channel !== 'email' || !event.data.bookingId) return;
-        if (await reminders.get(event.data.bookingId)) await reminders.upsertAt(event.data.bookingId, { $set: { state: 'sent' } }, pos);
+        if (await reminders.get(event.data.bookingId))
+          await reminders.upsertAt(event.data.bookingId, { $set: { state: 'sent' } }, pos);
         return;
       default:
         if (!ENDED.has(event.type)) return;
@@ -63,7 +85,13 @@ export class ReminderScheduler {
 
   constructor(
     private readonly deps: ReactorDeps,
-    private readonly options: { notifier: Notifier; contacts: ContactDirectory; leadMinutes: number; publicBaseUrl: string; intervalMs?: number },
+    private readonly options: {
+      notifier: Notifier;
+      contacts: ContactDirectory;
+      leadMinutes: number;
+      publicBaseUrl: string;
+      intervalMs?: number;
+    },
   ) {}
 
   start(): void {
@@ -86,8 +114,12 @@ export class ReminderScheduler {
   async fireDue(): Promise<number> {
     const now = this.deps.clock.now();
     const horizon = new Date(now.getTime() + this.options.leadMinutes * 60_000).toISOString();
-    const due = await this.deps.docs.collection<ReminderDoc>('reminders')
-      .find({ state: 'scheduled', slotStart: { $lte: horizon, $gt: now.toISOString() } }, { sort: { slotStart: 1 }, limit: 200 });
+    const due = await this.deps.docs
+      .collection<ReminderDoc>('reminders')
+      .find(
+        { state: 'scheduled', slotStart: { $lte: horizon, $gt: now.toISOString() } },
+        { sort: { slotStart: 1 }, limit: 200 },
+      );
     for (const r of due) {
       const { state: booking } = await loadState(this.deps.runtime, streams.booking(r.bookingId), bookingDecider);
       const slot = booking.slot ?? booking.placed?.slot;
@@ -95,8 +127,18 @@ export class ReminderScheduler {
       const customer = await this.options.contacts.contact(booking.placed!.customerId);
       const facts = bookingFacts(booking, customer?.name ?? 'customer', this.options.publicBaseUrl);
       const causeKey = `reminder:${r.bookingId}:${r.slotStart}`;
-      const ctx: CommandContext = { actor: { id: 'reactor:reminders', role: 'system' }, correlationId: r.bookingId, causationId: causeKey };
-      const common = { causeKey, causeEventId: causeKey, to: customer, bookingId: r.bookingId, template: 'reminder' as const };
+      const ctx: CommandContext = {
+        actor: { id: 'reactor:reminders', role: 'system' },
+        correlationId: r.bookingId,
+        causationId: causeKey,
+      };
+      const common = {
+        causeKey,
+        causeEventId: causeKey,
+        to: customer,
+        bookingId: r.bookingId,
+        template: 'reminder' as const,
+      };
       await this.options.notifier.sms(this.deps, ctx, { ...common, body: reminderSms(facts) });
       await this.options.notifier.email(this.deps, ctx, { ...common, mail: templates.reminder(facts) });
       this.sent++;

@@ -9,7 +9,8 @@ export interface RenderedMail {
   html: string;
 }
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function layout(title: string, paragraphs: string[]): string {
   return `<!doctype html><html><body style="font-family:sans-serif"><h1>${esc(title)}</h1>${paragraphs.map((p) => `<p>${esc(p)}</p>`).join('')}</body></html>`;
@@ -55,7 +56,10 @@ export const templates = {
       `If you paid, any refund follows in a separate message.`,
     ]),
   reminder: (f: BookingFacts): RenderedMail =>
-    mail(`Reminder: ${f.title}${when(f.slot)}`, `Hello ${f.name},`, [`this is a reminder of ${f.title}${when(f.slot)}.`, `Details: ${f.link}`]),
+    mail(`Reminder: ${f.title}${when(f.slot)}`, `Hello ${f.name},`, [
+      `this is a reminder of ${f.title}${when(f.slot)}.`,
+      `Details: ${f.link}`,
+    ]),
 };
 
 export function reminderSms(f: BookingFacts): string {
@@ -78,19 +82,39 @@ function fold(line: string): string {
   out.push(rest);
   return out.join('\r\n');
 }
-const icsDate = (iso: string) => new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const icsDate = (iso: string) =>
+  new Date(iso)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
-export function bookingIcs(f: { bookingId: string; title: string; slot: SlotData; organizer: string; stampedAt: string; link: string }): string {
-  return [
-    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Booking Platform//Bookings//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH',
-    'BEGIN:VEVENT',
-    `UID:booking-${f.bookingId}@booking.local`,
-    `DTSTAMP:${icsDate(f.stampedAt)}`,
-    `DTSTART:${icsDate(f.slot.start)}`,
-    `DTEND:${icsDate(f.slot.end)}`,
-    `SUMMARY:${icsText(f.title)}`,
-    `DESCRIPTION:${icsText(`Booking ${f.bookingId} with ${f.organizer}. ${f.link}`)}`,
-    'STATUS:CONFIRMED',
-    'END:VEVENT', 'END:VCALENDAR',
-  ].map(fold).join('\r\n') + '\r\n';
+export function bookingIcs(f: {
+  bookingId: string;
+  title: string;
+  slot: SlotData;
+  organizer: string;
+  stampedAt: string;
+  link: string;
+}): string {
+  return (
+    [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//Booking Platform//Bookings//EN',
+      'CALSCALE:GREGORIAN',
+      'METHOD:PUBLISH',
+      'BEGIN:VEVENT',
+      `UID:booking-${f.bookingId}@booking.local`,
+      `DTSTAMP:${icsDate(f.stampedAt)}`,
+      `DTSTART:${icsDate(f.slot.start)}`,
+      `DTEND:${icsDate(f.slot.end)}`,
+      `SUMMARY:${icsText(f.title)}`,
+      `DESCRIPTION:${icsText(`Booking ${f.bookingId} with ${f.organizer}. ${f.link}`)}`,
+      'STATUS:CONFIRMED',
+      'END:VEVENT',
+      'END:VCALENDAR',
+    ]
+      .map(fold)
+      .join('\r\n') + '\r\n'
+  );
 }

@@ -39,14 +39,31 @@ export const cancellationRefundReactor: Reactor = {
       return;
     }
     if (payment.gateway !== deps.gateway.name) {
-      deps.logger.warn({ ...log, gateway: payment.gateway }, 'cancellation: the payment gateway is not the one configured here; not refunded');
+      deps.logger.warn(
+        { ...log, gateway: payment.gateway },
+        'cancellation: the payment gateway is not the one configured here; not refunded',
+      );
       return;
     }
     const amount = { amount: decision.amount, currency: payment.amount.currency };
-    const refund = await deps.gateway.refund({ intentId: payment.intentId, amount, idempotencyKey: `refund-${paymentId}-cancellation` });
-    await executeCommand(deps.runtime, streams.payment(paymentId), paymentDecider, {
-      type: 'RefundPayment', actor: ctx.actor, amount, reason: `cancellation policy: ${decision.rule}`,
-      gatewayReference: refund.refundId, refundedBefore: payment.refunded,
-    }, ctx);
+    const refund = await deps.gateway.refund({
+      intentId: payment.intentId,
+      amount,
+      idempotencyKey: `refund-${paymentId}-cancellation`,
+    });
+    await executeCommand(
+      deps.runtime,
+      streams.payment(paymentId),
+      paymentDecider,
+      {
+        type: 'RefundPayment',
+        actor: ctx.actor,
+        amount,
+        reason: `cancellation policy: ${decision.rule}`,
+        gatewayReference: refund.refundId,
+        refundedBefore: payment.refunded,
+      },
+      ctx,
+    );
   },
 };

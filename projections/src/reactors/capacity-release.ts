@@ -17,15 +17,32 @@ export const capacityReleaseReactor: Reactor = {
       case 'BookingCancelled':
       case 'BookingExpired': {
         const { state } = await loadState(deps.runtime, streams.booking(event.data.bookingId), bookingDecider);
-        await release(state.capacityStreamId, event.data.bookingId, event.type === 'BookingCancelled' ? 'cancelled' : 'expired');
+        await release(
+          state.capacityStreamId,
+          event.data.bookingId,
+          event.type === 'BookingCancelled' ? 'cancelled' : 'expired',
+        );
         return;
       }
       case 'BookingRescheduled': {
         const { state } = await loadState(deps.runtime, streams.booking(event.data.bookingId), bookingDecider);
-        const { state: offering } = await loadState(deps.runtime, streams.offering(state.placed!.offeringId), offeringDecider);
-        await executeCommand(deps.runtime, event.data.to.capacityStreamId, capacityDecider, {
-          type: 'ConfirmCapacity', bookingId: event.data.bookingId, now: deps.clock.now(), seats: offering.seatsPerSlot ?? 0,
-        }, ctx);
+        const { state: offering } = await loadState(
+          deps.runtime,
+          streams.offering(state.placed!.offeringId),
+          offeringDecider,
+        );
+        await executeCommand(
+          deps.runtime,
+          event.data.to.capacityStreamId,
+          capacityDecider,
+          {
+            type: 'ConfirmCapacity',
+            bookingId: event.data.bookingId,
+            now: deps.clock.now(),
+            seats: offering.seatsPerSlot ?? 0,
+          },
+          ctx,
+        );
         await release(event.data.from.capacityStreamId, event.data.bookingId, 'rescheduled');
         return;
       }

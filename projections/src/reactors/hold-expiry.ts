@@ -51,11 +51,21 @@ export class HoldExpiryScheduler {
   }
 
   private async fire(hold: CapacityHoldDoc, now: Date): Promise<void> {
-    const ctx: CommandContext = { actor: { id: 'reactor:hold-expiry', role: 'system' }, correlationId: hold.bookingId, causationId: `hold-expiry:${hold._id}` };
+    const ctx: CommandContext = {
+      actor: { id: 'reactor:hold-expiry', role: 'system' },
+      correlationId: hold.bookingId,
+      causationId: `hold-expiry:${hold._id}`,
+    };
     const { state: booking } = await loadState(this.deps.runtime, streams.booking(hold.bookingId), bookingDecider);
     if (booking.status === 'PENDING' && booking.capacityStreamId === hold.streamId) {
       try {
-        await executeCommand(this.deps.runtime, streams.booking(hold.bookingId), bookingDecider, { type: 'ExpireBooking', now }, ctx);
+        await executeCommand(
+          this.deps.runtime,
+          streams.booking(hold.bookingId),
+          bookingDecider,
+          { type: 'ExpireBooking', now },
+          ctx,
+        );
       } catch (err) {
         if (!(err instanceof DomainRuleError)) throw err;
       }
@@ -63,10 +73,18 @@ export class HoldExpiryScheduler {
     }
     const ownsHold = booking.placed !== null && booking.capacityStreamId === hold.streamId;
     if (!ownsHold || booking.status === 'CANCELLED' || booking.status === 'EXPIRED') {
-      await executeCommand(this.deps.runtime, hold.streamId, capacityDecider, {
-        type: 'ReleaseCapacity', bookingId: hold.bookingId, reason: ownsHold ? 'expired' : 'orphaned',
-        note: ownsHold ? '' : 'no booking holds this capacity',
-      }, ctx);
+      await executeCommand(
+        this.deps.runtime,
+        hold.streamId,
+        capacityDecider,
+        {
+          type: 'ReleaseCapacity',
+          bookingId: hold.bookingId,
+          reason: ownsHold ? 'expired' : 'orphaned',
+          note: ownsHold ? '' : 'no booking holds this capacity',
+        },
+        ctx,
+      );
     }
   }
 

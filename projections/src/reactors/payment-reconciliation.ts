@@ -4,7 +4,13 @@
  * ApplyGatewayEvent command as webhooks, so a webhook arriving later changes nothing.
  * Candidates come from the `payments` read model, so a restart loses none.
  */
-import { DomainRuleError, executeCommand, streams, type CommandContext, type IntentSnapshot } from '@booking/shared-kernel';
+import {
+  DomainRuleError,
+  executeCommand,
+  streams,
+  type CommandContext,
+  type IntentSnapshot,
+} from '@booking/shared-kernel';
 import { paymentDecider, type GatewayOutcome } from '@booking/command';
 import type { ReactorDeps } from '../runtime/reactor.js';
 import type { PaymentDoc } from '../read-models.js';
@@ -14,12 +20,25 @@ export function outcomeOf(snapshot: IntentSnapshot): { eventId: string; outcome:
   const base = `reconcile:${snapshot.intentId}`;
   switch (snapshot.status) {
     case 'succeeded':
-      return { eventId: `${base}:succeeded`, outcome: { kind: 'succeeded', reference: snapshot.chargeId ?? snapshot.intentId, amount: { ...snapshot.amount } } };
+      return {
+        eventId: `${base}:succeeded`,
+        outcome: {
+          kind: 'succeeded',
+          reference: snapshot.chargeId ?? snapshot.intentId,
+          amount: { ...snapshot.amount },
+        },
+      };
     case 'canceled':
-      return { eventId: `${base}:canceled`, outcome: { kind: 'canceled', reason: snapshot.cancellationReason ?? 'canceled' } };
+      return {
+        eventId: `${base}:canceled`,
+        outcome: { kind: 'canceled', reason: snapshot.cancellationReason ?? 'canceled' },
+      };
     case 'requires_payment_method':
       return snapshot.lastError
-        ? { eventId: `${base}:failed:${snapshot.lastError.code}`, outcome: { kind: 'failed', code: snapshot.lastError.code, reason: snapshot.lastError.reason } }
+        ? {
+            eventId: `${base}:failed:${snapshot.lastError.code}`,
+            outcome: { kind: 'failed', code: snapshot.lastError.code, reason: snapshot.lastError.reason },
+          }
         : null;
     default:
       return null;
@@ -63,7 +82,10 @@ export class PaymentReconciler {
     const cutoff = new Date(now - this.afterMinutes * 60_000).toISOString();
     const due = await this.deps.docs
       .collection<PaymentDoc>('payments')
-      .find({ status: 'STARTED', gateway: this.deps.gateway.name, createdAt: { $lte: cutoff } }, { sort: { createdAt: 1 }, limit: 200 });
+      .find(
+        { status: 'STARTED', gateway: this.deps.gateway.name, createdAt: { $lte: cutoff } },
+        { sort: { createdAt: 1 }, limit: 200 },
+      );
     let recorded = 0;
     for (const payment of due) {
       const last = this.lastChecked.get(payment._id);
@@ -79,10 +101,15 @@ export class PaymentReconciler {
     const snapshot = await this.deps.gateway.retrieve(payment.intentId);
     this.checked++;
     // only an intent that is this payment's tells its outcome (stripe-mock answers fixtures)
-    const ours = (snapshot.paymentId === null || snapshot.paymentId === payment._id)
-      && snapshot.amount.amount === payment.amount.amount && snapshot.amount.currency === payment.amount.currency;
+    const ours =
+      (snapshot.paymentId === null || snapshot.paymentId === payment._id) &&
+      snapshot.amount.amount === payment.amount.amount &&
+      snapshot.amount.currency === payment.amount.currency;
     if (!ours) {
-      this.deps.logger.warn({ paymentId: payment._id, intentId: payment.intentId }, 'the gateway returned an intent that does not match this payment; not reconciled');
+      this.deps.logger.warn(
+        { paymentId: payment._id, intentId: payment.intentId },
+        'the gateway returned an intent that does not match this payment; not reconciled',
+      );
       return false;
     }
     const found = outcomeOf(snapshot);
@@ -93,12 +120,24 @@ export class PaymentReconciler {
       causationId: found.eventId,
     };
     try {
-      const result = await executeCommand(this.deps.runtime, streams.payment(payment._id), paymentDecider, {
-        type: 'ApplyGatewayEvent', eventId: found.eventId, opening: null, outcome: found.outcome,
-      }, ctx);
+      const result = await executeCommand(
+        this.deps.runtime,
+        streams.payment(payment._id),
+        paymentDecider,
+        {
+          type: 'ApplyGatewayEvent',
+          eventId: found.eventId,
+          opening: null,
+          outcome: found.outcome,
+        },
+        ctx,
+      );
       if (result.events.length > 0) {
         this.recorded++;
-        this.deps.logger.info({ paymentId: payment._id, status: snapshot.status }, 'payment reconciled with the gateway');
+        this.deps.logger.info(
+          { paymentId: payment._id, status: snapshot.status },
+          'payment reconciled with the gateway',
+        );
       }
       return result.events.length > 0;
     } catch (err) {

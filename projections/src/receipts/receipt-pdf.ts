@@ -10,9 +10,15 @@ const latin1 = (s: string): string => s.normalize('NFC').replace(/[^\x20-\x7e\xa
 export function renderReceiptPdf(r: ReceiptDocument): Promise<Buffer> {
   const title = r.kind === 'receipt' ? 'RECEIPT' : 'CREDIT NOTE';
   const doc = new PDFDocument({
-    size: 'A4', margin: 50,
+    size: 'A4',
+    margin: 50,
     // fixed dates make the same receipt render to the same bytes
-    info: { Title: `${title} ${r.number}`, Author: latin1(r.seller.name), CreationDate: new Date(r.issuedAt), ModDate: new Date(r.issuedAt) },
+    info: {
+      Title: `${title} ${r.number}`,
+      Author: latin1(r.seller.name),
+      CreationDate: new Date(r.issuedAt),
+      ModDate: new Date(r.issuedAt),
+    },
   });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -44,7 +50,9 @@ export function renderReceiptPdf(r: ReceiptDocument): Promise<Buffer> {
   doc.font('Helvetica-Bold').text('Items');
   doc.font('Helvetica');
   for (const line of r.lines) {
-    doc.text(`${line.quantity} x ${latin1(line.description)} @ ${formatMoney(line.unitPrice)} = ${formatMoney(line.amount)}`);
+    doc.text(
+      `${line.quantity} x ${latin1(line.description)} @ ${formatMoney(line.unitPrice)} = ${formatMoney(line.amount)}`,
+    );
   }
   doc.moveDown();
   if (r.taxRateBps > 0) {

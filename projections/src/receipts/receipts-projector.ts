@@ -23,12 +23,27 @@ export const receiptsProjector: Projector = {
   async apply(event: AnyDecoded, pos: string, docs: DocumentStore): Promise<void> {
     if (event.type !== 'ReceiptIssued' && event.type !== 'CreditNoteIssued') return;
     const d = event.data;
-    await docs.collection<ReceiptDoc>('receipts').upsertAt(d.receiptId, {
-      $set: {
-        kind: event.type === 'ReceiptIssued' ? 'receipt' : 'credit-note', number: d.number, year: d.year, bookingId: d.bookingId,
-        paymentId: d.paymentId, customerId: d.buyer.id, providerId: d.seller.id, total: d.total, tax: d.tax, objectKey: d.objectKey, issuedAt: d.issuedAt,
-        ...(event.type === 'CreditNoteIssued' && event.data.receiptNumber ? { receiptNumber: event.data.receiptNumber } : {}),
+    await docs.collection<ReceiptDoc>('receipts').upsertAt(
+      d.receiptId,
+      {
+        $set: {
+          kind: event.type === 'ReceiptIssued' ? 'receipt' : 'credit-note',
+          number: d.number,
+          year: d.year,
+          bookingId: d.bookingId,
+          paymentId: d.paymentId,
+          customerId: d.buyer.id,
+          providerId: d.seller.id,
+          total: d.total,
+          tax: d.tax,
+          objectKey: d.objectKey,
+          issuedAt: d.issuedAt,
+          ...(event.type === 'CreditNoteIssued' && event.data.receiptNumber
+            ? { receiptNumber: event.data.receiptNumber }
+            : {}),
+        },
       },
-    }, pos);
+      pos,
+    );
   },
 };

@@ -10,9 +10,19 @@
  * wastefully).
  */
 import {
-  encodeEvent, formatPosition, parseSortablePosition, sortablePosition, START,
-  type DocumentStore, type EventStore, type GlobalPosition, type Logger, type MessageBus,
-  type OutgoingMessage, type RecordedEvent, type Subscription,
+  encodeEvent,
+  formatPosition,
+  parseSortablePosition,
+  sortablePosition,
+  START,
+  type DocumentStore,
+  type EventStore,
+  type GlobalPosition,
+  type Logger,
+  type MessageBus,
+  type OutgoingMessage,
+  type RecordedEvent,
+  type Subscription,
 } from '@booking/shared-kernel';
 import { ALL_TOPICS, topicForEvent, withPrefix } from './topics.js';
 
@@ -90,7 +100,10 @@ export class Relay {
     while (!this.stopping) {
       try {
         if (!this.topicsReady) {
-          await this.bus.ensureTopics(ALL_TOPICS.map((t) => withPrefix(this.options.topicPrefix, t)), { withDlq: true });
+          await this.bus.ensureTopics(
+            ALL_TOPICS.map((t) => withPrefix(this.options.topicPrefix, t)),
+            { withDlq: true },
+          );
           this.topicsReady = true;
         }
         await this.follow();
@@ -98,7 +111,10 @@ export class Relay {
         if (this.stopping) break;
         this.failures++;
         this.lastError = err instanceof Error ? err.message : String(err);
-        this.logger.error({ err, position: formatPosition(this.position) }, 'relay failed; resuming from its checkpoint');
+        this.logger.error(
+          { err, position: formatPosition(this.position) },
+          'relay failed; resuming from its checkpoint',
+        );
         await this.sleep(1000);
       } finally {
         await this.subscription?.close().catch(() => undefined);
@@ -123,7 +139,10 @@ export class Relay {
       // take whatever else is ready at once, up to the batch size
       while (batch.length < batchSize) {
         pending = it.next();
-        const r = await Promise.race([pending, new Promise<typeof NOT_READY>((res) => setImmediate(() => res(NOT_READY)))]);
+        const r = await Promise.race([
+          pending,
+          new Promise<typeof NOT_READY>((res) => setImmediate(() => res(NOT_READY))),
+        ]);
         if (r === NOT_READY) break;
         pending = null;
         if (r.done) {

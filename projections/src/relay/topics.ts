@@ -3,7 +3,13 @@
  * are the command side's own bookkeeping and are not published.
  */
 import {
-  bookingEvents, capacityEvents, catalogEvents, effectEvents, identityEvents, paymentEvents, type EventDefinition,
+  bookingEvents,
+  capacityEvents,
+  catalogEvents,
+  effectEvents,
+  identityEvents,
+  paymentEvents,
+  type EventDefinition,
 } from '@booking/shared-kernel';
 
 export const TOPICS = {

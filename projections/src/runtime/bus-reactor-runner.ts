@@ -12,9 +12,23 @@
  * a group takes a moment, so "newest offset" would lose what the relay published meanwhile.
  */
 import {
-  AppError, comparePositions, decodeEvent, eventCatalogue, formatPosition, MalformedEventError, parseSortablePosition,
-  sortablePosition, START, UnknownEventTypeError, withLogContext,
-  type BusSubscription, type DomainEvent, type EventStore, type GlobalPosition, type Logger, type MessageBus,
+  AppError,
+  comparePositions,
+  decodeEvent,
+  eventCatalogue,
+  formatPosition,
+  MalformedEventError,
+  parseSortablePosition,
+  sortablePosition,
+  START,
+  UnknownEventTypeError,
+  withLogContext,
+  type BusSubscription,
+  type DomainEvent,
+  type EventStore,
+  type GlobalPosition,
+  type Logger,
+  type MessageBus,
 } from '@booking/shared-kernel';
 import { reactorContext, type Reactor, type ReactorDeps } from './reactor.js';
 import type { DeadLetterDoc } from './reactor-runner.js';
@@ -69,10 +83,19 @@ export class BusReactorRunner {
     this.stopping = false;
     for (const reactor of this.reactors) {
       const floorKey = `reactor-bus-floor:${reactor.name}`;
-      const saved = (await this.deps.docs.getCheckpoint(floorKey)) ?? (await this.deps.docs.getCheckpoint(`reactor:${reactor.name}`));
+      const saved =
+        (await this.deps.docs.getCheckpoint(floorKey)) ??
+        (await this.deps.docs.getCheckpoint(`reactor:${reactor.name}`));
       const floor = saved ? parseSortablePosition(saved) : await this.store.headPosition();
       await this.deps.docs.saveCheckpoint(floorKey, sortablePosition(floor));
-      this.running.push({ reactor, group: `${this.options.groupPrefix ?? 'reactor-'}${reactor.name}`, topics: topicsForEventTypes(reactor.eventTypes).map((t) => withPrefix(this.options.topicPrefix, t)), floor, lastSeen: floor, subscription: null });
+      this.running.push({
+        reactor,
+        group: `${this.options.groupPrefix ?? 'reactor-'}${reactor.name}`,
+        topics: topicsForEventTypes(reactor.eventTypes).map((t) => withPrefix(this.options.topicPrefix, t)),
+        floor,
+        lastSeen: floor,
+        subscription: null,
+      });
     }
     await this.deps.docs.flush();
     this.starting = Promise.all(this.running.map((r) => this.join(r))).then(() => undefined);
@@ -98,7 +121,10 @@ export class BusReactorRunner {
       } catch (err) {
         this.lastError = err instanceof Error ? err.message : String(err);
         const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt - 1, 5));
-        this.logger.error({ err, group: r.group, delayMs: delay }, 'reactor could not join its consumer group; retrying');
+        this.logger.error(
+          { err, group: r.group, delayMs: delay },
+          'reactor could not join its consumer group; retrying',
+        );
         await new Promise<void>((res) => {
           const t = setTimeout(res, delay);
           this.wake = () => {
@@ -117,7 +143,9 @@ export class BusReactorRunner {
     const event = eventCatalogue.decode<DomainEvent>(recorded);
     const ctx = reactorContext(r.reactor.name, event);
     try {
-      await withLogContext({ correlationId: ctx.correlationId, causationId: ctx.causationId }, () => r.reactor.handle(event, this.deps, ctx));
+      await withLogContext({ correlationId: ctx.correlationId, causationId: ctx.causationId }, () =>
+        r.reactor.handle(event, this.deps, ctx),
+      );
       this.handled++;
     } catch (err) {
       this.lastError = `${r.reactor.name}: ${err instanceof Error ? err.message : String(err)}`;
@@ -125,7 +153,13 @@ export class BusReactorRunner {
     }
   }
 
-  private async park(r: Running, value: string, headers: Readonly<Record<string, string>>, reason: string, attempts: number): Promise<void> {
+  private async park(
+    r: Running,
+    value: string,
+    headers: Readonly<Record<string, string>>,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
     this.deadLetters++;
     let eventId = headers['event-id'] ?? 'unknown';
     let eventType = headers['event-type'] ?? 'unknown';
@@ -140,10 +174,26 @@ export class BusReactorRunner {
     } catch {
       // malformed: keep what the headers say
     }
-    this.logger.error({ reactor: r.reactor.name, eventId, type: eventType, attempts, reason }, 'reactor gave up on an event; parked on the dead-letter topic');
-    await this.deps.docs.collection<DeadLetterDoc>('reactor_dead_letters').upsertAt(`${r.reactor.name}|${eventId}`, {
-      $set: { reactor: r.reactor.name, eventId, eventType, streamId, position: formatPosition(position), error: reason, attempts, at: this.deps.clock.now().toISOString() },
-    }, sortablePosition(position));
+    this.logger.error(
+      { reactor: r.reactor.name, eventId, type: eventType, attempts, reason },
+      'reactor gave up on an event; parked on the dead-letter topic',
+    );
+    await this.deps.docs.collection<DeadLetterDoc>('reactor_dead_letters').upsertAt(
+      `${r.reactor.name}|${eventId}`,
+      {
+        $set: {
+          reactor: r.reactor.name,
+          eventId,
+          eventType,
+          streamId,
+          position: formatPosition(position),
+          error: reason,
+          attempts,
+          at: this.deps.clock.now().toISOString(),
+        },
+      },
+      sortablePosition(position),
+    );
   }
 
   status() {
@@ -156,10 +206,14 @@ export class BusReactorRunner {
       reactors: this.running.map((r) => {
         const s = r.subscription?.status();
         return {
-          name: r.reactor.name, group: r.group, topics: r.topics,
+          name: r.reactor.name,
+          group: r.group,
+          topics: r.topics,
           /** the newest event this group has seen (partitions interleave: not a checkpoint) */
           position: formatPosition(r.lastSeen),
-          joined: s?.running ?? false, handled: s?.handled ?? 0, parked: s?.parked ?? 0,
+          joined: s?.running ?? false,
+          handled: s?.handled ?? 0,
+          parked: s?.parked ?? 0,
         };
       }),
     };

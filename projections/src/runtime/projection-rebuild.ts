@@ -18,13 +18,25 @@
  * from the beginning of the log.
  */
 import {
-  comparePositions, eventCatalogue, formatPosition, sortablePosition, START,
-  type DomainEvent, type EventStore, type GlobalPosition, type Logger,
+  comparePositions,
+  eventCatalogue,
+  formatPosition,
+  sortablePosition,
+  START,
+  type DomainEvent,
+  type EventStore,
+  type GlobalPosition,
+  type Logger,
 } from '@booking/shared-kernel';
 import type { Projector } from './projector.js';
 import type { ProjectionRunner } from './projection-runner.js';
 import {
-  checkpointName, collectionsOf, MappedDocumentStore, physicalName, rebuildGroup, VersionedDocumentStore,
+  checkpointName,
+  collectionsOf,
+  MappedDocumentStore,
+  physicalName,
+  rebuildGroup,
+  VersionedDocumentStore,
 } from './projection-versions.js';
 
 export interface RebuildProgress {
@@ -73,7 +85,8 @@ export class ProjectionOps {
       const checkpoint = await this.docs.getCheckpoint(p.name);
       const rebuild = [...this.rebuilds.values()].find((r) => r.progress.projectors.includes(p.name))?.progress ?? null;
       out.push({
-        name: p.name, version,
+        name: p.name,
+        version,
         collections: collectionsOf(p).map((c) => ({ name: c, physical: physicalName(c, version) })),
         checkpoint,
         rebuild: rebuild ? { ...rebuild } : null,
@@ -87,14 +100,27 @@ export class ProjectionOps {
     const group = rebuildGroup(name, this.projectors);
     if (group.length === 0) throw new UnknownProjectionError(`no projection named ${name}`);
     for (const r of this.rebuilds.values()) {
-      if ((r.progress.state === 'running' || r.progress.state === 'switching') && r.progress.projectors.some((p) => group.some((g) => g.name === p))) {
+      if (
+        (r.progress.state === 'running' || r.progress.state === 'switching') &&
+        r.progress.projectors.some((p) => group.some((g) => g.name === p))
+      ) {
         throw new RebuildRunningError(`a rebuild of ${r.progress.name} is already running`);
       }
     }
     const fromVersion = Math.max(...group.map((p) => this.docs.versionOf(p.name)));
     const progress: RebuildProgress = {
-      name, projectors: group.map((p) => p.name), state: 'running', fromVersion, toVersion: fromVersion + 1,
-      total: 0, done: 0, rate: 0, etaSeconds: null, startedAt: new Date().toISOString(), finishedAt: null, error: null,
+      name,
+      projectors: group.map((p) => p.name),
+      state: 'running',
+      fromVersion,
+      toVersion: fromVersion + 1,
+      total: 0,
+      done: 0,
+      rate: 0,
+      etaSeconds: null,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      error: null,
     };
     const finished = this.run(group, progress).then(
       () => progress,
@@ -122,7 +148,11 @@ export class ProjectionOps {
   private async run(group: Projector[], progress: RebuildProgress): Promise<void> {
     const version = progress.toVersion;
     const collections = [...new Set(group.flatMap((p) => collectionsOf(p)))];
-    const target = new MappedDocumentStore(this.docs.inner, (c) => physicalName(c, version), (p) => checkpointName(p, version));
+    const target = new MappedDocumentStore(
+      this.docs.inner,
+      (c) => physicalName(c, version),
+      (p) => checkpointName(p, version),
+    );
     for (const c of collections) await target.collection(c).drop();
     const head = await this.store.headPosition();
     progress.total = Number(head.commit + 1n);
@@ -146,7 +176,8 @@ export class ProjectionOps {
         progress.total = Math.max(progress.total, progress.done);
         const seconds = (Date.now() - started) / 1000;
         progress.rate = seconds > 0 ? Math.round(progress.done / seconds) : 0;
-        progress.etaSeconds = progress.rate > 0 ? Math.max(0, Math.round((progress.total - progress.done) / progress.rate)) : null;
+        progress.etaSeconds =
+          progress.rate > 0 ? Math.max(0, Math.round((progress.total - progress.done) / progress.rate)) : null;
       }
     };
 

@@ -5,8 +5,18 @@
  */
 import { EventEmitter } from 'node:events';
 import {
-  comparePositions, eventCatalogue, formatPosition, parseSortablePosition, sortablePosition, START,
-  type DocumentStore, type DomainEvent, type EventStore, type GlobalPosition, type Logger, type Subscription,
+  comparePositions,
+  eventCatalogue,
+  formatPosition,
+  parseSortablePosition,
+  sortablePosition,
+  START,
+  type DocumentStore,
+  type DomainEvent,
+  type EventStore,
+  type GlobalPosition,
+  type Logger,
+  type Subscription,
 } from '@booking/shared-kernel';
 import type { Projector } from './projector.js';
 
@@ -97,8 +107,13 @@ export class ProjectionRunner {
         this.busy = false;
         if (this.stopping) break;
         this.lastError = err instanceof Error ? err.message : String(err);
-        this.logger.error({ err, position: formatPosition(position) }, 'projection failed; retrying from the last checkpoint');
-        await this.flush().catch((flushErr: unknown) => this.logger.error({ err: flushErr }, 'flush after a projection failure failed'));
+        this.logger.error(
+          { err, position: formatPosition(position) },
+          'projection failed; retrying from the last checkpoint',
+        );
+        await this.flush().catch((flushErr: unknown) =>
+          this.logger.error({ err: flushErr }, 'flush after a projection failure failed'),
+        );
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 10_000);
         // Resume after what is durably applied; projectors skip what they already have.

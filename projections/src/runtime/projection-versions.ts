@@ -38,7 +38,9 @@ export const PROJECTOR_COLLECTIONS: Record<string, readonly string[]> = {
 };
 
 export function collectionsOf(p: Projector): readonly string[] {
-  return (p as Projector & { collections?: readonly string[] }).collections ?? PROJECTOR_COLLECTIONS[p.name] ?? [p.name];
+  return (
+    (p as Projector & { collections?: readonly string[] }).collections ?? PROJECTOR_COLLECTIONS[p.name] ?? [p.name]
+  );
 }
 
 /** The projectors that must rebuild together with `name`: those sharing a collection with
@@ -150,7 +152,11 @@ export class VersionedDocumentStore extends MappedDocumentStore {
     for (const p of projectors) {
       const collections = [...collectionsOf(p)];
       // positions of this collection are version numbers, so a switch always applies
-      await versions.upsertAt(p.name, { $set: { version, collections, switchedAt: at } }, String(version).padStart(20, '0'));
+      await versions.upsertAt(
+        p.name,
+        { $set: { version, collections, switchedAt: at } },
+        String(version).padStart(20, '0'),
+      );
       this.versions.set(p.name, version);
       for (const c of collections) this.collections.set(c, physicalName(c, version));
     }

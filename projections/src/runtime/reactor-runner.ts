@@ -5,8 +5,19 @@
  * status endpoint) so one poisoned event cannot stop every other effect.
  */
 import {
-  AppError, comparePositions, eventCatalogue, formatPosition, parseSortablePosition, sortablePosition, START,
-  type DomainEvent, type GlobalPosition, type Logger, type Subscription, type EventStore, withLogContext,
+  AppError,
+  comparePositions,
+  eventCatalogue,
+  formatPosition,
+  parseSortablePosition,
+  sortablePosition,
+  START,
+  type DomainEvent,
+  type GlobalPosition,
+  type Logger,
+  type Subscription,
+  type EventStore,
+  withLogContext,
 } from '@booking/shared-kernel';
 import { reactorContext, type Reactor, type ReactorDeps } from './reactor.js';
 
@@ -122,13 +133,32 @@ export class ReactorRunner {
         const permanent = err instanceof AppError && err.kind !== 'conflict' && err.kind !== 'unavailable';
         if (permanent || attempt >= maxAttempts || this.stopping) {
           this.deadLetters++;
-          this.logger.error({ err, reactor: reactor.name, eventId: event.metadata.eventId, type: event.type, attempts: attempt }, 'reactor gave up on an event; parked as a dead letter');
-          await this.deps.docs.collection<DeadLetterDoc>('reactor_dead_letters').upsertAt(`${reactor.name}|${event.metadata.eventId}`, {
-            $set: { reactor: reactor.name, eventId: event.metadata.eventId, eventType: event.type, streamId: event.streamId, position: formatPosition(event.position), error: message, attempts: attempt, at: this.deps.clock.now().toISOString() },
-          }, sortablePosition(event.position));
+          this.logger.error(
+            { err, reactor: reactor.name, eventId: event.metadata.eventId, type: event.type, attempts: attempt },
+            'reactor gave up on an event; parked as a dead letter',
+          );
+          await this.deps.docs.collection<DeadLetterDoc>('reactor_dead_letters').upsertAt(
+            `${reactor.name}|${event.metadata.eventId}`,
+            {
+              $set: {
+                reactor: reactor.name,
+                eventId: event.metadata.eventId,
+                eventType: event.type,
+                streamId: event.streamId,
+                position: formatPosition(event.position),
+                error: message,
+                attempts: attempt,
+                at: this.deps.clock.now().toISOString(),
+              },
+            },
+            sortablePosition(event.position),
+          );
           return;
         }
-        this.logger.warn({ err, reactor: reactor.name, eventId: event.metadata.eventId, attempt }, 'reactor failed; retrying');
+        this.logger.warn(
+          { err, reactor: reactor.name, eventId: event.metadata.eventId, attempt },
+          'reactor failed; retrying',
+        );
         await new Promise((r) => setTimeout(r, (this.options.baseBackoffMs ?? 50) * 2 ** (attempt - 1)));
       }
     }
@@ -140,7 +170,10 @@ export class ReactorRunner {
       handled: this.handled,
       deadLetters: this.deadLetters,
       lastError: this.lastError,
-      reactors: this.reactors.map((r) => ({ name: r.name, position: formatPosition(this.checkpoints.get(r.name) ?? START) })),
+      reactors: this.reactors.map((r) => ({
+        name: r.name,
+        position: formatPosition(this.checkpoints.get(r.name) ?? START),
+      })),
     };
   }
 

@@ -1,4 +1,11 @@
-import type { Clock, CommandContext, CommandRuntime, DocumentStore, Logger, PaymentGateway } from '@booking/shared-kernel';
+import type {
+  Clock,
+  CommandContext,
+  CommandRuntime,
+  DocumentStore,
+  Logger,
+  PaymentGateway,
+} from '@booking/shared-kernel';
 import type { AnyDecoded } from './projector.js';
 
 export interface ReactorDeps {

@@ -14,7 +14,10 @@ export function projectionAdminRoutes(ops: ProjectionOps): Router {
     const admin = actorOf(req, 'admin');
     try {
       const progress = ops.rebuild(String(req.params.name));
-      res.status(202).location(`/api/admin/projections`).json({ ...progress, requestedBy: admin.id });
+      res
+        .status(202)
+        .location(`/api/admin/projections`)
+        .json({ ...progress, requestedBy: admin.id });
     } catch (err) {
       if (err instanceof UnknownProjectionError) throw new NotFoundError('projection');
       if (err instanceof RebuildRunningError) throw new ConflictError(err.message);

@@ -17,7 +17,11 @@
 import { Router, type Request, type Response } from 'express';
 import { actorOf, parseInput, ValidationError, type Filter } from '@booking/shared-kernel';
 import {
-  ANALYTICS_STATUSES, type AnalyticsDimension, type FunnelDoc, type RevenueDoc, type SlotAnalyticsDoc,
+  ANALYTICS_STATUSES,
+  type AnalyticsDimension,
+  type FunnelDoc,
+  type RevenueDoc,
+  type SlotAnalyticsDoc,
 } from '@booking/projections';
 import { AnalyticsQuery, type Period } from './analytics-queries.js';
 import { toCsv } from './csv.js';
@@ -50,14 +54,24 @@ function dayRange(q: AnalyticsQuery, now: Date): { from: string; to: string } {
 type Kind = 'revenue' | 'funnel' | 'slots';
 
 /** Which dimension documents to read, and the filter over them. */
-function selection(q: AnalyticsQuery, kind: Kind, range: { from: string; to: string }): { dim: string; filter: Filter } {
-  const dim = q.dimension
-    ?? (q.offeringId ? 'offering'
-      : q.providerId && q.category ? 'offering'
-      : q.providerId ? 'provider'
-      : q.category ? 'category'
-      : q.currency && kind === 'funnel' ? 'currency'
-      : 'all');
+function selection(
+  q: AnalyticsQuery,
+  kind: Kind,
+  range: { from: string; to: string },
+): { dim: string; filter: Filter } {
+  const dim =
+    q.dimension ??
+    (q.offeringId
+      ? 'offering'
+      : q.providerId && q.category
+        ? 'offering'
+        : q.providerId
+          ? 'provider'
+          : q.category
+            ? 'category'
+            : q.currency && kind === 'funnel'
+              ? 'currency'
+              : 'all');
   const filter: Filter = { dim, day: { $gte: range.from, $lte: range.to } };
   if (q.key !== undefined) {
     if (!q.dimension) throw new ValidationError('key needs a dimension', 'key');
@@ -94,7 +108,12 @@ function parse(req: Request, deps: ReadApiDeps): Query {
   return { q, range: dayRange(q, deps.clock.now()), groupBy: q.groupBy ?? 'day' };
 }
 
-function groupRows<D, R extends Record<string, unknown>>(docs: D[], keyOf: (d: D) => string, init: (d: D) => R, add: (row: R, d: D) => void): R[] {
+function groupRows<D, R extends Record<string, unknown>>(
+  docs: D[],
+  keyOf: (d: D) => string,
+  init: (d: D) => R,
+  add: (row: R, d: D) => void,
+): R[] {
   const rows = new Map<string, R>();
   for (const d of docs) {
     const k = keyOf(d);
@@ -115,14 +134,25 @@ function send(res: Response, x: Query, rows: Record<string, unknown>[], columns:
     res.setHeader('content-disposition', `attachment; filename="${name}-${x.range.from}-${x.range.to}.csv"`);
     res.setHeader('x-total-count', String(rows.length));
     const extra = new Set<string>();
-    for (const r of items) for (const [k, v] of Object.entries(r)) if (v && typeof v === 'object') for (const [k2, v2] of Object.entries(v)) {
-      if (v2 && typeof v2 === 'object') for (const k3 of Object.keys(v2)) extra.add(`${k}.${k2}.${k3}`);
-      else extra.add(`${k}.${k2}`);
-    }
+    for (const r of items)
+      for (const [k, v] of Object.entries(r))
+        if (v && typeof v === 'object')
+          for (const [k2, v2] of Object.entries(v)) {
+            if (v2 && typeof v2 === 'object') for (const k3 of Object.keys(v2)) extra.add(`${k}.${k2}.${k3}`);
+            else extra.add(`${k}.${k2}`);
+          }
     res.send(toCsv(items, [...columns, ...[...extra].sort()]));
     return;
   }
-  res.json({ ...x.range, groupBy: x.groupBy, dimension: x.q.dimension ?? null, items, total: rows.length, page, pageSize });
+  res.json({
+    ...x.range,
+    groupBy: x.groupBy,
+    dimension: x.q.dimension ?? null,
+    items,
+    total: rows.length,
+    page,
+    pageSize,
+  });
 }
 
 function base(x: Query, period: string, key: string): { period: string; [k: string]: unknown } {
@@ -141,57 +171,138 @@ export function analyticsRoutes(deps: ReadApiDeps): Router {
   router.get('/analytics/revenue', async (req, res) => {
     const x = parse(req, deps);
     const { filter } = selection(x.q, 'revenue', x.range);
-    const rows = groupRows(await revenueDocs(filter), (d) => `${periodOf(d.day, x.groupBy)}|${x.q.dimension ? d.key : ''}|${d.currency}`,
-      (d) => ({ ...base(x, periodOf(d.day, x.groupBy), d.key), currency: d.currency, gross: 0, refunded: 0, net: 0, payments: 0, refunds: 0 }),
+    const rows = groupRows(
+      await revenueDocs(filter),
+      (d) => `${periodOf(d.day, x.groupBy)}|${x.q.dimension ? d.key : ''}|${d.currency}`,
+      (d) => ({
+        ...base(x, periodOf(d.day, x.groupBy), d.key),
+        currency: d.currency,
+        gross: 0,
+        refunded: 0,
+        net: 0,
+        payments: 0,
+        refunds: 0,
+      }),
       (r, d) => {
-        r.gross += d.gross ?? 0; r.refunded += d.refunded ?? 0; r.net += d.net ?? 0; r.payments += d.payments ?? 0; r.refunds += d.refunds ?? 0;
-      });
+        r.gross += d.gross ?? 0;
+        r.refunded += d.refunded ?? 0;
+        r.net += d.net ?? 0;
+        r.payments += d.payments ?? 0;
+        r.refunds += d.refunds ?? 0;
+      },
+    );
     send(res, x, rows, [...baseColumns(x), 'currency', 'gross', 'refunded', 'net', 'payments', 'refunds'], 'revenue');
   });
 
   const funnelRows = async (x: Query) => {
     const { filter } = selection(x.q, 'funnel', x.range);
-    return groupRows(await funnelDocs(filter), (d) => `${periodOf(d.day, x.groupBy)}|${x.q.dimension ? d.key : ''}`,
+    return groupRows(
+      await funnelDocs(filter),
+      (d) => `${periodOf(d.day, x.groupBy)}|${x.q.dimension ? d.key : ''}`,
       (d) => ({
-        ...base(x, periodOf(d.day, x.groupBy), d.key), placed: 0, paid: 0, confirmed: 0, completed: 0, cancelled: 0, expired: 0, noShow: 0, refunds: 0,
-        leadTimeMinutesSum: 0, leadTimeCount: 0, status: Object.fromEntries(ANALYTICS_STATUSES.map((s) => [s, 0])) as Record<string, number>,
+        ...base(x, periodOf(d.day, x.groupBy), d.key),
+        placed: 0,
+        paid: 0,
+        confirmed: 0,
+        completed: 0,
+        cancelled: 0,
+        expired: 0,
+        noShow: 0,
+        refunds: 0,
+        leadTimeMinutesSum: 0,
+        leadTimeCount: 0,
+        status: Object.fromEntries(ANALYTICS_STATUSES.map((s) => [s, 0])) as Record<string, number>,
       }),
       (r, d) => {
-        for (const f of ['placed', 'paid', 'confirmed', 'completed', 'cancelled', 'expired', 'noShow', 'refunds', 'leadTimeMinutesSum', 'leadTimeCount'] as const) r[f] += d[f] ?? 0;
+        for (const f of [
+          'placed',
+          'paid',
+          'confirmed',
+          'completed',
+          'cancelled',
+          'expired',
+          'noShow',
+          'refunds',
+          'leadTimeMinutesSum',
+          'leadTimeCount',
+        ] as const)
+          r[f] += d[f] ?? 0;
         for (const s of ANALYTICS_STATUSES) r.status[s]! += d.status?.[s] ?? 0;
-      });
+      },
+    );
   };
 
   router.get('/analytics/funnel', async (req, res) => {
     const x = parse(req, deps);
     const rows = (await funnelRows(x)).map(({ status: _s, leadTimeMinutesSum, leadTimeCount, ...r }) => ({
       ...r,
-      paidRate: rate(r.paid, r.placed), completedRate: rate(r.completed, r.placed), completedOfPaidRate: rate(r.completed, r.paid),
-      cancellationRate: rate(r.cancelled, r.placed), expiryRate: rate(r.expired, r.placed),
+      paidRate: rate(r.paid, r.placed),
+      completedRate: rate(r.completed, r.placed),
+      completedOfPaidRate: rate(r.completed, r.paid),
+      cancellationRate: rate(r.cancelled, r.placed),
+      expiryRate: rate(r.expired, r.placed),
       avgLeadTimeMinutes: leadTimeCount > 0 ? Math.round(leadTimeMinutesSum / leadTimeCount) : null,
     }));
-    send(res, x, rows, [...baseColumns(x), 'placed', 'paid', 'confirmed', 'completed', 'cancelled', 'expired', 'noShow', 'refunds',
-      'paidRate', 'completedRate', 'completedOfPaidRate', 'cancellationRate', 'expiryRate', 'avgLeadTimeMinutes'], 'funnel');
+    send(
+      res,
+      x,
+      rows,
+      [
+        ...baseColumns(x),
+        'placed',
+        'paid',
+        'confirmed',
+        'completed',
+        'cancelled',
+        'expired',
+        'noShow',
+        'refunds',
+        'paidRate',
+        'completedRate',
+        'completedOfPaidRate',
+        'cancellationRate',
+        'expiryRate',
+        'avgLeadTimeMinutes',
+      ],
+      'funnel',
+    );
   });
 
   router.get('/analytics/bookings', async (req, res) => {
     const x = parse(req, deps);
     const rows = (await funnelRows(x)).map((r) => ({
-      ...base(x, r.period as string, x.q.dimension ? ((r as Record<string, unknown>)[x.q.dimension] as string) : ''), placed: r.placed, status: r.status,
-      cancellationRate: rate(r.cancelled, r.placed), expiryRate: rate(r.expired, r.placed),
+      ...base(x, r.period as string, x.q.dimension ? ((r as Record<string, unknown>)[x.q.dimension] as string) : ''),
+      placed: r.placed,
+      status: r.status,
+      cancellationRate: rate(r.cancelled, r.placed),
+      expiryRate: rate(r.expired, r.placed),
     }));
-    send(res, x, rows, [...baseColumns(x), 'placed', ...ANALYTICS_STATUSES.map((s) => `status.${s}`), 'cancellationRate', 'expiryRate'], 'bookings');
+    send(
+      res,
+      x,
+      rows,
+      [...baseColumns(x), 'placed', ...ANALYTICS_STATUSES.map((s) => `status.${s}`), 'cancellationRate', 'expiryRate'],
+      'bookings',
+    );
   });
 
   router.get('/analytics/attribution', async (req, res) => {
     const x = parse(req, deps);
     x.q.dimension ??= 'utmSource';
-    if (!UTM_DIMENSIONS.includes(x.q.dimension)) throw new ValidationError(`attribution groups by ${UTM_DIMENSIONS.join(', ')}`, 'dimension');
+    if (!UTM_DIMENSIONS.includes(x.q.dimension))
+      throw new ValidationError(`attribution groups by ${UTM_DIMENSIONS.join(', ')}`, 'dimension');
     const funnel = await funnelRows({ ...x, q: { ...x.q, currency: undefined } as AnalyticsQuery });
     const { filter } = selection(x.q, 'revenue', x.range);
     const revenue = await revenueDocs(filter);
     const dim = x.q.dimension;
-    const rows = new Map<string, Record<string, unknown> & { placed: number; conversions: number; revenue: Record<string, { gross: number; refunded: number; net: number }> }>();
+    const rows = new Map<
+      string,
+      Record<string, unknown> & {
+        placed: number;
+        conversions: number;
+        revenue: Record<string, { gross: number; refunded: number; net: number }>;
+      }
+    >();
     const row = (period: string, key: string) => {
       const k = `${period}|${key}`;
       let r = rows.get(k);
@@ -206,34 +317,51 @@ export function analyticsRoutes(deps: ReadApiDeps): Router {
     for (const d of revenue) {
       const r = row(periodOf(d.day, x.groupBy), d.key);
       const m = (r.revenue[d.currency] ??= { gross: 0, refunded: 0, net: 0 });
-      m.gross += d.gross ?? 0; m.refunded += d.refunded ?? 0; m.net += d.net ?? 0;
+      m.gross += d.gross ?? 0;
+      m.refunded += d.refunded ?? 0;
+      m.net += d.net ?? 0;
     }
-    const items = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => ({ ...r, conversionRate: rate(r.conversions, r.placed) }));
+    const items = [...rows.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, r]) => ({ ...r, conversionRate: rate(r.conversions, r.placed) }));
     send(res, x, items, ['period', dim, 'placed', 'conversions', 'conversionRate'], 'attribution');
   });
 
   router.get('/analytics/slots', async (req, res) => {
     const x = parse(req, deps);
     const dim = x.q.dimension;
-    if (dim && !['offering', 'provider', 'category'].includes(dim)) throw new ValidationError('slots group by offering, provider or category', 'dimension');
+    if (dim && !['offering', 'provider', 'category'].includes(dim))
+      throw new ValidationError('slots group by offering, provider or category', 'dimension');
     if (x.q.currency) throw new ValidationError('slots have no currency', 'currency');
     const filter: Filter = { day: { $gte: x.range.from, $lte: x.range.to } };
     if (x.q.offeringId) filter.offeringId = x.q.offeringId;
     if (x.q.providerId) filter.providerId = x.q.providerId;
     if (x.q.category) filter.category = x.q.category;
-    const field = dim === 'offering' ? 'offeringId' : dim === 'provider' ? 'providerId' : dim === 'category' ? 'category' : null;
+    const field =
+      dim === 'offering' ? 'offeringId' : dim === 'provider' ? 'providerId' : dim === 'category' ? 'category' : null;
     if (x.q.key !== undefined) {
       if (!field) throw new ValidationError('key needs a dimension', 'key');
       filter[field] = x.q.key;
     }
     const docs = await deps.docs.collection<SlotAnalyticsDoc>('analytics_slots').find(filter);
-    const rows = groupRows(docs, (d) => `${periodOf(d.day, x.groupBy)}|${field ? d[field] : ''}`,
-      (d) => ({ ...base(x, periodOf(d.day, x.groupBy), field ? String(d[field]) : ''), slots: 0, seats: 0, capacity: 0, occupancy: null as number | null }),
+    const rows = groupRows(
+      docs,
+      (d) => `${periodOf(d.day, x.groupBy)}|${field ? d[field] : ''}`,
+      (d) => ({
+        ...base(x, periodOf(d.day, x.groupBy), field ? String(d[field]) : ''),
+        slots: 0,
+        seats: 0,
+        capacity: 0,
+        occupancy: null as number | null,
+      }),
       (r, d) => {
         if (!d.seatsPerSlot) return;
-        r.slots += 1; r.seats += d.seats ?? 0; r.capacity += d.seatsPerSlot;
+        r.slots += 1;
+        r.seats += d.seats ?? 0;
+        r.capacity += d.seatsPerSlot;
         r.occupancy = rate(r.seats, r.capacity);
-      });
+      },
+    );
     send(res, x, rows, [...baseColumns(x), 'slots', 'seats', 'capacity', 'occupancy'], 'slots');
   });
 

@@ -6,8 +6,15 @@
  */
 import { Router, type Request } from 'express';
 import {
-  actorOf, eventCatalogue, formatPosition, NotFoundError, parseInput, ValidationError,
-  type DomainEvent, type EventStore, type RecordedEvent,
+  actorOf,
+  eventCatalogue,
+  formatPosition,
+  NotFoundError,
+  parseInput,
+  ValidationError,
+  type DomainEvent,
+  type EventStore,
+  type RecordedEvent,
 } from '@booking/shared-kernel';
 import type { AuditIndexDoc } from '@booking/projections';
 import { AUDITED } from './aggregates.js';
@@ -97,11 +104,16 @@ export function auditRoutes(deps: ReadApiDeps & { eventStore: EventStore }): Rou
     const correlationId = String(req.params.correlationId);
     if (!ID.test(correlationId)) throw new ValidationError('not a valid correlation id', 'correlationId');
     deps.logger.info({ audit: { admin: admin.id, correlationId } }, 'audit trace read');
-    const index = await deps.docs.collection<AuditIndexDoc>('audit_index').find({ correlationId }, { sort: { position: 1 }, limit: 10_000 });
+    const index = await deps.docs
+      .collection<AuditIndexDoc>('audit_index')
+      .find({ correlationId }, { sort: { position: 1 }, limit: 10_000 });
     if (index.length === 0) throw new NotFoundError('correlation id');
     const events: ReturnType<typeof view>[] = [];
     for (const entry of index) {
-      const [event] = await deps.eventStore.readStream(entry.streamId, { fromRevision: BigInt(entry.revision), maxCount: 1 });
+      const [event] = await deps.eventStore.readStream(entry.streamId, {
+        fromRevision: BigInt(entry.revision),
+        maxCount: 1,
+      });
       if (event) events.push(view(event));
     }
     res.json({ correlationId, events });

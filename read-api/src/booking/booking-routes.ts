@@ -7,7 +7,11 @@ import type { ReadApiDeps } from '../http/deps.js';
 
 /** Only its customer, its provider or an admin may see a booking or its payment. */
 function visibleTo(actor: UserActor, doc: { customerId: string; providerId: string }): boolean {
-  return actor.role === 'admin' || (actor.role === 'customer' && doc.customerId === actor.id) || (actor.role === 'provider' && doc.providerId === actor.id);
+  return (
+    actor.role === 'admin' ||
+    (actor.role === 'customer' && doc.customerId === actor.id) ||
+    (actor.role === 'provider' && doc.providerId === actor.id)
+  );
 }
 
 export function bookingRoutes(deps: ReadApiDeps): Router {
@@ -21,10 +25,16 @@ export function bookingRoutes(deps: ReadApiDeps): Router {
     if (q.customerId) filter.customerId = q.customerId;
     if (q.providerId) filter.providerId = q.providerId;
     if (q.placedFrom || q.placedTo) {
-      filter.placedAt = { ...(q.placedFrom ? { $gte: new Date(q.placedFrom).toISOString() } : {}), ...(q.placedTo ? { $lt: new Date(q.placedTo).toISOString() } : {}) };
+      filter.placedAt = {
+        ...(q.placedFrom ? { $gte: new Date(q.placedFrom).toISOString() } : {}),
+        ...(q.placedTo ? { $lt: new Date(q.placedTo).toISOString() } : {}),
+      };
     }
     const { page, pageSize, skip } = pageWindow(q);
-    const [items, total] = await Promise.all([bookings().find(filter, { sort: { placedAt: -1 }, skip, limit: pageSize }), bookings().count(filter)]);
+    const [items, total] = await Promise.all([
+      bookings().find(filter, { sort: { placedAt: -1 }, skip, limit: pageSize }),
+      bookings().count(filter),
+    ]);
     return { items: items.map(publicDoc), total, page, pageSize };
   }
 

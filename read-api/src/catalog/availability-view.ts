@@ -11,7 +11,13 @@ export interface SlotView {
 
 /** A service's slots in [from, to) from its schedule, with the seats the read model says
  *  are taken. */
-export async function serviceSlots(docs: DocumentStore, offering: OfferingDoc, from: Date, to: Date, now: Date): Promise<SlotView[]> {
+export async function serviceSlots(
+  docs: DocumentStore,
+  offering: OfferingDoc,
+  from: Date,
+  to: Date,
+  now: Date,
+): Promise<SlotView[]> {
   if (offering.kind !== 'service' || !offering.schedule) return [];
   const slots = slotsBetween(offering.schedule, from, to, now);
   if (slots.length === 0) return [];

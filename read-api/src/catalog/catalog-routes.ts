@@ -10,7 +10,13 @@ import { LAT_LNG } from '../geo/geo-queries.js';
 
 const DAY = 86_400_000;
 
-function range(fromText: string | undefined, toText: string | undefined, now: Date, defaultDays: number, toField = 'to'): { from: Date; to: Date } {
+function range(
+  fromText: string | undefined,
+  toText: string | undefined,
+  now: Date,
+  defaultDays: number,
+  toField = 'to',
+): { from: Date; to: Date } {
   const from = fromText ? new Date(fromText) : now;
   const to = toText ? new Date(toText) : new Date(from.getTime() + defaultDays * DAY);
   if (to <= from) throw new ValidationError('the end of the range must be after its start', toField);
@@ -44,7 +50,10 @@ function distanceTo(center: LatLng, o: OfferingDoc): number | null {
 
 function catalogView(o: OfferingDoc) {
   const { searchText: _s, schedule: _sc, ...rest } = publicDoc(o);
-  return { ...rest, ...(o.kind === 'product' ? { available: productAvailable(o) } : { timeZone: o.schedule?.timeZone ?? null }) };
+  return {
+    ...rest,
+    ...(o.kind === 'product' ? { available: productAvailable(o) } : { timeZone: o.schedule?.timeZone ?? null }),
+  };
 }
 
 export function catalogRoutes(deps: ReadApiDeps): Router {
@@ -60,7 +69,10 @@ export function catalogRoutes(deps: ReadApiDeps): Router {
     if (q.currency) filter['price.currency'] = q.currency;
     if (q.q) filter.searchText = { $regex: escapeRegex(q.q.toLowerCase()) };
     if (q.minPrice !== undefined || q.maxPrice !== undefined) {
-      filter['price.amount'] = { ...(q.minPrice !== undefined ? { $gte: q.minPrice } : {}), ...(q.maxPrice !== undefined ? { $lte: q.maxPrice } : {}) };
+      filter['price.amount'] = {
+        ...(q.minPrice !== undefined ? { $gte: q.minPrice } : {}),
+        ...(q.maxPrice !== undefined ? { $lte: q.maxPrice } : {}),
+      };
     }
     const center = nearOf(q);
     if (center) {
@@ -70,12 +82,21 @@ export function catalogRoutes(deps: ReadApiDeps): Router {
       filter['location.lng'] = box.lng ? { $gte: box.lng[0], $lte: box.lng[1] } : { $gte: -180, $lte: 180 };
     }
     const sort: Record<string, 1 | -1> =
-      q.sort === 'price' ? { 'price.amount': 1 } : q.sort === '-price' ? { 'price.amount': -1 } : q.sort === 'newest' ? { publishedAt: -1 } : { title: 1 };
+      q.sort === 'price'
+        ? { 'price.amount': 1 }
+        : q.sort === '-price'
+          ? { 'price.amount': -1 }
+          : q.sort === 'newest'
+            ? { publishedAt: -1 }
+            : { title: 1 };
     const { page, pageSize, skip } = pageWindow(q);
     let result: Page<ReturnType<typeof catalogView> & { distanceKm?: number }>;
     if (q.availableFrom || q.availableTo || center) {
       // Distance and availability are computed in code: filter after the query.
-      let candidates = (await offerings().find(filter, { sort })).map((o) => ({ o, distanceKm: center ? distanceTo(center, o) : null }));
+      let candidates = (await offerings().find(filter, { sort })).map((o) => ({
+        o,
+        distanceKm: center ? distanceTo(center, o) : null,
+      }));
       if (center) {
         candidates = candidates.filter((c) => c.distanceKm !== null && c.distanceKm <= (center.radiusKm ?? Infinity));
         // stable: equal distances keep the store's order (title)
@@ -87,7 +108,10 @@ export function catalogRoutes(deps: ReadApiDeps): Router {
         const available: typeof candidates = [];
         for (const c of candidates) {
           const o = c.o;
-          const ok = o.kind === 'product' ? productAvailable(o) > 0 : (await serviceSlots(deps.docs, o, from, to, now)).some((s) => s.seatsLeft > 0);
+          const ok =
+            o.kind === 'product'
+              ? productAvailable(o) > 0
+              : (await serviceSlots(deps.docs, o, from, to, now)).some((s) => s.seatsLeft > 0);
           if (ok) available.push(c);
         }
         candidates = available;
@@ -98,7 +122,10 @@ export function catalogRoutes(deps: ReadApiDeps): Router {
       }));
       result = { items, total: candidates.length, page, pageSize };
     } else {
-      const [items, total] = await Promise.all([offerings().find(filter, { sort, skip, limit: pageSize }), offerings().count(filter)]);
+      const [items, total] = await Promise.all([
+        offerings().find(filter, { sort, skip, limit: pageSize }),
+        offerings().count(filter),
+      ]);
       result = { items: items.map(catalogView), total, page, pageSize };
     }
     res.json(result);
@@ -108,7 +135,8 @@ export function catalogRoutes(deps: ReadApiDeps): Router {
     const q = parseInput(AvailabilityQuery, req.query, 'query');
     const offering = await offerings().get(String(req.params.offeringId));
     const actor = req.headers.authorization ? actorOf(req) : null;
-    const mayseeUnpublished = actor && (actor.role === 'admin' || (actor.role === 'provider' && actor.id === offering?.providerId));
+    const mayseeUnpublished =
+      actor && (actor.role === 'admin' || (actor.role === 'provider' && actor.id === offering?.providerId));
     if (!offering || (offering.status !== 'published' && !mayseeUnpublished)) throw new NotFoundError('offering');
     const now = deps.clock.now();
     const { from, to } = range(q.from, q.to, now, 7);
@@ -117,7 +145,10 @@ export function catalogRoutes(deps: ReadApiDeps): Router {
       ...view,
       ...(offering.kind === 'product'
         ? { available: productAvailable(offering) }
-        : { slots: await serviceSlots(deps.docs, offering, from, to, now), range: { from: from.toISOString(), to: to.toISOString() } }),
+        : {
+            slots: await serviceSlots(deps.docs, offering, from, to, now),
+            range: { from: from.toISOString(), to: to.toISOString() },
+          }),
     });
   });
 
@@ -126,8 +157,19 @@ export function catalogRoutes(deps: ReadApiDeps): Router {
     const q = parseInput(ProviderOfferingsQuery, req.query, 'query');
     const filter: Filter = { providerId: actor.id, ...(q.status ? { status: q.status } : {}) };
     const { page, pageSize, skip } = pageWindow(q);
-    const [items, total] = await Promise.all([offerings().find(filter, { sort: { createdAt: -1 }, skip, limit: pageSize }), offerings().count(filter)]);
-    res.json({ items: items.map((o) => { const { searchText: _s, ...v } = publicDoc(o); return { ...v, ...(o.kind === 'product' ? { available: productAvailable(o) } : {}) }; }), total, page, pageSize });
+    const [items, total] = await Promise.all([
+      offerings().find(filter, { sort: { createdAt: -1 }, skip, limit: pageSize }),
+      offerings().count(filter),
+    ]);
+    res.json({
+      items: items.map((o) => {
+        const { searchText: _s, ...v } = publicDoc(o);
+        return { ...v, ...(o.kind === 'product' ? { available: productAvailable(o) } : {}) };
+      }),
+      total,
+      page,
+      pageSize,
+    });
   });
 
   return router;

@@ -6,7 +6,8 @@ const DECIMAL = /^-?\d{1,6}(\.\d{1,15})?$/;
 
 /** A query string that is a plain decimal becomes a number; anything else stays as it is
  *  and fails `@IsNumber()` (so '', '1e3', '0x10' and '12abc' are refused, not coerced). */
-export const decimal = ({ value }: TransformFnParams): unknown => (typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value);
+export const decimal = ({ value }: TransformFnParams): unknown =>
+  typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value;
 
 /** `<lat>,<lng>` in decimal degrees */
 export const LAT_LNG = /^(-?\d{1,3}(?:\.\d{1,15})?),(-?\d{1,3}(?:\.\d{1,15})?)$/;

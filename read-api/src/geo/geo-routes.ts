@@ -6,7 +6,14 @@
  */
 import { Router, type Request } from 'express';
 import {
-  actorOf, AppError, GeocoderError, parseInput, ValidationError, type ErrorKind, type Geocoder, type Logger,
+  actorOf,
+  AppError,
+  GeocoderError,
+  parseInput,
+  ValidationError,
+  type ErrorKind,
+  type Geocoder,
+  type Logger,
 } from '@booking/shared-kernel';
 import { AutocompleteQuery, GeocodeQuery, ReverseQuery } from './geo-queries.js';
 
@@ -46,16 +53,28 @@ export function geoRoutes(deps: GeoDeps): Router {
       return await call();
     } catch (err) {
       if (!(err instanceof GeocoderError)) throw err;
-      deps.logger.warn({ reason: err.reason, providerStatus: err.providerStatus, detail: err.message }, 'geocoder failed');
+      deps.logger.warn(
+        { reason: err.reason, providerStatus: err.providerStatus, detail: err.message },
+        'geocoder failed',
+      );
       switch (err.reason) {
         case 'invalid-request':
           throw new ValidationError('the geocoder refused this query', field);
         case 'rate-limited':
-          throw new GeocoderUnavailableError('geocoder-over-query-limit', 'geocoding is over its quota; try again later or enter the coordinates by hand');
+          throw new GeocoderUnavailableError(
+            'geocoder-over-query-limit',
+            'geocoding is over its quota; try again later or enter the coordinates by hand',
+          );
         case 'denied':
-          throw new GeocoderUnavailableError('geocoder-denied', 'the geocoding provider refused the request; enter the coordinates by hand');
+          throw new GeocoderUnavailableError(
+            'geocoder-denied',
+            'the geocoding provider refused the request; enter the coordinates by hand',
+          );
         default:
-          throw new GeocoderUnavailableError('geocoder-unavailable', 'geocoding is unavailable; try again later or enter the coordinates by hand');
+          throw new GeocoderUnavailableError(
+            'geocoder-unavailable',
+            'geocoding is unavailable; try again later or enter the coordinates by hand',
+          );
       }
     }
   }
@@ -63,7 +82,12 @@ export function geoRoutes(deps: GeoDeps): Router {
   router.get('/geo/autocomplete', async (req, res) => {
     const geocoder = geocoderFor(req);
     const q = parseInput(AutocompleteQuery, req.query, 'query');
-    const items = await ask('q', () => geocoder.autocomplete(q.q, { ...(q.language ? { language: q.language } : {}), ...(q.sessionToken ? { sessionToken: q.sessionToken } : {}) }));
+    const items = await ask('q', () =>
+      geocoder.autocomplete(q.q, {
+        ...(q.language ? { language: q.language } : {}),
+        ...(q.sessionToken ? { sessionToken: q.sessionToken } : {}),
+      }),
+    );
     res.setHeader('cache-control', 'private, no-store');
     res.json({ items });
   });
@@ -71,10 +95,12 @@ export function geoRoutes(deps: GeoDeps): Router {
   router.get('/geo/geocode', async (req, res) => {
     const geocoder = geocoderFor(req);
     const q = parseInput(GeocodeQuery, req.query, 'query');
-    if (q.address !== undefined && q.placeId !== undefined) throw new ValidationError('give address or placeId, not both', 'placeId');
-    const items = q.placeId !== undefined
-      ? await ask('placeId', () => geocoder.geocodePlace(q.placeId!))
-      : await ask('address', () => geocoder.geocode(q.address!));
+    if (q.address !== undefined && q.placeId !== undefined)
+      throw new ValidationError('give address or placeId, not both', 'placeId');
+    const items =
+      q.placeId !== undefined
+        ? await ask('placeId', () => geocoder.geocodePlace(q.placeId!))
+        : await ask('address', () => geocoder.geocode(q.address!));
     res.setHeader('cache-control', 'private, no-store');
     res.json({ items });
   });

@@ -28,7 +28,13 @@ export function userRoutes(deps: ReadApiDeps): Router {
     const doc = await users().get(actor.id);
     if (!doc) {
       // a demo/test identity without an account
-      res.json({ id: actor.id, role: actor.role, roles: actor.roles ?? [actor.role], name: actor.name ?? null, account: false });
+      res.json({
+        id: actor.id,
+        role: actor.role,
+        roles: actor.roles ?? [actor.role],
+        name: actor.name ?? null,
+        account: false,
+      });
       return;
     }
     res.json({ ...view(doc), role: actor.role, account: true });
@@ -43,7 +49,10 @@ export function userRoutes(deps: ReadApiDeps): Router {
     if (q.status) filter.status = q.status;
     if (q.providerApplication) filter['providerApplication.status'] = q.providerApplication;
     const { page, pageSize, skip } = pageWindow(q);
-    const [items, total] = await Promise.all([users().find(filter, { sort: { createdAt: -1 }, skip, limit: pageSize }), users().count(filter)]);
+    const [items, total] = await Promise.all([
+      users().find(filter, { sort: { createdAt: -1 }, skip, limit: pageSize }),
+      users().count(filter),
+    ]);
     res.json({ items: items.map(view), total, page, pageSize });
   });
 

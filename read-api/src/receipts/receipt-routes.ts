@@ -10,7 +10,11 @@ import { publicDoc } from '../http/paging.js';
 import type { ReadApiDeps } from '../http/deps.js';
 
 function visibleTo(actor: UserActor, doc: { customerId: string; providerId: string }): boolean {
-  return actor.role === 'admin' || (actor.role === 'customer' && doc.customerId === actor.id) || (actor.role === 'provider' && doc.providerId === actor.id);
+  return (
+    actor.role === 'admin' ||
+    (actor.role === 'customer' && doc.customerId === actor.id) ||
+    (actor.role === 'provider' && doc.providerId === actor.id)
+  );
 }
 
 export function receiptRoutes(deps: ReadApiDeps): Router {

@@ -7,7 +7,12 @@ export { OutboxMailer, readOutbox, type OutboxEntry } from './mail/outbox-mailer
 export { SmtpMailer } from './mail/smtp-mailer.js';
 export { LocalObjectStore } from './object-store/local-object-store.js';
 export { S3ObjectStore, type S3ObjectStoreOptions } from './object-store/s3-object-store.js';
-export { StripeGateway, intentSnapshot, stripeClientConfig, type StripeGatewayOptions } from './payment/stripe-gateway.js';
+export {
+  StripeGateway,
+  intentSnapshot,
+  stripeClientConfig,
+  type StripeGatewayOptions,
+} from './payment/stripe-gateway.js';
 export * from './payment/stripe-webhooks.js';
 export { InProcessBus } from './bus/in-process-bus.js';
 export { KafkaBus, type KafkaBusOptions } from './bus/kafka-bus.js';

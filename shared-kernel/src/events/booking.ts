@@ -1,6 +1,18 @@
 /** Events of the booking context, stream `booking-<bookingId>`. */
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { defineEvent, type EventOf } from './catalogue.js';
 import { AttributionData, MoneyData, SlotData } from './common.js';
 import { OFFERING_KINDS, type OfferingKind } from './catalog.js';

@@ -1,7 +1,19 @@
 /** Events of the catalog context, stream `offering-<offeringId>`. */
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import { defineEvent, type EventOf } from './catalogue.js';
 import { LocationData, MoneyData } from './common.js';
@@ -32,8 +44,16 @@ export class ClosureData {
 /** When a service can be booked; interpreted by command/src/catalog/availability.ts. */
 export class ServiceScheduleData {
   @IsString() @Length(1, 64) timeZone!: string;
-  @IsArray() @ArrayMaxSize(7) @ValidateNested({ each: true }) @Type(() => WeeklyRuleData) weeklyRules!: WeeklyRuleData[];
-  @IsArray() @ArrayMaxSize(366) @ValidateNested({ each: true }) @Type(() => DateOverrideData) overrides!: DateOverrideData[];
+  @IsArray()
+  @ArrayMaxSize(7)
+  @ValidateNested({ each: true })
+  @Type(() => WeeklyRuleData)
+  weeklyRules!: WeeklyRuleData[];
+  @IsArray()
+  @ArrayMaxSize(366)
+  @ValidateNested({ each: true })
+  @Type(() => DateOverrideData)
+  overrides!: DateOverrideData[];
   @IsArray() @ArrayMaxSize(366) @ValidateNested({ each: true }) @Type(() => ClosureData) closures!: ClosureData[];
   @IsInt() @Min(1) @Max(24 * 60) durationMinutes!: number;
   @IsInt() @Min(1) @Max(24 * 60) slotIntervalMinutes!: number;

@@ -10,7 +10,20 @@
  * consistency boundary that keeps emails unique). Stream `idp-<provider>-<sha256(sub)>`:
  * which user a Google/Apple identity belongs to.
  */
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Min,
+} from 'class-validator';
 import { defineEvent, type EventOf } from './catalogue.js';
 
 export const USER_ROLES_LIST = ['customer', 'provider', 'admin', 'analyst'] as const;
@@ -68,7 +81,13 @@ export class RefreshTokenRotated {
   @IsISO8601({ strict: true }) expiresAt!: string;
 }
 
-export const SESSION_REVOCATION_REASONS = ['logout', 'refresh-token-reuse', 'password-reset', 'suspended', 'admin'] as const;
+export const SESSION_REVOCATION_REASONS = [
+  'logout',
+  'refresh-token-reuse',
+  'password-reset',
+  'suspended',
+  'admin',
+] as const;
 
 export class SessionRevoked {
   @IsString() userId!: string;

@@ -18,7 +18,8 @@ export * from './idempotency.js';
 export * from './identity.js';
 export * from './effects.js';
 
-export type DomainEvent = CatalogEvent | CapacityEvent | BookingEvent | PaymentEvent | IdempotencyEvent | IdentityEvent | EffectEvent;
+export type DomainEvent =
+  CatalogEvent | CapacityEvent | BookingEvent | PaymentEvent | IdempotencyEvent | IdentityEvent | EffectEvent;
 
 /** The one catalogue of every event the platform stores. */
 export const eventCatalogue = new EventCatalogue().register(

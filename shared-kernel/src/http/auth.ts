@@ -52,7 +52,13 @@ export interface AccessClaims {
 
 /** The highest of a user's roles: what a token names as `role`. */
 export function primaryRole(roles: readonly UserRole[]): UserRole {
-  return roles.includes('admin') ? 'admin' : roles.includes('provider') ? 'provider' : roles.includes('analyst') && !roles.includes('customer') ? 'analyst' : 'customer';
+  return roles.includes('admin')
+    ? 'admin'
+    : roles.includes('provider')
+      ? 'provider'
+      : roles.includes('analyst') && !roles.includes('customer')
+        ? 'analyst'
+        : 'customer';
 }
 
 export function mintToken(
@@ -62,7 +68,12 @@ export function mintToken(
   const keys = signingKeys(settings);
   const roles = user.roles && user.roles.length > 0 ? [...user.roles] : [user.role];
   return jwt.sign(
-    { role: user.role, roles, ...(user.name ? { name: user.name } : {}), ...(user.sessionId ? { sid: user.sessionId } : {}) },
+    {
+      role: user.role,
+      roles,
+      ...(user.name ? { name: user.name } : {}),
+      ...(user.sessionId ? { sid: user.sessionId } : {}),
+    },
     keys.signKey,
     {
       algorithm: keys.algorithm,
@@ -82,12 +93,20 @@ export function verifyAccessToken(settings: TokenSettings, token: string): Acces
   try {
     payload = jwt.verify(token, keys.verifyKey, { algorithms: [keys.algorithm], issuer: settings.issuer });
   } catch (err) {
-    throw new UnauthorizedError(err instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is not valid');
+    throw new UnauthorizedError(
+      err instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is not valid',
+    );
   }
-  if (typeof payload === 'string' || typeof payload.sub !== 'string' || !USER_ROLES.includes(payload.role as UserRole)) {
+  if (
+    typeof payload === 'string' ||
+    typeof payload.sub !== 'string' ||
+    !USER_ROLES.includes(payload.role as UserRole)
+  ) {
     throw new UnauthorizedError('the token is not valid');
   }
-  const roles = Array.isArray(payload.roles) ? (payload.roles as unknown[]).filter((r): r is UserRole => USER_ROLES.includes(r as UserRole)) : [];
+  const roles = Array.isArray(payload.roles)
+    ? (payload.roles as unknown[]).filter((r): r is UserRole => USER_ROLES.includes(r as UserRole))
+    : [];
   return {
     sub: payload.sub,
     role: payload.role as UserRole,
@@ -103,7 +122,13 @@ export function verifyAccessToken(settings: TokenSettings, token: string): Acces
 /** The actor a token names, without looking at the user's current state. */
 export function verifyToken(settings: TokenSettings, token: string): UserActor {
   const c = verifyAccessToken(settings, token);
-  return { id: c.sub, role: c.role, roles: c.roles, ...(c.name ? { name: c.name } : {}), ...(c.sid ? { sessionId: c.sid } : {}) };
+  return {
+    id: c.sub,
+    role: c.role,
+    roles: c.roles,
+    ...(c.name ? { name: c.name } : {}),
+    ...(c.sid ? { sessionId: c.sid } : {}),
+  };
 }
 
 const ACTOR = Symbol('actor');
@@ -129,7 +154,13 @@ export function authenticate(settings: TokenSettings): RequestHandler {
       return next(err);
     }
     if (!settings.resolveActor) {
-      setActor(req, { id: claims.sub, role: claims.role, roles: claims.roles, ...(claims.name ? { name: claims.name } : {}), ...(claims.sid ? { sessionId: claims.sid } : {}) });
+      setActor(req, {
+        id: claims.sub,
+        role: claims.role,
+        roles: claims.roles,
+        ...(claims.name ? { name: claims.name } : {}),
+        ...(claims.sid ? { sessionId: claims.sid } : {}),
+      });
       return next();
     }
     settings.resolveActor(claims).then(

@@ -52,7 +52,12 @@ const keyDecider: Decider<
     return [
       {
         type: 'IdempotentResponseRecorded',
-        data: { requestHash: command.requestHash, status: r.status, headers: r.headers ?? {}, body: JSON.stringify(r.body ?? null) },
+        data: {
+          requestHash: command.requestHash,
+          status: r.status,
+          headers: r.headers ?? {},
+          body: JSON.stringify(r.body ?? null),
+        },
       },
     ];
   },
@@ -64,7 +69,11 @@ const keyDecider: Decider<
         return {
           status: 'completed',
           requestHash: event.data.requestHash,
-          response: { status: event.data.status, headers: event.data.headers, body: JSON.parse(event.data.body) as unknown },
+          response: {
+            status: event.data.status,
+            headers: event.data.headers,
+            body: JSON.parse(event.data.body) as unknown,
+          },
         };
       case 'IdempotencyKeyReleased':
         return { status: 'free', requestHash: '', response: null };
@@ -103,7 +112,8 @@ export function commandRoute(runtime: CommandRuntime, handler: Handler): Request
         send(res, await handler(req, res), false);
         return;
       }
-      if (!KEY.test(key)) throw new ValidationError('Idempotency-Key must be 1-200 letters, digits or ._:-', 'Idempotency-Key');
+      if (!KEY.test(key))
+        throw new ValidationError('Idempotency-Key must be 1-200 letters, digits or ._:-', 'Idempotency-Key');
       const owner = `${actor.role}:${actor.id}`;
       const streamId = `idempotency-${sha256(`${owner}\n${key}`)}`;
       const requestHash = sha256(`${req.method}\n${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`);
@@ -119,7 +129,13 @@ export function commandRoute(runtime: CommandRuntime, handler: Handler): Request
       } catch (err) {
         // Refusals are answers too: the same request gets the same refusal. Anything else
         // frees the key so the client can retry.
-        if (err instanceof AppError && (err instanceof DomainRuleError || err.kind === 'validation' || err.kind === 'forbidden' || err.kind === 'not-found')) {
+        if (
+          err instanceof AppError &&
+          (err instanceof DomainRuleError ||
+            err.kind === 'validation' ||
+            err.kind === 'forbidden' ||
+            err.kind === 'not-found')
+        ) {
           response = { status: problemFor(err).status, body: { ...problemFor(err), instance: req.originalUrl } };
         } else {
           await executeCommand(runtime, streamId, keyDecider, { type: 'release', requestHash }, ctx);

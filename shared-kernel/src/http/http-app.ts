@@ -43,12 +43,15 @@ export function createHttpApp(options: HttpAppOptions): Express {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
   options.mountBeforeBody?.(app);
   app.use(jsonOnly());
-  app.use(express.json({ limit: options.maxBodyBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({ limit: options.maxBodyBytes, strict: true, type: ['application/json', 'application/*+json'] }),
+  );
   app.use(authenticate(options.tokens));
   app.use(overallLimit(options.security?.rateLimitPerMinute ?? 0));
   options.mount(app);

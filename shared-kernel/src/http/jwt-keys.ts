@@ -2,7 +2,14 @@
  * Signing keys for access tokens: HS256 with JWT_SECRET (default), or RS256/ES256 with a
  * PEM key pair from the environment, whose public half is served as a JWKS.
  */
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 
 export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
@@ -43,15 +50,21 @@ export function signingKeys(settings: KeySettings): SigningKeys {
     const key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
     keys = { algorithm, signKey: key, verifyKey: key, kid: 'hs256', jwk: null };
   } else {
-    if (!settings.privateKey && !settings.publicKey) throw new Error(`${algorithm} needs JWT_PRIVATE_KEY (and/or JWT_PUBLIC_KEY)`);
+    if (!settings.privateKey && !settings.publicKey)
+      throw new Error(`${algorithm} needs JWT_PRIVATE_KEY (and/or JWT_PUBLIC_KEY)`);
     const privateKey = settings.privateKey ? createPrivateKey(pem(settings.privateKey)) : null;
     const publicKey = settings.publicKey ? createPublicKey(pem(settings.publicKey)) : createPublicKey(privateKey!);
     const expectedType = algorithm === 'RS256' ? 'rsa' : 'ec';
-    if (publicKey.asymmetricKeyType !== expectedType) throw new Error(`${algorithm} needs an ${expectedType.toUpperCase()} key, got ${publicKey.asymmetricKeyType}`);
-    if (algorithm === 'ES256' && publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('ES256 needs a P-256 key');
+    if (publicKey.asymmetricKeyType !== expectedType)
+      throw new Error(`${algorithm} needs an ${expectedType.toUpperCase()} key, got ${publicKey.asymmetricKeyType}`);
+    if (algorithm === 'ES256' && publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+      throw new Error('ES256 needs a P-256 key');
     const jwk = publicKey.export({ format: 'jwk' });
     // RFC 7638 thumbprint as the key id
-    const members = expectedType === 'rsa' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+    const members =
+      expectedType === 'rsa'
+        ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
+        : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
     const kid = createHash('sha256').update(JSON.stringify(members)).digest('base64url');
     keys = {
       algorithm,

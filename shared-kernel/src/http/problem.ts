@@ -79,29 +79,69 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     const correlationId = res.getHeader('x-correlation-id') as string | undefined;
     const instance = req.originalUrl;
     if (err instanceof AppError) {
-      if (err instanceof TooManyRequestsError) res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
+      if (err instanceof TooManyRequestsError)
+        res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
       if (err.kind === 'unavailable') logger.warn({ err }, 'request failed: dependency unavailable');
       sendProblem(res, { ...problemFor(err), instance, correlationId });
       return;
     }
     const bodyError = err as BodyParserError;
     if (bodyError?.type === 'entity.too.large') {
-      sendProblem(res, { type: `${PROBLEM_BASE}payload-too-large`, title: TITLES['payload-too-large'], status: 413, detail: 'the request body is too large', code: 'payload-too-large', instance, correlationId });
+      sendProblem(res, {
+        type: `${PROBLEM_BASE}payload-too-large`,
+        title: TITLES['payload-too-large'],
+        status: 413,
+        detail: 'the request body is too large',
+        code: 'payload-too-large',
+        instance,
+        correlationId,
+      });
       return;
     }
     if (bodyError?.type === 'entity.parse.failed') {
-      sendProblem(res, { type: `${PROBLEM_BASE}malformed-json`, title: TITLES.validation, status: 400, detail: 'the request body is not valid JSON', code: 'malformed-json', instance, correlationId });
+      sendProblem(res, {
+        type: `${PROBLEM_BASE}malformed-json`,
+        title: TITLES.validation,
+        status: 400,
+        detail: 'the request body is not valid JSON',
+        code: 'malformed-json',
+        instance,
+        correlationId,
+      });
       return;
     }
     if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported') {
-      sendProblem(res, { type: `${PROBLEM_BASE}unsupported-encoding`, title: TITLES.validation, status: 415, detail: 'unsupported body encoding', code: 'unsupported-encoding', instance, correlationId });
+      sendProblem(res, {
+        type: `${PROBLEM_BASE}unsupported-encoding`,
+        title: TITLES.validation,
+        status: 415,
+        detail: 'unsupported body encoding',
+        code: 'unsupported-encoding',
+        instance,
+        correlationId,
+      });
       return;
     }
     logger.error({ err }, 'unhandled error');
-    sendProblem(res, { type: `${PROBLEM_BASE}internal`, title: 'Internal error', status: 500, detail: 'an internal error occurred; quote the correlation id when reporting it', code: 'internal', instance, correlationId });
+    sendProblem(res, {
+      type: `${PROBLEM_BASE}internal`,
+      title: 'Internal error',
+      status: 500,
+      detail: 'an internal error occurred; quote the correlation id when reporting it',
+      code: 'internal',
+      instance,
+      correlationId,
+    });
   };
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  sendProblem(res, { type: `${PROBLEM_BASE}route-not-found`, title: TITLES['not-found'], status: 404, detail: `no route ${req.method} ${req.path}`, code: 'route-not-found', instance: req.originalUrl });
+  sendProblem(res, {
+    type: `${PROBLEM_BASE}route-not-found`,
+    title: TITLES['not-found'],
+    status: 404,
+    detail: `no route ${req.method} ${req.path}`,
+    code: 'route-not-found',
+    instance: req.originalUrl,
+  });
 };

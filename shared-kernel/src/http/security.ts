@@ -21,7 +21,13 @@ export function securityHeaders(): RequestHandler {
   return helmet({
     // The SPA is served from the same origin; no inline scripts, no third-party origins.
     contentSecurityPolicy: {
-      directives: { 'default-src': ["'self'"], 'script-src': ["'self'"], 'object-src': ["'none'"], 'frame-ancestors': ["'none'"], 'img-src': ["'self'", 'data:'] },
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'object-src': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        'img-src': ["'self'", 'data:'],
+      },
     },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     referrerPolicy: { policy: 'no-referrer' },
@@ -33,7 +39,14 @@ export function corsAllowlist(origins: readonly string[]): RequestHandler {
   return cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'x-min-position', 'x-correlation-id'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'idempotency-key',
+      'if-match',
+      'x-min-position',
+      'x-correlation-id',
+    ],
     exposedHeaders: ['etag', 'location', 'x-event-position', 'x-correlation-id', 'retry-after', 'idempotent-replayed'],
     credentials: false,
     maxAge: 600,
@@ -49,7 +62,12 @@ export function clientIp(req: Request): string {
  * An in-process fixed-window limiter. `key` picks what is counted (IP, account...);
  * returning null skips the request. Over the limit: 429 problem+json with Retry-After.
  */
-export function limiter(options: { name: string; windowMs: number; limit: number; key: (req: Request) => string | null }): RequestHandler {
+export function limiter(options: {
+  name: string;
+  windowMs: number;
+  limit: number;
+  key: (req: Request) => string | null;
+}): RequestHandler {
   if (options.limit <= 0) return (_req, _res, next) => next();
   const settings: Partial<RateLimitOptions> = {
     windowMs: options.windowMs,
@@ -61,7 +79,9 @@ export function limiter(options: { name: string; windowMs: number; limit: number
     keyGenerator: (req) => `${options.name}:${options.key(req) ?? ''}`,
     handler: (req, _res, next) => {
       const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
+      const seconds = reset
+        ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000))
+        : Math.ceil(options.windowMs / 1000);
       next(new TooManyRequestsError(`too many requests (${options.name}); retry in ${seconds} s`, seconds));
     },
   };
@@ -83,7 +103,10 @@ export function overallLimit(perMinute: number): RequestHandler {
 }
 
 function hasBody(req: Request): boolean {
-  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  return (
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
+  );
 }
 
 /** A request with a body must send JSON (`application/json` or `application/*+json`). */

@@ -9,7 +9,11 @@ import { ValidationError, type FieldError } from '../errors.js';
 function fieldErrors(errors: ClassValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {
     // Array items are `list[0]`, as the domain validators name them.
-    const field = !prefix ? e.property : /^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`;
+    const field = !prefix
+      ? e.property
+      : /^\d+$/.test(e.property)
+        ? `${prefix}[${e.property}]`
+        : `${prefix}.${e.property}`;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...fieldErrors(e.children ?? [], field)];
   });

@@ -88,7 +88,12 @@ export interface MessageBus {
    * is retried with backoff, then parked on `<topic>.dlq` with the reason, and the group
    * moves on.
    */
-  subscribe(group: string, topics: readonly string[], handler: MessageHandler, options?: ConsumerOptions): Promise<BusSubscription>;
+  subscribe(
+    group: string,
+    topics: readonly string[],
+    handler: MessageHandler,
+    options?: ConsumerOptions,
+  ): Promise<BusSubscription>;
   /** closes every subscription (finishing the message in hand) and the producer */
   close(): Promise<void>;
 }
@@ -148,15 +153,32 @@ export function decodeEvent(message: Pick<BusMessage, 'value' | 'topic' | 'offse
     throw new MalformedMessageError(`${message.topic}@${message.offset}: value is not JSON`);
   }
   const ok =
-    wire && typeof wire === 'object' && typeof wire.streamId === 'string' && typeof wire.type === 'string' &&
-    typeof wire.revision === 'string' && INT.test(wire.revision) && wire.position &&
-    typeof wire.position.commit === 'string' && INT.test(wire.position.commit) &&
-    typeof wire.position.prepare === 'string' && INT.test(wire.position.prepare) &&
-    typeof wire.data === 'object' && wire.data !== null && typeof wire.metadata === 'object' && wire.metadata !== null &&
+    wire &&
+    typeof wire === 'object' &&
+    typeof wire.streamId === 'string' &&
+    typeof wire.type === 'string' &&
+    typeof wire.revision === 'string' &&
+    INT.test(wire.revision) &&
+    wire.position &&
+    typeof wire.position.commit === 'string' &&
+    INT.test(wire.position.commit) &&
+    typeof wire.position.prepare === 'string' &&
+    INT.test(wire.position.prepare) &&
+    typeof wire.data === 'object' &&
+    wire.data !== null &&
+    typeof wire.metadata === 'object' &&
+    wire.metadata !== null &&
     typeof wire.metadata.eventId === 'string';
   if (!ok) throw new MalformedMessageError(`${message.topic}@${message.offset}: not a recorded event`);
   const position: GlobalPosition = { commit: BigInt(wire.position.commit), prepare: BigInt(wire.position.prepare) };
-  return { streamId: wire.streamId, revision: BigInt(wire.revision), position, type: wire.type, data: wire.data, metadata: wire.metadata };
+  return {
+    streamId: wire.streamId,
+    revision: BigInt(wire.revision),
+    position,
+    type: wire.type,
+    data: wire.data,
+    metadata: wire.metadata,
+  };
 }
 
 /** Delay before retry `attempt` (1-based), doubling from `base`, capped at 30 s. */

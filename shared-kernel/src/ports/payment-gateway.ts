@@ -25,13 +25,23 @@ export interface RefundRequest {
 }
 
 export type ChargeOutcome =
-  | { readonly status: 'succeeded'; readonly reference: string; readonly amount: Money; readonly card: { brand: string; last4: string } }
+  | {
+      readonly status: 'succeeded';
+      readonly reference: string;
+      readonly amount: Money;
+      readonly card: { brand: string; last4: string };
+    }
   | { readonly status: 'failed'; readonly code: string; readonly reason: string };
 
 /** Stripe's PaymentIntent statuses; the sandbox uses the same words. */
 export type IntentStatus =
-  | 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing'
-  | 'requires_capture' | 'canceled' | 'succeeded';
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'canceled'
+  | 'succeeded';
 
 /** What the gateway knows about an intent now (for reconciliation). */
 export interface IntentSnapshot {

@@ -8,14 +8,54 @@ export interface Money {
 
 /** Minor-unit exponents that differ from 2 (ISO 4217). */
 const EXPONENTS: Record<string, number> = {
-  JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, UGX: 0, XAF: 0, XOF: 0,
-  BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3,
+  JPY: 0,
+  KRW: 0,
+  VND: 0,
+  CLP: 0,
+  ISK: 0,
+  UGX: 0,
+  XAF: 0,
+  XOF: 0,
+  BHD: 3,
+  KWD: 3,
+  OMR: 3,
+  JOD: 3,
+  TND: 3,
 };
 
 const KNOWN = new Set([
-  'USD', 'EUR', 'GBP', 'CHF', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK',
-  'HUF', 'RON', 'BGN', 'MXN', 'BRL', 'ARS', 'INR', 'SGD', 'HKD', 'CNY', 'ZAR', 'AED',
-  'SAR', 'TRY', 'ILS', 'THB', 'MYR', 'IDR', 'PHP', ...Object.keys(EXPONENTS),
+  'USD',
+  'EUR',
+  'GBP',
+  'CHF',
+  'CAD',
+  'AUD',
+  'NZD',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'HUF',
+  'RON',
+  'BGN',
+  'MXN',
+  'BRL',
+  'ARS',
+  'INR',
+  'SGD',
+  'HKD',
+  'CNY',
+  'ZAR',
+  'AED',
+  'SAR',
+  'TRY',
+  'ILS',
+  'THB',
+  'MYR',
+  'IDR',
+  'PHP',
+  ...Object.keys(EXPONENTS),
 ]);
 
 export function isCurrency(code: string): boolean {
@@ -61,7 +101,9 @@ function assertSameCurrency(a: Money, b: Money): void {
 export function formatMoney(m: Money): string {
   const exp = minorUnitExponent(m.currency);
   const sign = m.amount < 0 ? '-' : '';
-  const abs = Math.abs(m.amount).toString().padStart(exp + 1, '0');
+  const abs = Math.abs(m.amount)
+    .toString()
+    .padStart(exp + 1, '0');
   const whole = exp === 0 ? abs : abs.slice(0, -exp);
   const frac = exp === 0 ? '' : `.${abs.slice(-exp)}`;
   return `${sign}${whole}${frac} ${m.currency}`;

@@ -42,7 +42,9 @@ export class ApiError extends Error {
     this.detail = detail;
     this.code = problem.code ?? codeFromType(this.type) ?? (status === 0 ? 'network' : `http-${status}`);
     this.errors = Array.isArray(problem.errors)
-      ? problem.errors.filter((e): e is FieldProblem => !!e && typeof e.field === 'string' && typeof e.message === 'string')
+      ? problem.errors.filter(
+          (e): e is FieldProblem => !!e && typeof e.field === 'string' && typeof e.message === 'string',
+        )
       : [];
     this.correlationId = problem.correlationId;
   }
@@ -56,7 +58,9 @@ export class ApiError extends Error {
 
   /** The message for `field` or for anything under it (`price` matches `price.amount`). */
   messageFor(field: string): string | undefined {
-    const hit = this.errors.find((e) => e.field === field || e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`));
+    const hit = this.errors.find(
+      (e) => e.field === field || e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`),
+    );
     return hit ? humanize(hit.message) : undefined;
   }
 
@@ -107,8 +111,13 @@ export function isApiError(err: unknown): err is ApiError {
 /** Any thrown value as an ApiError, so views handle one kind of error. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof DOMException && err.name === 'AbortError') return new ApiError(0, { title: 'Cancelled', code: 'aborted' });
-  return new ApiError(0, { title: 'Network error', detail: err instanceof Error ? err.message : String(err), code: 'network' });
+  if (err instanceof DOMException && err.name === 'AbortError')
+    return new ApiError(0, { title: 'Cancelled', code: 'aborted' });
+  return new ApiError(0, {
+    title: 'Network error',
+    detail: err instanceof Error ? err.message : String(err),
+    code: 'network',
+  });
 }
 
 /* ---------------------------------------------------------------------------------- */
@@ -242,7 +251,8 @@ export async function request<T>(method: string, path: string, options: RequestO
 
 export const api = {
   get: <T>(path: string, options?: RequestOptions) => request<T>('GET', path, options),
-  post: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, { ...options, body: body ?? {} }),
+  post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
+    request<T>('POST', path, { ...options, body: body ?? {} }),
   put: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>('PUT', path, { ...options, body }),
   patch: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>('PATCH', path, { ...options, body }),
 };

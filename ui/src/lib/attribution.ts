@@ -28,7 +28,8 @@ function defaultStorage(): StorageLike | null {
 
 /** The attribution on a query string, or null when it carries none. */
 export function attributionFromQuery(search: string | URLSearchParams): Attribution | null {
-  const params = typeof search === 'string' ? new URLSearchParams(search.startsWith('?') ? search.slice(1) : search) : search;
+  const params =
+    typeof search === 'string' ? new URLSearchParams(search.startsWith('?') ? search.slice(1) : search) : search;
   const out: Attribution = {};
   for (const [param, field, max] of PARAMS) {
     const value = params.get(param)?.trim();
@@ -38,7 +39,10 @@ export function attributionFromQuery(search: string | URLSearchParams): Attribut
 }
 
 /** Stores the landing URL's attribution, if it has any; returns what is stored now. */
-export function captureAttribution(search: string | URLSearchParams, storage: StorageLike | null = defaultStorage()): Attribution | null {
+export function captureAttribution(
+  search: string | URLSearchParams,
+  storage: StorageLike | null = defaultStorage(),
+): Attribution | null {
   const found = attributionFromQuery(search);
   if (found && storage) {
     try {

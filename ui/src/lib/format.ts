@@ -37,20 +37,29 @@ export function offeringStatusTone(status: OfferingStatus): Tone {
 
 export function paymentStatusLabel(status: string | undefined | null): string {
   switch (status) {
-    case 'SUCCEEDED': return 'Paid';
-    case 'FAILED': return 'Payment failed';
-    case 'STARTED': return 'Payment started';
-    default: return 'Not paid';
+    case 'SUCCEEDED':
+      return 'Paid';
+    case 'FAILED':
+      return 'Payment failed';
+    case 'STARTED':
+      return 'Payment started';
+    default:
+      return 'Not paid';
   }
 }
 
 export function actorLabel(role: string): string {
   switch (role) {
-    case 'customer': return 'by the customer';
-    case 'provider': return 'by the provider';
-    case 'admin': return 'by an admin';
-    case 'system': return 'automatically';
-    default: return role ? `by ${role}` : '';
+    case 'customer':
+      return 'by the customer';
+    case 'provider':
+      return 'by the provider';
+    case 'admin':
+      return 'by an admin';
+    case 'system':
+      return 'automatically';
+    default:
+      return role ? `by ${role}` : '';
   }
 }
 

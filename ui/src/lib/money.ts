@@ -7,8 +7,19 @@ import type { Money } from './types';
 
 /** Minor-unit exponents that differ from 2 (the same table as the platform's). */
 const EXPONENTS: Readonly<Record<string, number>> = {
-  JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, UGX: 0, XAF: 0, XOF: 0,
-  BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3,
+  JPY: 0,
+  KRW: 0,
+  VND: 0,
+  CLP: 0,
+  ISK: 0,
+  UGX: 0,
+  XAF: 0,
+  XOF: 0,
+  BHD: 3,
+  KWD: 3,
+  OMR: 3,
+  JOD: 3,
+  TND: 3,
 };
 
 /** Currencies offered in the UI's pickers; the API accepts more. */
@@ -102,7 +113,8 @@ export function parseMoney(input: string, currency: string, options: { allowZero
   if (fraction.length > exp) {
     return {
       ok: false,
-      error: exp === 0 ? `${currency} has no decimals` : `At most ${exp} decimal${exp === 1 ? '' : 's'} for ${currency}`,
+      error:
+        exp === 0 ? `${currency} has no decimals` : `At most ${exp} decimal${exp === 1 ? '' : 's'} for ${currency}`,
     };
   }
   const minorText = (whole.replace(/^0+(?=\d)/, '') || '0') + fraction.padEnd(exp, '0');

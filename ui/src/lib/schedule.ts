@@ -2,7 +2,13 @@
 import type { Schedule, TimeWindow, Weekday, WeeklyRule } from './types';
 
 export const WEEKDAY_NAMES: Record<Weekday, string> = {
-  1: 'Monday', 2: 'Tuesday', 3: 'Wednesday', 4: 'Thursday', 5: 'Friday', 6: 'Saturday', 7: 'Sunday',
+  1: 'Monday',
+  2: 'Tuesday',
+  3: 'Wednesday',
+  4: 'Thursday',
+  5: 'Friday',
+  6: 'Saturday',
+  7: 'Sunday',
 };
 
 export interface DayHours {

@@ -24,8 +24,15 @@ export function isValidTimeZone(zone: string): boolean {
 export function timeZones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
   const zones = intl.supportedValuesOf?.('timeZone') ?? [
-    'UTC', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'America/New_York', 'America/Chicago',
-    'America/Los_Angeles', 'Asia/Tokyo', 'Australia/Sydney',
+    'UTC',
+    'Europe/London',
+    'Europe/Paris',
+    'Europe/Berlin',
+    'America/New_York',
+    'America/Chicago',
+    'America/Los_Angeles',
+    'Asia/Tokyo',
+    'Australia/Sydney',
   ];
   return zones.includes('UTC') ? zones : ['UTC', ...zones];
 }
@@ -109,7 +116,11 @@ export function formatTimeRange(start: string | Date, end: string | Date, zone: 
   const ep = f.formatToParts(typeof end === 'string' ? new Date(end) : end);
   const period = (parts: Intl.DateTimeFormatPart[]) => parts.find((p) => p.type === 'dayPeriod')?.value;
   const text = (parts: Intl.DateTimeFormatPart[], dropPeriod: boolean) =>
-    parts.filter((p) => !(dropPeriod && p.type === 'dayPeriod')).map((p) => p.value).join('').trim();
+    parts
+      .filter((p) => !(dropPeriod && p.type === 'dayPeriod'))
+      .map((p) => p.value)
+      .join('')
+      .trim();
   const samePeriod = period(sp) !== undefined && period(sp) === period(ep);
   return `${text(sp, samePeriod)}–${text(ep, false)}`;
 }
@@ -131,20 +142,30 @@ export function formatDateTime(instant: string | Date, zone: string, locale?: st
 /** "Mar 10, 7:55 AM" in the zone: for dense tables. */
 export function formatCompactDateTime(instant: string | Date, zone: string, locale?: string): string {
   const d = typeof instant === 'string' ? new Date(instant) : instant;
-  return new Intl.DateTimeFormat(locale, { timeZone: zone, day: 'numeric', month: 'short', hour: hourStyle(locale), minute: '2-digit' }).format(d);
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: zone,
+    day: 'numeric',
+    month: 'short',
+    hour: hourStyle(locale),
+    minute: '2-digit',
+  }).format(d);
 }
 
 /** "Tue, Mar 10" in the zone. */
 export function formatShortDate(instant: string | Date, zone: string, locale?: string): string {
   const d = typeof instant === 'string' ? new Date(instant) : instant;
-  return new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' }).format(d);
+  return new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' }).format(
+    d,
+  );
 }
 
 /** A 'YYYY-MM-DD' calendar date as "Tuesday 10 March" (zone-free: it is already a local date). */
 export function formatDayLabel(date: string, locale?: string): string {
   const [y, m, d] = date.split('-').map(Number);
   const utcNoon = new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1, 12));
-  return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' }).format(utcNoon);
+  return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' }).format(
+    utcNoon,
+  );
 }
 
 export interface SlotLike {
@@ -190,17 +211,16 @@ export interface SlotLabels {
 export function slotLabels(slot: SlotLike, offeringZone: string, viewerZone: string, locale?: string): SlotLabels {
   const local = formatTimeRange(slot.start, slot.end, offeringZone, locale);
   const localZone = zoneAbbreviation(slot.start, offeringZone, locale);
-  const sameOffset = zonedParts(slot.start, offeringZone).date === zonedParts(slot.start, viewerZone).date
-    && zonedParts(slot.start, offeringZone).time === zonedParts(slot.start, viewerZone).time;
+  const sameOffset =
+    zonedParts(slot.start, offeringZone).date === zonedParts(slot.start, viewerZone).date &&
+    zonedParts(slot.start, offeringZone).time === zonedParts(slot.start, viewerZone).time;
   const sameZone = offeringZone === viewerZone || sameOffset;
   let viewer: string | null = null;
   if (!sameZone) {
     const startDay = zonedParts(slot.start, offeringZone).date;
     const viewerDay = zonedParts(slot.start, viewerZone).date;
     const time = formatTimeRange(slot.start, slot.end, viewerZone, locale);
-    viewer = viewerDay === startDay
-      ? time
-      : `${formatShortDate(slot.start, viewerZone, locale)} ${time}`;
+    viewer = viewerDay === startDay ? time : `${formatShortDate(slot.start, viewerZone, locale)} ${time}`;
   }
   return { local, localZone, viewer, viewerZone: zoneAbbreviation(slot.start, viewerZone, locale), sameZone };
 }

@@ -85,5 +85,19 @@ export const useAdminStore = defineStore('admin', () => {
     await loadBooking(bookingId);
   }
 
-  return { filters, bookings, total, loading, error, booking, payment, detailError, detailLoading, loadBookings, loadBooking, markPaid, refund };
+  return {
+    filters,
+    bookings,
+    total,
+    loading,
+    error,
+    booking,
+    payment,
+    detailError,
+    detailLoading,
+    loadBookings,
+    loadBooking,
+    markPaid,
+    refund,
+  };
 });

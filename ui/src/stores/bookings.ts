@@ -88,7 +88,9 @@ export const useBookingsStore = defineStore('bookings', () => {
   /** Starts (or resumes) the payment, then confirms the card in the sandbox. */
   async function payWithCard(bookingId: string, cardNumber: string): Promise<SandboxOutcome> {
     const started = await startPayment(bookingId);
-    return api.post<SandboxOutcome>(`/api/payments/${encodeURIComponent(started.paymentId)}/sandbox-confirm`, { cardNumber });
+    return api.post<SandboxOutcome>(`/api/payments/${encodeURIComponent(started.paymentId)}/sandbox-confirm`, {
+      cardNumber,
+    });
   }
 
   /** After a successful payment: waits for the booking to leave PENDING. */
@@ -113,7 +115,20 @@ export const useBookingsStore = defineStore('bookings', () => {
   }
 
   return {
-    mine, total, loading, error, current, currentError, payment,
-    loadMine, load, place, startPayment, payWithCard, waitForConfirmation, cancel, replaceInList,
+    mine,
+    total,
+    loading,
+    error,
+    current,
+    currentError,
+    payment,
+    loadMine,
+    load,
+    place,
+    startPayment,
+    payWithCard,
+    waitForConfirmation,
+    cancel,
+    replaceInList,
   };
 });

@@ -28,7 +28,18 @@ export const PAGE_SIZE = 12;
 const MAX_RANGE_DAYS = 62;
 
 export function emptyFilters(): CatalogFilters {
-  return { q: '', kind: '', category: '', minPrice: '', maxPrice: '', currency: '', availableFrom: '', availableTo: '', sort: 'title', page: 1 };
+  return {
+    q: '',
+    kind: '',
+    category: '',
+    minPrice: '',
+    maxPrice: '',
+    currency: '',
+    availableFrom: '',
+    availableTo: '',
+    sort: 'title',
+    page: 1,
+  };
 }
 
 export interface QueryBuild {
@@ -91,7 +102,18 @@ export function catalogApiQuery(filters: CatalogFilters, pageSize = PAGE_SIZE): 
   return { params, errors };
 }
 
-const ROUTE_KEYS = ['q', 'kind', 'category', 'minPrice', 'maxPrice', 'currency', 'availableFrom', 'availableTo', 'sort', 'page'] as const;
+const ROUTE_KEYS = [
+  'q',
+  'kind',
+  'category',
+  'minPrice',
+  'maxPrice',
+  'currency',
+  'availableFrom',
+  'availableTo',
+  'sort',
+  'page',
+] as const;
 
 /** The filters as the page's own URL query (as typed, so a shared link reads the same). */
 export function filtersToRouteQuery(filters: CatalogFilters): Record<string, string> {
@@ -197,7 +219,9 @@ export const useCatalogStore = defineStore('catalog', () => {
     offeringLoading.value = true;
     offeringError.value = null;
     try {
-      offering.value = await api.get<OfferingDetail>(`/api/offerings/${encodeURIComponent(id)}`, { query: range ?? {} });
+      offering.value = await api.get<OfferingDetail>(`/api/offerings/${encodeURIComponent(id)}`, {
+        query: range ?? {},
+      });
     } catch (err) {
       offeringError.value = toApiError(err);
       if (offering.value?.id !== id) offering.value = null;
@@ -207,8 +231,21 @@ export const useCatalogStore = defineStore('catalog', () => {
   }
 
   return {
-    filters, items, total, loading, error, fieldErrors, knownCategories, searched,
-    offering, offeringLoading, offeringError,
-    setFilters, resetFilters, search, loadCategories, loadOffering,
+    filters,
+    items,
+    total,
+    loading,
+    error,
+    fieldErrors,
+    knownCategories,
+    searched,
+    offering,
+    offeringLoading,
+    offeringError,
+    setFilters,
+    resetFilters,
+    search,
+    loadCategories,
+    loadOffering,
   };
 });

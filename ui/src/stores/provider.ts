@@ -2,7 +2,15 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { api, toApiError, type ApiError } from '../lib/api';
-import type { Booking, BookingStatus, CommandResult, CreateOfferingBody, Money, OfferingDetail, Page } from '../lib/types';
+import type {
+  Booking,
+  BookingStatus,
+  CommandResult,
+  CreateOfferingBody,
+  Money,
+  OfferingDetail,
+  Page,
+} from '../lib/types';
 
 const enc = encodeURIComponent;
 
@@ -43,7 +51,8 @@ export const useProviderStore = defineStore('provider', () => {
 
   const changePrice = (id: string, price: Money) => change(`/api/offerings/${enc(id)}/price`, 'put', { price });
   const setStock = (id: string, stock: number) => change(`/api/offerings/${enc(id)}/stock`, 'put', { stock });
-  const changeSeats = (id: string, seatsPerSlot: number) => change(`/api/offerings/${enc(id)}/seats`, 'put', { seatsPerSlot });
+  const changeSeats = (id: string, seatsPerSlot: number) =>
+    change(`/api/offerings/${enc(id)}/seats`, 'put', { seatsPerSlot });
   const publish = (id: string) => change(`/api/offerings/${enc(id)}/publish`, 'post');
   const retire = (id: string) => change(`/api/offerings/${enc(id)}/retire`, 'post');
 
@@ -51,7 +60,9 @@ export const useProviderStore = defineStore('provider', () => {
     bookingsLoading.value = true;
     bookingsError.value = null;
     try {
-      const page = await api.get<Page<Booking>>('/api/provider/bookings', { query: { pageSize: 100, status: bookingStatus.value } });
+      const page = await api.get<Page<Booking>>('/api/provider/bookings', {
+        query: { pageSize: 100, status: bookingStatus.value },
+      });
       bookings.value = page.items;
     } catch (err) {
       bookingsError.value = toApiError(err);
@@ -68,7 +79,21 @@ export const useProviderStore = defineStore('provider', () => {
   }
 
   return {
-    offerings, offeringsLoading, offeringsError, bookings, bookingsLoading, bookingsError, bookingStatus,
-    loadOfferings, create, changePrice, setStock, changeSeats, publish, retire, loadBookings, bookingAction,
+    offerings,
+    offeringsLoading,
+    offeringsError,
+    bookings,
+    bookingsLoading,
+    bookingsError,
+    bookingStatus,
+    loadOfferings,
+    create,
+    changePrice,
+    setStock,
+    changeSeats,
+    publish,
+    retire,
+    loadBookings,
+    bookingAction,
   };
 });

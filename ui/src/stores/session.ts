@@ -16,7 +16,12 @@ export function tokenExpiry(token: string): number | null {
   const payload = token.split('.')[1];
   if (!payload) return null;
   try {
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    const json = atob(
+      payload
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(payload.length / 4) * 4, '='),
+    );
     const exp = (JSON.parse(json) as { exp?: unknown }).exp;
     return typeof exp === 'number' ? exp * 1000 : null;
   } catch {
@@ -110,7 +115,17 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   return {
-    token, user, role, signedIn, demoUsers, loadingUsers, expiredNotice, chooserOpen,
-    loadDemoUsers, signIn, signOut, openChooser,
+    token,
+    user,
+    role,
+    signedIn,
+    demoUsers,
+    loadingUsers,
+    expiredNotice,
+    chooserOpen,
+    loadDemoUsers,
+    signIn,
+    signOut,
+    openChooser,
   };
 });

@@ -5,8 +5,15 @@
  * when this returns `handled` or `parked`.
  */
 import {
-  BUS_HEADERS, backoffMs, dlqTopic, errorMessage, MalformedMessageError,
-  type BusMessage, type ConsumerOptions, type MessageHandler, type OutgoingMessage,
+  BUS_HEADERS,
+  backoffMs,
+  dlqTopic,
+  errorMessage,
+  MalformedMessageError,
+  type BusMessage,
+  type ConsumerOptions,
+  type MessageHandler,
+  type OutgoingMessage,
 } from '../../ports/message-bus.js';
 
 export type DeliveryOutcome = 'handled' | 'parked' | 'aborted';

@@ -9,8 +9,13 @@
  */
 import {
   errorMessage,
-  type BusMessage, type BusSubscription, type ConsumerOptions, type ConsumerStatus,
-  type MessageBus, type MessageHandler, type OutgoingMessage,
+  type BusMessage,
+  type BusSubscription,
+  type ConsumerOptions,
+  type ConsumerStatus,
+  type MessageBus,
+  type MessageHandler,
+  type OutgoingMessage,
 } from '../../ports/message-bus.js';
 import { deliver } from './delivery.js';
 
@@ -33,10 +38,11 @@ class Waiter {
         resolve();
       };
       this.resolvers.push(done);
-      if (ms !== undefined) timer = setTimeout(() => {
-        this.resolvers = this.resolvers.filter((r) => r !== done);
-        resolve();
-      }, ms);
+      if (ms !== undefined)
+        timer = setTimeout(() => {
+          this.resolvers = this.resolvers.filter((r) => r !== done);
+          resolve();
+        }, ms);
     });
   }
   wakeAll(): void {
@@ -63,7 +69,14 @@ class Member implements BusSubscription {
   ) {}
 
   status(): ConsumerStatus {
-    return { group: this.groupName, topics: this.topics, running: !this.closing, handled: this.handled, parked: this.parked, lastError: this.lastError };
+    return {
+      group: this.groupName,
+      topics: this.topics,
+      running: !this.closing,
+      handled: this.handled,
+      parked: this.parked,
+      lastError: this.lastError,
+    };
   }
 
   private next(): Stored | null {
@@ -143,12 +156,25 @@ export class InProcessBus implements MessageBus {
     if (this.closed) throw new Error('message bus is closed');
     const log = this.log(topic);
     for (const m of messages) {
-      log.push({ topic, partition: 0, offset: String(log.length), key: m.key, value: m.value, headers: { ...m.headers }, seq: this.seq++ });
+      log.push({
+        topic,
+        partition: 0,
+        offset: String(log.length),
+        key: m.key,
+        value: m.value,
+        headers: { ...m.headers },
+        seq: this.seq++,
+      });
     }
     this.waiter.wakeAll();
   }
 
-  async subscribe(groupName: string, topics: readonly string[], handler: MessageHandler, options: ConsumerOptions = {}): Promise<BusSubscription> {
+  async subscribe(
+    groupName: string,
+    topics: readonly string[],
+    handler: MessageHandler,
+    options: ConsumerOptions = {},
+  ): Promise<BusSubscription> {
     if (this.closed) throw new Error('message bus is closed');
     let group = this.groups.get(groupName);
     if (!group) this.groups.set(groupName, (group = { offsets: new Map(), members: [] }));

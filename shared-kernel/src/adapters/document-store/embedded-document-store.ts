@@ -53,10 +53,15 @@ const MINGO_OPTIONS = { scriptEnabled: false } as const;
  * on every call (~150 µs), which capped projection at a few thousand writes per second.
  * Conflicting paths across operators are refused by `normalizeUpdate` instead.
  */
-const UPDATE_OPERATORS: Record<
-  string,
-  (expr: Record<string, unknown>) => (doc: object) => unknown
-> = { $set, $unset, $inc, $push, $pull, $max, $min } as never;
+const UPDATE_OPERATORS: Record<string, (expr: Record<string, unknown>) => (doc: object) => unknown> = {
+  $set,
+  $unset,
+  $inc,
+  $push,
+  $pull,
+  $max,
+  $min,
+} as never;
 
 type StoredDoc = Record<string, unknown> & Doc;
 
@@ -100,12 +105,7 @@ function duplicateKeyError(collection: string, doc: StoredDoc, fields: readonly 
 }
 
 function isObjectLike(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !(value instanceof Date) &&
-    !(value instanceof RegExp)
-  );
+  return typeof value === 'object' && value !== null && !(value instanceof Date) && !(value instanceof RegExp);
 }
 
 /**
@@ -210,11 +210,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     return n;
   }
 
-  async groupSum(
-    filter: Filter,
-    groupBy: string,
-    sumFields: readonly string[],
-  ): Promise<GroupSum[]> {
+  async groupSum(filter: Filter, groupBy: string, sumFields: readonly string[]): Promise<GroupSum[]> {
     this.isOpen();
     assertFilter(filter);
     assertFieldPath(groupBy, 'groupBy');
@@ -227,9 +223,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     sumFields.forEach((f, i) => (group[`s${i}`] = { $sum: `$${f}` }));
     const query = new Query(filter, MINGO_OPTIONS);
     const matching = [...this.state.docs.values()].filter((doc) => query.test(doc));
-    const rows = new Aggregator([{ $group: group }, { $sort: { _id: 1 } }], MINGO_OPTIONS).run(
-      matching,
-    );
+    const rows = new Aggregator([{ $group: group }, { $sort: { _id: 1 } }], MINGO_OPTIONS).run(matching);
     return rows.map((row) => ({
       key: structuredClone(row._id ?? null),
       count: row.count as number,
@@ -237,10 +231,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     }));
   }
 
-  async ensureIndex(
-    fields: Record<string, 1 | -1>,
-    options: { unique?: boolean } = {},
-  ): Promise<void> {
+  async ensureIndex(fields: Record<string, 1 | -1>, options: { unique?: boolean } = {}): Promise<void> {
     this.isOpen();
     const names = Object.keys(fields);
     if (names.length === 0) throw new Error('ensureIndex needs at least one field');
@@ -389,8 +380,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
 
   private flushNow(): void {
     const pending =
-      this.dirtyCheckpoints.size > 0 ||
-      [...this.collections.values()].some((s) => s.dropped || s.dirty.size > 0);
+      this.dirtyCheckpoints.size > 0 || [...this.collections.values()].some((s) => s.dropped || s.dirty.size > 0);
     if (!pending) return;
     // Runs synchronously: no other call can interleave, so clearing afterwards is exact.
     this.flushTx();
@@ -402,9 +392,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
   }
 
   private load(): void {
-    const rows = this.db
-      .prepare('SELECT collection, id, body FROM documents')
-      .iterate() as IterableIterator<{
+    const rows = this.db.prepare('SELECT collection, id, body FROM documents').iterate() as IterableIterator<{
       collection: string;
       id: string;
       body: Buffer;

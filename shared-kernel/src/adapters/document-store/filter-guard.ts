@@ -24,16 +24,7 @@ const FIELD_OPERATORS = new Set([
   '$regex',
   '$options',
 ]);
-const UPDATE_OPERATORS = new Set([
-  '$set',
-  '$setOnInsert',
-  '$unset',
-  '$inc',
-  '$push',
-  '$pull',
-  '$max',
-  '$min',
-]);
+const UPDATE_OPERATORS = new Set(['$set', '$setOnInsert', '$unset', '$inc', '$push', '$pull', '$max', '$min']);
 /** fields the store maintains itself */
 const RESERVED_FIELDS = new Set(['_id', '_pos']);
 
@@ -138,8 +129,7 @@ export function assertFindOptions(options: FindOptions | undefined): void {
       if (field === '' || field.startsWith('$')) {
         throw new ValidationError(`invalid sort field ${field}`, 'sort');
       }
-      if (dir !== 1 && dir !== -1)
-        throw new ValidationError('sort direction must be 1 or -1', 'sort');
+      if (dir !== 1 && dir !== -1) throw new ValidationError('sort direction must be 1 or -1', 'sort');
     }
   }
   for (const name of ['skip', 'limit'] as const) {

@@ -170,11 +170,7 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
     return this.coll.countDocuments(filter as MongoFilter<StoredDoc>);
   }
 
-  async groupSum(
-    filter: Filter,
-    groupBy: string,
-    sumFields: readonly string[],
-  ): Promise<GroupSum[]> {
+  async groupSum(filter: Filter, groupBy: string, sumFields: readonly string[]): Promise<GroupSum[]> {
     assertFilter(filter);
     assertFieldPath(groupBy, 'groupBy');
     sumFields.forEach((f) => assertFieldPath(f, 'sumFields'));
@@ -192,9 +188,7 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
       ),
     );
     const [counts, ...sums] = results as Document[][];
-    const sumsByKey = sums.map(
-      (rows) => new Map(rows.map((row) => [toKeyString(row._id ?? null), row.v])),
-    );
+    const sumsByKey = sums.map((rows) => new Map(rows.map((row) => [toKeyString(row._id ?? null), row.v])));
     return counts!.map((row) => {
       const key = toKeyString(row._id ?? null);
       return {
@@ -205,10 +199,7 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
     });
   }
 
-  async ensureIndex(
-    fields: Record<string, 1 | -1>,
-    options: { unique?: boolean } = {},
-  ): Promise<void> {
+  async ensureIndex(fields: Record<string, 1 | -1>, options: { unique?: boolean } = {}): Promise<void> {
     const names = Object.keys(fields);
     if (names.length === 0) throw new Error('ensureIndex needs at least one field');
     names.forEach((f) => assertFieldPath(f, 'index'));

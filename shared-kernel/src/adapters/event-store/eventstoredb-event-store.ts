@@ -88,7 +88,10 @@ const READ_PAGE = 1000;
 /** how far back an append that failed its expected revision looks for its own event ids */
 const RETRY_SCAN = 4096;
 
-function coercePosition(p: { readonly commit: bigint | number | string; readonly prepare: bigint | number | string }): GlobalPosition {
+function coercePosition(p: {
+  readonly commit: bigint | number | string;
+  readonly prepare: bigint | number | string;
+}): GlobalPosition {
   return { commit: BigInt(p.commit), prepare: BigInt(p.prepare) };
 }
 
@@ -336,9 +339,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   private async eventAt(streamId: string, revision: bigint): Promise<{ position: GlobalPosition } | undefined> {
     const [e] = await this.readRaw(streamId, FORWARDS, revision, 1);
-    return e && BigInt(e.revision) === revision && e.position
-      ? { position: coercePosition(e.position) }
-      : undefined;
+    return e && BigInt(e.revision) === revision && e.position ? { position: coercePosition(e.position) } : undefined;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -368,7 +369,11 @@ export class EventStoreDbEventStore implements EventStore {
     const out: RecordedEvent[] = [];
     for (;;) {
       // fromPosition is inclusive for reads: the event at `after` is skipped below
-      const read = this.client.readAll({ direction: FORWARDS, fromPosition: toReadPosition(after), maxCount: READ_PAGE });
+      const read = this.client.readAll({
+        direction: FORWARDS,
+        fromPosition: toReadPosition(after),
+        maxCount: READ_PAGE,
+      });
       let n = 0;
       let pageLast: GlobalPosition | undefined;
       let full = false;

@@ -84,14 +84,7 @@ interface Pending {
 type Outcome = { ok: true; value: AppendResult } | { ok: false; error: unknown };
 
 /** raw row of SELECT_COLUMNS */
-type EventRow = [
-  position: bigint,
-  streamId: string,
-  revision: bigint,
-  type: string,
-  data: string,
-  metadata: string,
-];
+type EventRow = [position: bigint, streamId: string, revision: bigint, type: string, data: string, metadata: string];
 
 const SELECT_COLUMNS = 'position, stream_id, revision, type, data, metadata';
 
@@ -230,10 +223,7 @@ export class SqliteEventStore implements EventStore {
       )
       .raw()
       .safeIntegers();
-    this.stHead = db
-      .prepare<[], bigint | null>('SELECT max(position) FROM events')
-      .pluck()
-      .safeIntegers();
+    this.stHead = db.prepare<[], bigint | null>('SELECT max(position) FROM events').pluck().safeIntegers();
     this.stStreamFwd = db
       .prepare<[string, bigint, number], EventRow>(
         `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ?
@@ -257,11 +247,7 @@ export class SqliteEventStore implements EventStore {
 
   // ---------------------------------------------------------------- append
 
-  append(
-    streamId: string,
-    events: readonly NewEvent[],
-    expectedRevision: ExpectedRevision,
-  ): Promise<AppendResult> {
+  append(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
     let rows: Row[];
     try {
@@ -397,15 +383,8 @@ export class SqliteEventStore implements EventStore {
     let position = 0n;
     for (const r of p.rows) {
       revision++;
-      position = this.stInsert.run(
-        p.streamId,
-        revision,
-        r.eventId,
-        r.type,
-        r.data,
-        r.metadata,
-        r.recordedAt,
-      ).lastInsertRowid as bigint;
+      position = this.stInsert.run(p.streamId, revision, r.eventId, r.type, r.data, r.metadata, r.recordedAt)
+        .lastInsertRowid as bigint;
     }
     this.stUpsertStream.run(p.streamId, revision, position);
     this.batchEvents += p.rows.length;
@@ -479,9 +458,7 @@ export class SqliteEventStore implements EventStore {
     const max = options.maxCount ?? -1;
     if (max === 0) return [];
     const after = options.after?.commit ?? -1n;
-    return this.readAllRows(after, 0x7fffffffffffffffn, max < 0 ? -1 : Math.floor(max), options.filter).map(
-      toRecorded,
-    );
+    return this.readAllRows(after, 0x7fffffffffffffffn, max < 0 ? -1 : Math.floor(max), options.filter).map(toRecorded);
   }
 
   async headPosition(): Promise<GlobalPosition> {

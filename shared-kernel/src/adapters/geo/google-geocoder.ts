@@ -5,7 +5,13 @@
  * and ZERO_RESULTS are answers, every other status becomes a GeocoderError. The key
  * travels in the query string, so it never appears in an error message or a log line.
  */
-import { GeocoderError, type AutocompleteOptions, type GeoPlace, type Geocoder, type PlaceSuggestion } from '../../ports/geocoder.js';
+import {
+  GeocoderError,
+  type AutocompleteOptions,
+  type GeoPlace,
+  type Geocoder,
+  type PlaceSuggestion,
+} from '../../ports/geocoder.js';
 
 export interface GoogleGeocoderOptions {
   apiKey: string;
@@ -46,7 +52,11 @@ interface GoogleResponse {
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function component(components: GoogleAddressComponent[], type: string, name: 'long_name' | 'short_name'): string | null {
+function component(
+  components: GoogleAddressComponent[],
+  type: string,
+  name: 'long_name' | 'short_name',
+): string | null {
   const c = components.find((x) => Array.isArray(x.types) && (x.types as unknown[]).includes(type));
   return c ? str(c[name]) : null;
 }
@@ -58,8 +68,13 @@ export function placeOf(result: GoogleGeocodeResult): GeoPlace | null {
   const lat = num(result.geometry?.location?.lat);
   const lng = num(result.geometry?.location?.lng);
   if (!placeId || !address || lat === null || lng === null) return null;
-  const components = Array.isArray(result.address_components) ? (result.address_components as GoogleAddressComponent[]) : [];
-  const city = component(components, 'locality', 'long_name') ?? component(components, 'postal_town', 'long_name') ?? component(components, 'sublocality', 'long_name');
+  const components = Array.isArray(result.address_components)
+    ? (result.address_components as GoogleAddressComponent[])
+    : [];
+  const city =
+    component(components, 'locality', 'long_name') ??
+    component(components, 'postal_town', 'long_name') ??
+    component(components, 'sublocality', 'long_name');
   const country = component(components, 'country', 'short_name');
   return {
     placeId,
@@ -131,10 +146,16 @@ export class GoogleGeocoder implements Geocoder {
     url.searchParams.set('key', this.options.apiKey);
     let response: Response;
     try {
-      response = await this.fetchImpl(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await this.fetchImpl(url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new GeocoderError('unavailable', timedOut ? `the geocoder did not answer within ${this.timeoutMs} ms` : 'the geocoder could not be reached');
+      throw new GeocoderError(
+        'unavailable',
+        timedOut ? `the geocoder did not answer within ${this.timeoutMs} ms` : 'the geocoder could not be reached',
+      );
     }
     let body: GoogleResponse;
     try {
@@ -142,7 +163,8 @@ export class GoogleGeocoder implements Geocoder {
     } catch {
       throw new GeocoderError('unavailable', `the geocoder answered HTTP ${response.status} without JSON`);
     }
-    if (typeof body !== 'object' || body === null) throw new GeocoderError('unavailable', 'the geocoder answered without a JSON object');
+    if (typeof body !== 'object' || body === null)
+      throw new GeocoderError('unavailable', 'the geocoder answered without a JSON object');
     const status = str(body.status);
     const detail = str(body.error_message);
     const why = (text: string) => (detail ? `${text}: ${detail}` : text);
@@ -155,11 +177,19 @@ export class GoogleGeocoder implements Geocoder {
       case 'OVER_DAILY_LIMIT':
         throw new GeocoderError('rate-limited', why('the geocoder quota is exhausted'), status);
       case 'REQUEST_DENIED':
-        throw new GeocoderError('denied', why('the geocoder refused the request (check GOOGLE_MAPS_API_KEY and the APIs enabled for it)'), status);
+        throw new GeocoderError(
+          'denied',
+          why('the geocoder refused the request (check GOOGLE_MAPS_API_KEY and the APIs enabled for it)'),
+          status,
+        );
       case 'INVALID_REQUEST':
         throw new GeocoderError('invalid-request', why('the geocoder found the request invalid'), status);
       default:
-        throw new GeocoderError('unavailable', why(`the geocoder failed (${status ?? `HTTP ${response.status}, no status`})`), status);
+        throw new GeocoderError(
+          'unavailable',
+          why(`the geocoder failed (${status ?? `HTTP ${response.status}, no status`})`),
+          status,
+        );
     }
   }
 }

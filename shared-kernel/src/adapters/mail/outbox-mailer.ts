@@ -58,7 +58,8 @@ export class OutboxMailer implements Mailer {
       throw new Error(`invalid Message-ID ${JSON.stringify(message.messageId)}`);
     }
     // a given Message-ID is sent once: the outbox can check, so a resend is a no-op
-    if (message.messageId !== undefined && (await this.wasSent(message.messageId))) return { messageId: message.messageId };
+    if (message.messageId !== undefined && (await this.wasSent(message.messageId)))
+      return { messageId: message.messageId };
     const id = message.messageId !== undefined ? OutboxMailer.fileId(message.messageId) : randomUUID();
     const messageId = message.messageId ?? `<${id}@outbox.booking.local>`;
     const from = message.from ?? this.from;
@@ -77,7 +78,11 @@ export class OutboxMailer implements Mailer {
     ];
     const parts = [
       `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(Buffer.from(message.text, 'utf8'))}`,
-      ...(message.html ? [`Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(Buffer.from(message.html, 'utf8'))}`] : []),
+      ...(message.html
+        ? [
+            `Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(Buffer.from(message.html, 'utf8'))}`,
+          ]
+        : []),
       ...(message.attachments ?? []).map((a) => {
         const data = typeof a.content === 'string' ? Buffer.from(a.content, 'utf8') : a.content;
         return `Content-Type: ${headerSafe(a.contentType)}\r\nContent-Disposition: attachment; filename="${headerSafe(a.filename).replace(/"/g, '')}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(data)}`;
@@ -85,10 +90,22 @@ export class OutboxMailer implements Mailer {
     ];
     const eml = `${headers.join('\r\n')}\r\n\r\n${parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('')}--${boundary}--\r\n`;
     const entry: OutboxEntry = {
-      messageId, from, to: message.to, subject: message.subject, text: message.text,
+      messageId,
+      from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
       ...(message.html ? { html: message.html } : {}),
       ...(message.tags ? { tags: { ...message.tags } } : {}),
-      ...(message.attachments ? { attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: typeof a.content === 'string' ? Buffer.byteLength(a.content) : a.content.length })) } : {}),
+      ...(message.attachments
+        ? {
+            attachments: message.attachments.map((a) => ({
+              filename: a.filename,
+              contentType: a.contentType,
+              size: typeof a.content === 'string' ? Buffer.byteLength(a.content) : a.content.length,
+            })),
+          }
+        : {}),
       writtenAt,
     };
     // mode 0600: the outbox holds live single-use tokens

@@ -24,8 +24,21 @@ export class SmtpMailer implements Mailer {
       text: message.text,
       ...(message.html ? { html: message.html } : {}),
       ...(message.messageId ? { messageId: message.messageId } : {}),
-      ...(message.tags ? { headers: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [`X-Booking-${k.replace(/[^A-Za-z0-9-]/g, '')}`, v.replace(/[\r\n]+/g, ' ')])) } : {}),
-      attachments: (message.attachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+      ...(message.tags
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(message.tags).map(([k, v]) => [
+                `X-Booking-${k.replace(/[^A-Za-z0-9-]/g, '')}`,
+                v.replace(/[\r\n]+/g, ' '),
+              ]),
+            ),
+          }
+        : {}),
+      attachments: (message.attachments ?? []).map((a) => ({
+        filename: a.filename,
+        content: a.content,
+        contentType: a.contentType,
+      })),
     });
     return { messageId: String(info.messageId) };
   }

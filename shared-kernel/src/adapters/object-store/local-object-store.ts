@@ -12,12 +12,20 @@ export class LocalObjectStore implements ObjectStore {
     return path.join(this.dir, ...key.split('/'));
   }
 
-  async put(key: string, body: Buffer, options: { contentType: string; metadata?: Record<string, string> }): Promise<void> {
+  async put(
+    key: string,
+    body: Buffer,
+    options: { contentType: string; metadata?: Record<string, string> },
+  ): Promise<void> {
     const file = this.file(key);
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${randomUUID()}.tmp`;
     await fs.promises.writeFile(tmp, body, { mode: 0o600 });
-    await fs.promises.writeFile(`${file}.meta.json`, JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }), { mode: 0o600 });
+    await fs.promises.writeFile(
+      `${file}.meta.json`,
+      JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }),
+      { mode: 0o600 },
+    );
     await fs.promises.rename(tmp, file);
   }
 
@@ -27,7 +35,8 @@ export class LocalObjectStore implements ObjectStore {
       const body = await fs.promises.readFile(file);
       let contentType = 'application/octet-stream';
       try {
-        contentType = (JSON.parse(await fs.promises.readFile(`${file}.meta.json`, 'utf8')) as { contentType: string }).contentType;
+        contentType = (JSON.parse(await fs.promises.readFile(`${file}.meta.json`, 'utf8')) as { contentType: string })
+          .contentType;
       } catch {
         /* no metadata: octet-stream */
       }

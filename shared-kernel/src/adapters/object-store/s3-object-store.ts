@@ -3,7 +3,13 @@
  * when an operation requires them: recent SDKs otherwise stream aws-chunked bodies with
  * trailing checksums, which local S3-compatible servers may store framing and all.
  */
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { assertObjectKey, type ObjectStore, type StoredObject } from '../../ports/object-store.js';
 
 export interface S3ObjectStoreOptions {
@@ -17,7 +23,8 @@ export interface S3ObjectStoreOptions {
 }
 
 function notFound(err: unknown): boolean {
-  if (err instanceof S3ServiceException) return err.$metadata.httpStatusCode === 404 || err.name === 'NoSuchKey' || err.name === 'NotFound';
+  if (err instanceof S3ServiceException)
+    return err.$metadata.httpStatusCode === 404 || err.name === 'NoSuchKey' || err.name === 'NotFound';
   return false;
 }
 
@@ -41,11 +48,21 @@ export class S3ObjectStore implements ObjectStore {
     return `${this.options.prefix ?? ''}${key}`;
   }
 
-  async put(key: string, body: Buffer, options: { contentType: string; metadata?: Record<string, string> }): Promise<void> {
-    await this.client.send(new PutObjectCommand({
-      Bucket: this.options.bucket, Key: this.key(key), Body: body, ContentType: options.contentType, ContentLength: body.length,
-      ...(options.metadata ? { Metadata: options.metadata } : {}),
-    }));
+  async put(
+    key: string,
+    body: Buffer,
+    options: { contentType: string; metadata?: Record<string, string> },
+  ): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.options.bucket,
+        Key: this.key(key),
+        Body: body,
+        ContentType: options.contentType,
+        ContentLength: body.length,
+        ...(options.metadata ? { Metadata: options.metadata } : {}),
+      }),
+    );
   }
 
   async get(key: string): Promise<StoredObject | null> {

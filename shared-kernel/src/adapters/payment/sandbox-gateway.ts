@@ -5,7 +5,14 @@
  * both the browser confirmation and the gateway's webhook.
  */
 import { createHash } from 'node:crypto';
-import type { ChargeOutcome, CreateIntentRequest, IntentSnapshot, PaymentGateway, PaymentIntent, RefundRequest } from '../../ports/payment-gateway.js';
+import type {
+  ChargeOutcome,
+  CreateIntentRequest,
+  IntentSnapshot,
+  PaymentGateway,
+  PaymentIntent,
+  RefundRequest,
+} from '../../ports/payment-gateway.js';
 import type { Money } from '../../primitives/money.js';
 
 export const SANDBOX_CARDS = {
@@ -50,8 +57,14 @@ export class SandboxGateway implements PaymentGateway {
     const intentId = stableId('pi', request.idempotencyKey);
     if (!this.intents.has(intentId)) {
       this.intents.set(intentId, {
-        intentId, amount: { ...request.amount }, refunded: 0, paid: false,
-        paymentId: request.paymentId, bookingId: request.bookingId, chargeId: null, lastError: null,
+        intentId,
+        amount: { ...request.amount },
+        refunded: 0,
+        paid: false,
+        paymentId: request.paymentId,
+        bookingId: request.bookingId,
+        chargeId: null,
+        lastError: null,
       });
     }
     return { intentId, clientSecret: `${intentId}_secret_sandbox` };
@@ -61,16 +74,25 @@ export class SandboxGateway implements PaymentGateway {
   async confirmCard(intentId: string, amount: Money, cardNumber: string): Promise<ChargeOutcome> {
     const digits = cardNumber.replace(/[\s-]/g, '');
     const intent = this.intents.get(intentId) ?? {
-      intentId, amount, refunded: 0, paid: false, paymentId: null, bookingId: null, chargeId: null, lastError: null,
+      intentId,
+      amount,
+      refunded: 0,
+      paid: false,
+      paymentId: null,
+      bookingId: null,
+      chargeId: null,
+      lastError: null,
     };
     this.intents.set(intentId, intent);
     const fail = (code: string, reason: string): ChargeOutcome => {
       if (!intent.paid) intent.lastError = { code, reason };
       return { status: 'failed', code, reason };
     };
-    if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits)) return fail('invalid_number', 'the card number is not valid');
+    if (!/^\d{12,19}$/.test(digits) || !luhnValid(digits))
+      return fail('invalid_number', 'the card number is not valid');
     if (digits === SANDBOX_CARDS.declined) return fail('card_declined', 'the card was declined (sandbox test card)');
-    if (digits === SANDBOX_CARDS.insufficientFunds) return fail('insufficient_funds', 'insufficient funds (sandbox test card)');
+    if (digits === SANDBOX_CARDS.insufficientFunds)
+      return fail('insufficient_funds', 'insufficient funds (sandbox test card)');
     const reference = stableId('ch', `${intentId}:${digits}`);
     if (!intent.paid) {
       intent.paid = true;

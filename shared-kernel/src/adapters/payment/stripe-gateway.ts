@@ -9,7 +9,12 @@
  */
 import Stripe from 'stripe';
 import type {
-  CreateIntentRequest, IntentSnapshot, IntentStatus, PaymentGateway, PaymentIntent, RefundRequest,
+  CreateIntentRequest,
+  IntentSnapshot,
+  IntentStatus,
+  PaymentGateway,
+  PaymentIntent,
+  RefundRequest,
 } from '../../ports/payment-gateway.js';
 
 export interface StripeGatewayOptions {
@@ -32,7 +37,13 @@ export function stripeClientConfig(apiUrl: string | null | undefined): Stripe.St
 }
 
 const STATUSES: readonly IntentStatus[] = [
-  'requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'requires_capture', 'canceled', 'succeeded',
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'canceled',
+  'succeeded',
 ];
 
 function idOf(value: string | { id: string } | null | undefined): string | null {
@@ -42,7 +53,9 @@ function idOf(value: string | { id: string } | null | undefined): string | null 
 
 /** Our view of a Stripe PaymentIntent (also used for webhook payloads). */
 export function intentSnapshot(intent: Stripe.PaymentIntent): IntentSnapshot {
-  const status = (STATUSES as readonly string[]).includes(intent.status) ? (intent.status as IntentStatus) : 'processing';
+  const status = (STATUSES as readonly string[]).includes(intent.status)
+    ? (intent.status as IntentStatus)
+    : 'processing';
   const error = intent.last_payment_error;
   return {
     intentId: intent.id,
@@ -52,7 +65,12 @@ export function intentSnapshot(intent: Stripe.PaymentIntent): IntentSnapshot {
     paymentId: intent.metadata?.payment_id ?? null,
     bookingId: intent.metadata?.booking_id ?? null,
     chargeId: status === 'succeeded' ? (idOf(intent.latest_charge) ?? intent.id) : null,
-    lastError: error ? { code: error.decline_code ?? error.code ?? error.type ?? 'payment_failed', reason: error.message ?? 'the payment failed' } : null,
+    lastError: error
+      ? {
+          code: error.decline_code ?? error.code ?? error.type ?? 'payment_failed',
+          reason: error.message ?? 'the payment failed',
+        }
+      : null,
     cancellationReason: intent.cancellation_reason ?? null,
   };
 }

@@ -33,6 +33,10 @@ export function verifyStripeWebhook(
 }
 
 /** Signs a payload the way Stripe does, for tests and local tools. */
-export function signStripeWebhook(payload: string, secret: string, timestampSeconds = Math.floor(Date.now() / 1000)): string {
+export function signStripeWebhook(
+  payload: string,
+  secret: string,
+  timestampSeconds = Math.floor(Date.now() / 1000),
+): string {
   return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: timestampSeconds });
 }
