@@ -23,6 +23,7 @@ export { renderReceiptPdf } from './receipts/receipt-pdf.js';
 export { notificationsReactor } from './notifications/notifications-reactor.js';
 export { Notifier } from './notifications/notifier.js';
 export { ReminderScheduler, remindersProjector, type ReminderDoc } from './notifications/reminders.js';
+export { notificationPreferencesProjector } from './notifications/preferences-projector.js';
 export { TwilioSms, RecordedSms, type SmsSender } from './notifications/sms.js';
 export { conversionsReactor, tiktokEventId } from './conversions/conversions-reactor.js';
 export { TikTokEventsClient, MAX_EVENTS_PER_REQUEST, type TikTokEvent } from './conversions/tiktok-client.js';
@@ -41,6 +42,7 @@ import { auditIndexProjector } from './audit/audit-index-projector.js';
 import { usersProjector } from './identity/users-projector.js';
 import { receiptsProjector } from './receipts/receipts-projector.js';
 import { remindersProjector } from './notifications/reminders.js';
+import { notificationPreferencesProjector } from './notifications/preferences-projector.js';
 import { analyticsProjector } from './analytics/analytics-projector.js';
 
 export const allProjectors = [
@@ -51,6 +53,7 @@ export const allProjectors = [
   usersProjector,
   receiptsProjector,
   remindersProjector,
+  notificationPreferencesProjector,
   analyticsProjector,
 ];
 export const allReactors = [bookingConfirmationReactor, capacityReleaseReactor, cancellationRefundReactor];

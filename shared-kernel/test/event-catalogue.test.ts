@@ -301,6 +301,7 @@ const validSamples: Samples = {
     total: EUR,
     holdExpiresAt: '2030-01-01T10:15:00.000Z',
     attribution: { utmSource: 'tiktok', ttclid: 'abc' },
+    client: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' },
   },
   BookingConfirmed: { bookingId: ID(2), paymentId: ID(2) },
   BookingRescheduled: {
@@ -385,6 +386,7 @@ const validSamples: Samples = {
   UserReactivated: { userId: 'user-1' },
   ExternalIdentityLinked: { userId: 'user-1', provider: 'google', subjectHash: HASH },
   UniqueKeyClaimed: { keyHash: HASH, userId: 'user-1' },
+  NotificationPreferencesChanged: { userId: 'user-1', email: false, sms: true, phone: '+33612345678' },
   ReceiptNumberAllocated: { year: 2030, sequence: 1, number: '2030-000001', receiptId: ID(40), kind: 'receipt' },
   ReceiptIssued: {
     receiptId: ID(40),

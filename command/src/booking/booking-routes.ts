@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import {
   actorOf,
+  clientIp,
   commandContext,
   commandRoute,
   executeCommand,
@@ -66,6 +67,12 @@ export function bookingRoutes(deps: CommandDeps): Router {
       // Computed before anything is held: an amount out of range is refused with nothing appended.
       const total = multiplyMoney(offering.price, quantity);
       const bookingId = newId();
+      const ip = clientIp(req).slice(0, 100);
+      const userAgent = req.get('user-agent')?.slice(0, 1000);
+      const client = {
+        ...(ip && ip !== 'unknown' ? { ip } : {}),
+        ...(userAgent ? { userAgent } : {}),
+      };
       await executeCommand(
         runtime,
         capacityStreamId,
@@ -98,6 +105,7 @@ export function bookingRoutes(deps: CommandDeps): Router {
           total,
           holdExpiresAt: holdExpiresAt.toISOString(),
           attribution: { ...(body.attribution ?? {}) },
+          ...(Object.keys(client).length ? { client } : {}),
         },
       };
       let result;

@@ -79,3 +79,13 @@ export class SocialLoginBody {
   @IsString() @Length(8, 200) nonce!: string;
   @IsOptional() @IsString() @Length(1, 200) name?: string;
 }
+
+export class NotificationPreferencesBody {
+  @IsBoolean() email!: boolean;
+  @IsBoolean() sms!: boolean;
+  /** E.164, e.g. +33612345678 */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\+[1-9]\d{7,14}$/, { message: 'phone must be E.164 (+ and 8 to 15 digits)' })
+  phone?: string;
+}

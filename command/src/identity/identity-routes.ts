@@ -48,6 +48,7 @@ import {
   EmailBody,
   LoginBody,
   LogoutBody,
+  NotificationPreferencesBody,
   ProviderApplicationBody,
   ReasonBody,
   RefreshBody,
@@ -355,6 +356,34 @@ export function identityRoutes(deps: CommandDeps): Router {
       return accepted(
         200,
         { userId: actor.id, providerApplication: result.state.providerApplication },
+        result.revision,
+        result.position,
+      );
+    }),
+  );
+
+  router.put(
+    '/me/notification-preferences',
+    commandRoute(runtime, async (req, res) => {
+      const actor = actorOf(req);
+      const body = parseInput(NotificationPreferencesBody, req.body);
+      const ctx: CommandContext = { ...commandContext(req, res), actor };
+      const result = await executeCommand(
+        runtime,
+        streams.user(actor.id),
+        userDecider,
+        {
+          type: 'SetNotificationPreferences',
+          userId: actor.id,
+          email: body.email,
+          sms: body.sms,
+          ...(body.phone ? { phone: body.phone } : {}),
+        },
+        ctx,
+      );
+      return accepted(
+        200,
+        { userId: actor.id, notificationPreferences: result.state.notifications },
         result.revision,
         result.position,
       );

@@ -36,6 +36,7 @@ export interface UserState {
   readonly sessions: Readonly<Record<string, SessionState>>;
   readonly providerApplication: { status: 'pending' | 'approved' | 'rejected'; businessName: string } | null;
   readonly identities: readonly { provider: IdentityProviderName; subjectHash: string }[];
+  readonly notifications: { email: boolean; sms: boolean; phone: string | null };
 }
 
 export const initialUserState: UserState = {
@@ -54,6 +55,7 @@ export const initialUserState: UserState = {
   sessions: {},
   providerApplication: null,
   identities: [],
+  notifications: { email: true, sms: true, phone: null },
 };
 
 export interface LockoutPolicy {
@@ -95,7 +97,8 @@ export type UserCommand =
   | { type: 'DecideProviderApplication'; decision: 'approved' | 'rejected'; reason?: string }
   | { type: 'Suspend'; reason: string }
   | { type: 'Reactivate' }
-  | { type: 'LinkIdentity'; provider: IdentityProviderName; subjectHash: string };
+  | { type: 'LinkIdentity'; provider: IdentityProviderName; subjectHash: string }
+  | { type: 'SetNotificationPreferences'; userId: string; email: boolean; sms: boolean; phone?: string };
 
 /** Lock time after the `failures`-th consecutive failure: base doubling per failure past
  *  the threshold, capped, so a victim is never locked out for long. */
@@ -281,6 +284,14 @@ export function decideUser(command: UserCommand, state: UserState): IdentityEven
           data: { userId, provider: command.provider, subjectHash: command.subjectHash },
         },
       ];
+    case 'SetNotificationPreferences': {
+      // no `must`: accounts known only from the static contact list (demo users) have no
+      // registration on their stream and still choose their channels
+      const n = state.notifications;
+      if (n.email === command.email && n.sms === command.sms && n.phone === (command.phone ?? null)) return [];
+      const { type: _t, ...data } = command;
+      return [{ type: 'NotificationPreferencesChanged', data }];
+    }
   }
 }
 
@@ -297,6 +308,7 @@ export function evolveUser(state: UserState, event: IdentityEvent): UserState {
         passwordHash: d.passwordHash ?? null,
         roles: d.roles,
         emailVerified: d.emailVerified,
+        notifications: state.notifications,
       };
     }
     case 'UserEmailVerificationIssued':
@@ -373,6 +385,11 @@ export function evolveUser(state: UserState, event: IdentityEvent): UserState {
       return {
         ...state,
         identities: [...state.identities, { provider: event.data.provider, subjectHash: event.data.subjectHash }],
+      };
+    case 'NotificationPreferencesChanged':
+      return {
+        ...state,
+        notifications: { email: event.data.email, sms: event.data.sms, phone: event.data.phone ?? null },
       };
     default:
       return state;

@@ -18,6 +18,7 @@ import {
   LoginBody,
   LogoutBody,
   MarkPaidBody,
+  NotificationPreferencesBody,
   PlaceBookingBody,
   ProviderApplicationBody,
   ReasonBody,
@@ -280,6 +281,15 @@ export const ROUTES: readonly RouteDoc[] = [
     CUSTOMER,
     200,
     ProviderApplicationBody,
+  ),
+  command(
+    'put',
+    '/me/notification-preferences',
+    'Choose the notification channels (email, SMS) and the phone for SMS',
+    'identity',
+    'authenticated',
+    200,
+    NotificationPreferencesBody,
   ),
   read('/me', "The caller's profile", 'identity', 'authenticated'),
 

@@ -55,6 +55,7 @@ describe('TikTok Events API conversions', () => {
     const booked = await h.http
       .post('/api/bookings')
       .set(h.auth('customer-alice'))
+      .set('user-agent', 'Mozilla/5.0 (TestBrowser)')
       .send({
         offeringId: created.body.offeringId,
         slotStart: detail.body.slots[2].start,
@@ -81,6 +82,20 @@ describe('TikTok Events API conversions', () => {
       email: sha('alice@example.com'),
       external_id: sha('customer-alice'),
       ttclid: 'CLICK-1',
+      // the client at booking, as the command route saw it (not hashed)
+      ip: expect.stringMatching(/127\.0\.0\.1$/),
+      user_agent: 'Mozilla/5.0 (TestBrowser)',
+    });
+    for (const name of ['InitiateCheckout', 'Schedule']) {
+      const e = tiktok.accepted.get(`${bookingId}-${name}`) as unknown as TikTokEvent;
+      expect(e.user).toMatchObject({ ip: purchase.user.ip, user_agent: 'Mozilla/5.0 (TestBrowser)' });
+    }
+    const [placed] = (await eventsOfType(h, 'BookingPlaced')).filter(
+      (e) => (e.data as { bookingId: string }).bookingId === bookingId,
+    );
+    expect((placed!.data as { client?: unknown }).client).toEqual({
+      ip: purchase.user.ip,
+      userAgent: 'Mozilla/5.0 (TestBrowser)',
     });
     expect(purchase.properties).toMatchObject({
       currency: 'EUR',

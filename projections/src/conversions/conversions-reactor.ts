@@ -62,6 +62,8 @@ export function conversionsReactor(options: ConversionsReactorOptions): Reactor 
         ...(contact?.email ? { email: sha256Hex(normaliseEmail(contact.email)) } : {}),
         ...(phone ? { phone: sha256Hex(phone) } : {}),
         ...(placed.attribution.ttclid ? { ttclid: placed.attribution.ttclid } : {}),
+        ...(placed.client?.ip ? { ip: placed.client.ip } : {}),
+        ...(placed.client?.userAgent ? { user_agent: placed.client.userAgent } : {}),
       };
       const eventTime = Math.floor(Date.parse(event.metadata.recordedAt) / 1000);
       const events: TikTokEvent[] = pending.map((name) => ({

@@ -9,7 +9,15 @@ export interface TikTokEvent {
   event: string;
   event_time: number;
   event_id: string;
-  user: { email?: string; phone?: string; external_id?: string; ttclid?: string };
+  user: {
+    email?: string;
+    phone?: string;
+    external_id?: string;
+    ttclid?: string;
+    /** not hashed: the client's IP and user agent at booking */
+    ip?: string;
+    user_agent?: string;
+  };
   page?: { url: string };
   properties: {
     contents: {

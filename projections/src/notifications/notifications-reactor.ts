@@ -1,6 +1,9 @@
 /**
  * Mail for a booking's life: confirmation (with an .ics for services), receipt (PDF
- * attached), credit note / refund (PDF attached) and cancellation.
+ * attached), credit note / refund (PDF attached) and cancellation; a confirmation SMS when
+ * the customer gave a phone and did not opt out of SMS (recorded, not sent, without TWILIO_*).
+ * Opt-outs come from the contact (`notification_preferences`): an opted-out mail is recorded
+ * as NotificationSent with outcome `skipped`.
  */
 import {
   loadState,
@@ -12,7 +15,7 @@ import {
 import { bookingDecider, type BookingState } from '@booking/command';
 import type { Reactor, ReactorDeps } from '../runtime/reactor.js';
 import type { AnyDecoded } from '../runtime/projector.js';
-import { bookingIcs, templates, type BookingFacts } from './templates.js';
+import { bookingIcs, confirmationSms, templates, type BookingFacts } from './templates.js';
 import type { Notifier } from './notifier.js';
 
 export interface NotificationsReactorOptions {
@@ -78,6 +81,12 @@ export function notificationsReactor(options: NotificationsReactorOptions): Reac
             template: 'booking-confirmation',
             mail: templates['booking-confirmation'](facts),
             attachments,
+          });
+          // only with a phone on file and SMS not opted out (the notifier checks both)
+          await notifier.sms(deps, ctx, {
+            ...common,
+            template: 'booking-confirmation',
+            body: confirmationSms(facts),
           });
           return;
         }

@@ -62,6 +62,10 @@ export const templates = {
     ]),
 };
 
+export function confirmationSms(f: BookingFacts): string {
+  return `Booking confirmed: ${f.title}${when(f.slot)}. Ref ${f.bookingId.slice(0, 8)}`;
+}
+
 export function reminderSms(f: BookingFacts): string {
   return `Reminder: ${f.title}${when(f.slot)}. Ref ${f.bookingId.slice(0, 8)}`;
 }

@@ -17,6 +17,12 @@ import { defineEvent, type EventOf } from './catalogue.js';
 import { AttributionData, MoneyData, SlotData } from './common.js';
 import { OFFERING_KINDS, type OfferingKind } from './catalog.js';
 
+/** The browser that placed a booking, forwarded with its conversions (absent on older events). */
+export class ClientData {
+  @IsOptional() @IsString() @Length(1, 100) ip?: string;
+  @IsOptional() @IsString() @Length(1, 1000) userAgent?: string;
+}
+
 export class BookingPlaced {
   @IsUUID() bookingId!: string;
   @IsString() customerId!: string;
@@ -33,6 +39,8 @@ export class BookingPlaced {
   @IsObject() @ValidateNested() @Type(() => MoneyData) total!: MoneyData;
   @IsISO8601({ strict: true }) holdExpiresAt!: string;
   @IsObject() @ValidateNested() @Type(() => AttributionData) attribution!: AttributionData;
+  /** the client's IP and user agent at booking; optional so events recorded before stay valid */
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ClientData) client?: ClientData;
 }
 
 export class BookingConfirmed {

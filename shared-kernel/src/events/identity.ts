@@ -145,6 +145,14 @@ export class ExternalIdentityLinked {
   @Matches(SHA256) subjectHash!: string;
 }
 
+/** Which channels the user accepts notifications on, and the phone (E.164) for SMS. */
+export class NotificationPreferencesChanged {
+  @IsString() userId!: string;
+  @IsBoolean() email!: boolean;
+  @IsBoolean() sms!: boolean;
+  @IsOptional() @Matches(/^\+[1-9]\d{7,14}$/) phone?: string;
+}
+
 /** `email-<hash>` and `idp-<provider>-<hash>` streams: the owner of a unique key. */
 export class UniqueKeyClaimed {
   @Matches(SHA256) keyHash!: string;
@@ -169,6 +177,7 @@ export const identityEvents = [
   defineEvent('UserReactivated', UserReactivated),
   defineEvent('ExternalIdentityLinked', ExternalIdentityLinked),
   defineEvent('UniqueKeyClaimed', UniqueKeyClaimed),
+  defineEvent('NotificationPreferencesChanged', NotificationPreferencesChanged),
 ];
 
 export type IdentityEvent =
@@ -188,4 +197,5 @@ export type IdentityEvent =
   | EventOf<'UserSuspended', UserSuspended>
   | EventOf<'UserReactivated', UserReactivated>
   | EventOf<'ExternalIdentityLinked', ExternalIdentityLinked>
-  | EventOf<'UniqueKeyClaimed', UniqueKeyClaimed>;
+  | EventOf<'UniqueKeyClaimed', UniqueKeyClaimed>
+  | EventOf<'NotificationPreferencesChanged', NotificationPreferencesChanged>;
