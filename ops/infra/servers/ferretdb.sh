@@ -37,7 +37,8 @@ ferretdb_start() {
   local data="$DATA_DIR/ferretdb"
   mkdir -p "$data"
   start_bg ferretdb "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$data/" \
-    --listen-addr="127.0.0.1:$MONGODB_PORT" --debug-addr=- --telemetry=disable --log-level=warn
+    --listen-addr="127.0.0.1:$MONGODB_PORT" --debug-addr=- --telemetry=disable --log-level=warn \
+    --state-dir="$data"
   wait_port 127.0.0.1 "$MONGODB_PORT" 60 "$PID_DIR/ferretdb.pid" "$LOG_DIR/ferretdb.log"
 }
 
