@@ -28,6 +28,7 @@
  * the append transaction, so delivered at commit; one LISTEN connection per store), or
  * (c) the poll interval elapses (the safety net while LISTEN is reconnecting).
  */
+import { PagedSubscription, type PagedSource } from './paged-subscription.js';
 import pg from 'pg';
 import {
   DuplicateEventIdError,
@@ -190,7 +191,7 @@ export class PostgresEventStore implements EventStore {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
-  private readonly subscriptions = new Set<PostgresSubscription>();
+  private readonly subscriptions = new Set<PagedSubscription<EventRow>>();
   /** bumped on every local commit and every NOTIFY */
   private commitSeq = 0;
   private listener: pg.Client | undefined;
@@ -661,14 +662,25 @@ export class PostgresEventStore implements EventStore {
 
   // ---------------------------------------------------------------- subscriptions
 
+  /** How subscriptions read this store's log. */
+  private readonly pagedSource: PagedSource<EventRow> = {
+    sequence: () => this.commitSeq,
+    head: () => this.head(),
+    readRows: (after, upTo, limit, filter) => this.readAllRows(after, upTo, limit, filter),
+    positionOf: (row) => BigInt(row.position),
+    toRecorded,
+    forget: (sub) => this.forget(sub),
+  };
+
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.ensureOpen();
-    const sub = new PostgresSubscription(
-      this,
+    const sub = new PagedSubscription<EventRow>(
+      this.pagedSource,
       options.after?.commit ?? -1n,
       options.filter,
       this.pageSize,
       this.pollIntervalMs,
+      (e: unknown) => isConnectionError((e as { cause?: unknown }).cause ?? e),
     );
     this.subscriptions.add(sub);
     this.startListener();
@@ -676,12 +688,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** @internal */
-  get sequence(): number {
-    return this.commitSeq;
-  }
-
-  /** @internal */
-  forget(sub: PostgresSubscription): void {
+  forget(sub: PagedSubscription<EventRow>): void {
     this.subscriptions.delete(sub);
   }
 
@@ -761,96 +768,4 @@ function clampRevision(r: bigint): string {
 
 function clampPosition(p: bigint): string {
   return p > BigInt(MAX_REVISION) ? MAX_REVISION : p.toString();
-}
-
-/**
- * Catch-up then live, page by page; a page is read only when the consumer asks for an
- * event and the previous page is used up (back-pressure). The committed log is always a
- * gap-free prefix (see the file comment), so "everything up to the head I saw" is safe.
- */
-class PostgresSubscription implements Subscription, AsyncIterator<RecordedEvent> {
-  private buffer: RecordedEvent[] = [];
-  private index = 0;
-  private closed = false;
-  private waker: (() => void) | undefined;
-
-  constructor(
-    private readonly store: PostgresEventStore,
-    private scanned: bigint,
-    private readonly filter: EventFilter | undefined,
-    private readonly pageSize: number,
-    private readonly pollIntervalMs: number,
-  ) {}
-
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-    return this;
-  }
-
-  async next(): Promise<IteratorResult<RecordedEvent>> {
-    for (;;) {
-      if (this.closed) return { done: true, value: undefined };
-      if (this.index < this.buffer.length) {
-        const value = this.buffer[this.index]!;
-        this.buffer[this.index++] = undefined as unknown as RecordedEvent;
-        return { done: false, value };
-      }
-      const seq = this.store.sequence;
-      let filled: boolean;
-      try {
-        filled = await this.fill();
-      } catch (e) {
-        if (this.closed) return { done: true, value: undefined };
-        // transient (server restarting): keep the subscription, retry after a poll interval
-        if (!isConnectionError((e as { cause?: unknown }).cause ?? e)) throw e;
-        await this.sleep();
-        continue;
-      }
-      if (this.closed) return { done: true, value: undefined };
-      if (filled) continue;
-      if (seq !== this.store.sequence) continue;
-      await this.sleep();
-    }
-  }
-
-  async return(): Promise<IteratorResult<RecordedEvent>> {
-    await this.close();
-    return { done: true, value: undefined };
-  }
-
-  private async fill(): Promise<boolean> {
-    const head = await this.store.head();
-    if (head <= this.scanned) return false;
-    const rows = await this.store.readAllRows(this.scanned, head, this.pageSize, this.filter);
-    if (this.closed) return false;
-    this.scanned = rows.length === this.pageSize ? BigInt(rows[rows.length - 1]!.position) : head;
-    this.buffer = rows.map(toRecorded);
-    this.index = 0;
-    return rows.length > 0;
-  }
-
-  private sleep(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waker = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.pollIntervalMs);
-      this.waker = done;
-    });
-  }
-
-  /** @internal */
-  wake(): void {
-    this.waker?.();
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.buffer = [];
-    this.index = 0;
-    this.store.forget(this);
-    this.waker?.();
-  }
 }

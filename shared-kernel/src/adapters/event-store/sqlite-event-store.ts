@@ -16,6 +16,7 @@
  * `commit` and `prepare` at once. Writers are serialised by SQLite's write lock and a
  * transaction becomes visible atomically, so a reader never sees position n+1 before n.
  */
+import { PagedSubscription, type PagedSource } from './paged-subscription.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -137,7 +138,7 @@ export class SqliteEventStore implements EventStore {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private closed = false;
-  private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly subscriptions = new Set<PagedSubscription<EventRow>>();
   /** bumped after every commit that wrote events (in-process notification) */
   private commitSeq = 0;
 
@@ -502,10 +503,20 @@ export class SqliteEventStore implements EventStore {
 
   // ---------------------------------------------------------------- subscriptions
 
+  /** How subscriptions read this store's log. */
+  private readonly pagedSource: PagedSource<EventRow> = {
+    sequence: () => this.commitSeq,
+    head: () => this.head(),
+    readRows: (after, upTo, limit, filter) => this.readAllRows(after, upTo, limit, filter),
+    positionOf: (row) => row[0],
+    toRecorded,
+    forget: (sub) => this.forget(sub),
+  };
+
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.ensureOpen();
-    const sub = new SqliteSubscription(
-      this,
+    const sub = new PagedSubscription<EventRow>(
+      this.pagedSource,
       options.after?.commit ?? -1n,
       options.filter,
       this.pageSize,
@@ -516,12 +527,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** @internal */
-  get sequence(): number {
-    return this.commitSeq;
-  }
-
-  /** @internal */
-  forget(sub: SqliteSubscription): void {
+  forget(sub: PagedSubscription<EventRow>): void {
     this.subscriptions.delete(sub);
   }
 
@@ -539,89 +545,5 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.db.close();
-  }
-}
-
-/**
- * Catch-up then live, page by page. A page is read only when the consumer asks for an
- * event and the previous page is used up (back-pressure). Caught up, it sleeps until an
- * append in this process commits, the poll timer fires (another process may write the
- * file), or close().
- */
-class SqliteSubscription implements Subscription, AsyncIterator<RecordedEvent> {
-  private buffer: RecordedEvent[] = [];
-  private index = 0;
-  private closed = false;
-  private waker: (() => void) | undefined;
-
-  constructor(
-    private readonly store: SqliteEventStore,
-    /** everything up to here has been read from the DB (delivered or in `buffer`) */
-    private scanned: bigint,
-    private readonly filter: EventFilter | undefined,
-    private readonly pageSize: number,
-    private readonly pollIntervalMs: number,
-  ) {}
-
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-    return this;
-  }
-
-  async next(): Promise<IteratorResult<RecordedEvent>> {
-    for (;;) {
-      if (this.closed) return { done: true, value: undefined };
-      if (this.index < this.buffer.length) {
-        const value = this.buffer[this.index]!;
-        this.buffer[this.index++] = undefined as unknown as RecordedEvent; // let it be collected
-        return { done: false, value };
-      }
-      const seq = this.store.sequence;
-      if (this.fill()) continue;
-      if (seq !== this.store.sequence) continue;
-      await this.sleep();
-    }
-  }
-
-  async return(): Promise<IteratorResult<RecordedEvent>> {
-    await this.close();
-    return { done: true, value: undefined };
-  }
-
-  /** Reads the next page; false when caught up. */
-  private fill(): boolean {
-    const head = this.store.head();
-    if (head <= this.scanned) return false;
-    const rows = this.store.readAllRows(this.scanned, head, this.pageSize, this.filter);
-    // a short page means everything up to `head` has been looked at
-    this.scanned = rows.length === this.pageSize ? rows[rows.length - 1]![0] : head;
-    this.buffer = rows.map(toRecorded);
-    this.index = 0;
-    return rows.length > 0;
-  }
-
-  private sleep(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waker = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.pollIntervalMs);
-      this.waker = done;
-    });
-  }
-
-  /** @internal called by the store after a commit */
-  wake(): void {
-    this.waker?.();
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.buffer = [];
-    this.index = 0;
-    this.store.forget(this);
-    this.waker?.();
   }
 }
