@@ -3,7 +3,7 @@
  * provider application, and admin user management. Mail goes through the mailer port;
  * a raw single-use token exists only in the mail, the log keeps its SHA-256.
  */
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import {
   actorOf,
   clientIp,
@@ -134,20 +134,30 @@ export function identityRoutes(deps: CommandDeps): Router {
     }),
   );
 
+  /** The account a single-use mailed token names, acting as itself; any doubt is the same refusal. */
+  async function tokenHolder(token: string, refusal: string, req: Request, res: Response) {
+    const userId = userIdOfToken(token);
+    if (!userId) throw new DomainRuleError('invalid-token', refusal);
+    const { state } = await loadUser(runtime, userId);
+    if (!state.exists) throw new DomainRuleError('invalid-token', refusal);
+    const ctx: CommandContext = {
+      ...commandContext(req, res),
+      actor: { id: userId, role: primaryRole(state.roles as UserRole[]) },
+    };
+    return { userId, state, ctx };
+  }
+
   router.post(
     '/auth/verify-email',
     perIp,
     commandRoute(runtime, async (req, res) => {
       const body = parseInput(TokenBody, req.body);
-      const userId = userIdOfToken(body.token);
-      const invalid = new DomainRuleError('invalid-token', 'the verification link is not valid or has expired');
-      if (!userId) throw invalid;
-      const { state } = await loadUser(runtime, userId);
-      if (!state.exists) throw invalid;
-      const ctx: CommandContext = {
-        ...commandContext(req, res),
-        actor: { id: userId, role: primaryRole(state.roles as UserRole[]) },
-      };
+      const { userId, ctx } = await tokenHolder(
+        body.token,
+        'the verification link is not valid or has expired',
+        req,
+        res,
+      );
       const result = await executeCommand(
         runtime,
         streams.user(userId),
@@ -318,17 +328,10 @@ export function identityRoutes(deps: CommandDeps): Router {
     perIp,
     commandRoute(runtime, async (req, res) => {
       const body = parseInput(ResetPasswordBody, req.body);
-      const userId = userIdOfToken(body.token);
-      const invalid = new DomainRuleError('invalid-token', 'the reset link is not valid or has expired');
-      if (!userId) throw invalid;
-      const { state } = await loadUser(runtime, userId);
-      if (!state.exists) throw invalid;
-      if (state.reset?.tokenHash !== sha256(body.token)) throw invalid;
+      const invalidReset = 'the reset link is not valid or has expired';
+      const { userId, state, ctx } = await tokenHolder(body.token, invalidReset, req, res);
+      if (state.reset?.tokenHash !== sha256(body.token)) throw new DomainRuleError('invalid-token', invalidReset);
       const passwordHash = await hashPassword(body.password, cfg.passwordScryptLog2N);
-      const ctx: CommandContext = {
-        ...commandContext(req, res),
-        actor: { id: userId, role: primaryRole(state.roles as UserRole[]) },
-      };
       const result = await executeCommand(
         runtime,
         streams.user(userId),
