@@ -6,6 +6,7 @@ export * from './booking/booking.js';
 export * from './booking/capacity.js';
 export * from './payment/payment.js';
 export * from './payment/stripe-webhook.js';
+export * from './payment/paypal-webhook.js';
 export * from './payment/cancellation-policy.js';
 export * from './identity/user.js';
 export * from './identity/identity-service.js';

@@ -27,7 +27,8 @@ const AGG_LOADS = 2_000;
 const ROUNDS = 3;
 const RAW_TX1_ROWS = 2_000;
 
-function makeEvent(i: number): NewEvent {
+/** the event every store benchmark writes (also the peers' workload) */
+export function makeEvent(i: number): NewEvent {
   const now = new Date().toISOString();
   return {
     type: i % 2 === 0 ? 'SeatsReserved' : 'SeatsReleased',

@@ -15,6 +15,8 @@ import {
   streams,
   systemClock,
   START,
+  type DocumentStore,
+  type EventStore,
   type GlobalPosition,
 } from '@booking/shared-kernel';
 import { EmbeddedDocumentStore, SqliteEventStore } from '@booking/shared-kernel/adapters';
@@ -25,6 +27,40 @@ import { round, summarize } from './stats.js';
 
 const silent = createLogger({ level: 'silent' });
 
+/** Reads the whole log in pages and decodes every event, nothing else: the rebuild's reference. */
+export async function measureReadDecode(store: EventStore): Promise<{ events: number; eventsPerSec: number; seconds: number }> {
+  const t0 = performance.now();
+  let after: GlobalPosition = START;
+  let decoded = 0;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: 1000 });
+    if (page.length === 0) break;
+    for (const e of page) {
+      eventCatalogue.decode(e);
+      decoded++;
+    }
+    after = page[page.length - 1]!.position;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { events: decoded, eventsPerSec: Math.round(decoded / seconds), seconds: round(seconds) };
+}
+
+/** Every projector from the start of the log into `docs`, until it has applied the head
+ *  and flushed. The runner is left running (follow it with steadyLag, then stop it). */
+export async function measureRebuild(
+  store: EventStore,
+  docs: DocumentStore,
+): Promise<{ runner: ProjectionRunner; events: number; eventsPerSec: number; seconds: number }> {
+  const head = (await store.headPosition()).commit;
+  const runner = new ProjectionRunner(store, docs, allProjectors, silent);
+  const t0 = performance.now();
+  await runner.start();
+  while (runner.appliedPosition().commit < head) await new Promise((r) => setTimeout(r, 5));
+  await runner.flush();
+  const seconds = (performance.now() - t0) / 1000;
+  return { runner, events: Number(head), eventsPerSec: Math.round(Number(head) / seconds), seconds: round(seconds) };
+}
+
 export async function benchProjection(targetEvents = 100_000): Promise<Record<string, unknown>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-projection-'));
   try {
@@ -33,42 +69,23 @@ export async function benchProjection(targetEvents = 100_000): Promise<Record<st
     const events = await appendHistory(store, Math.ceil(targetEvents / 6));
     const appendSeconds = (performance.now() - t0) / 1000;
 
-    // Reference: read the whole log in pages and decode every event, nothing else.
-    const t1 = performance.now();
-    let after: GlobalPosition = START;
-    let decoded = 0;
-    for (;;) {
-      const page = await store.readAll({ after, maxCount: 1000 });
-      if (page.length === 0) break;
-      for (const e of page) {
-        eventCatalogue.decode(e);
-        decoded++;
-      }
-      after = page[page.length - 1]!.position;
-    }
-    const decodeSeconds = (performance.now() - t1) / 1000;
-
+    const decode = await measureReadDecode(store);
     const docs = new EmbeddedDocumentStore({ path: path.join(dir, 'read-models.sqlite') });
-    const runner = new ProjectionRunner(store, docs, allProjectors, silent);
-    const t2 = performance.now();
-    await runner.start();
-    while (runner.appliedPosition().commit < BigInt(events)) await new Promise((r) => setTimeout(r, 5));
-    await runner.flush();
-    const rebuildSeconds = (performance.now() - t2) / 1000;
+    const rebuild = await measureRebuild(store, docs);
     const rssAfterRebuildMb = round(process.memoryUsage().rss / 2 ** 20, 0);
-    await runner.stop();
+    await rebuild.runner.stop();
     await docs.close();
     await store.close();
     return {
       events,
       historyAppendEventsPerSec: Math.round(events / appendSeconds),
-      bareReadDecode: { eventsPerSec: Math.round(decoded / decodeSeconds), seconds: round(decodeSeconds) },
+      bareReadDecode: { eventsPerSec: decode.eventsPerSec, seconds: decode.seconds },
       rebuild: {
-        eventsPerSec: Math.round(events / rebuildSeconds),
-        seconds: round(rebuildSeconds),
+        eventsPerSec: rebuild.eventsPerSec,
+        seconds: rebuild.seconds,
         projectors: allProjectors.map((p) => p.name),
       },
-      ratioRebuildVsBareDecode: round(decodeSeconds / rebuildSeconds),
+      ratioRebuildVsBareDecode: round(decode.seconds / rebuild.seconds),
       rssAfterRebuildMb,
     };
   } finally {
@@ -78,6 +95,81 @@ export async function benchProjection(targetEvents = 100_000): Promise<Record<st
 
 /** Places bookings at a steady rate through the command runtime and measures how long
  *  until the projection has applied each one (what a read with X-Min-Position waits). */
+export async function steadyLag(
+  store: EventStore,
+  runner: ProjectionRunner,
+  ratePerSec = 200,
+  seconds = 5,
+): Promise<{ ratePerSec: number; seconds: number; count: number; p50Ms: number; p99Ms: number; maxMs: number }> {
+  const runtime = createCommandRuntime(store, systemClock);
+  const offeringId = newId();
+  const ctx = {
+    actor: { id: 'customer-bench', role: 'customer' as const },
+    correlationId: newId(),
+    causationId: newId(),
+  };
+  await executeCommand(
+    runtime,
+    streams.inventory(offeringId),
+    capacityDecider,
+    { type: 'SetStock', offeringId, stock: 10_000_000 },
+    ctx,
+  );
+  const lags: number[] = [];
+  const pending: Promise<void>[] = [];
+  const total = ratePerSec * seconds;
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / ratePerSec;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(
+      (async () => {
+        const bookingId = newId();
+        const now = new Date();
+        const holdExpiresAt = new Date(now.getTime() + 900_000);
+        await executeCommand(
+          runtime,
+          streams.inventory(offeringId),
+          capacityDecider,
+          { type: 'ReserveCapacity', offeringId, bookingId, quantity: 1, holdExpiresAt, now },
+          ctx,
+        );
+        const total = { amount: 1000, currency: 'EUR' };
+        const r = await executeCommand(
+          runtime,
+          streams.booking(bookingId),
+          bookingDecider,
+          {
+            type: 'PlaceBooking',
+            actor: ctx.actor,
+            data: {
+              bookingId,
+              customerId: 'customer-bench',
+              providerId: 'provider-bench',
+              offeringId,
+              offeringTitle: 'Bench',
+              kind: 'product',
+              quantity: 1,
+              capacityStreamId: streams.inventory(offeringId),
+              unitPrice: total,
+              total,
+              holdExpiresAt: holdExpiresAt.toISOString(),
+              attribution: {},
+            },
+          },
+          ctx,
+        );
+        const appended = performance.now();
+        await runner.waitFor(r.position!, 10_000);
+        lags.push(performance.now() - appended);
+      })(),
+    );
+  }
+  await Promise.all(pending);
+  return { ratePerSec, seconds, ...summarize(lags) };
+}
+
 export async function benchLag(ratePerSec = 200, seconds = 5): Promise<Record<string, unknown>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-lag-'));
   try {
@@ -86,76 +178,11 @@ export async function benchLag(ratePerSec = 200, seconds = 5): Promise<Record<st
     const docs = new EmbeddedDocumentStore({ path: path.join(dir, 'read-models.sqlite') });
     const runner = new ProjectionRunner(store, docs, allProjectors, silent);
     await runner.start();
-    const runtime = createCommandRuntime(store, systemClock);
-    const offeringId = newId();
-    const ctx = {
-      actor: { id: 'customer-bench', role: 'customer' as const },
-      correlationId: newId(),
-      causationId: newId(),
-    };
-    await executeCommand(
-      runtime,
-      streams.inventory(offeringId),
-      capacityDecider,
-      { type: 'SetStock', offeringId, stock: 10_000_000 },
-      ctx,
-    );
-    const lags: number[] = [];
-    const pending: Promise<void>[] = [];
-    const total = ratePerSec * seconds;
-    const start = performance.now();
-    for (let i = 0; i < total; i++) {
-      const due = start + (i * 1000) / ratePerSec;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      pending.push(
-        (async () => {
-          const bookingId = newId();
-          const now = new Date();
-          const holdExpiresAt = new Date(now.getTime() + 900_000);
-          await executeCommand(
-            runtime,
-            streams.inventory(offeringId),
-            capacityDecider,
-            { type: 'ReserveCapacity', offeringId, bookingId, quantity: 1, holdExpiresAt, now },
-            ctx,
-          );
-          const total = { amount: 1000, currency: 'EUR' };
-          const r = await executeCommand(
-            runtime,
-            streams.booking(bookingId),
-            bookingDecider,
-            {
-              type: 'PlaceBooking',
-              actor: ctx.actor,
-              data: {
-                bookingId,
-                customerId: 'customer-bench',
-                providerId: 'provider-bench',
-                offeringId,
-                offeringTitle: 'Bench',
-                kind: 'product',
-                quantity: 1,
-                capacityStreamId: streams.inventory(offeringId),
-                unitPrice: total,
-                total,
-                holdExpiresAt: holdExpiresAt.toISOString(),
-                attribution: {},
-              },
-            },
-            ctx,
-          );
-          const appended = performance.now();
-          await runner.waitFor(r.position!, 10_000);
-          lags.push(performance.now() - appended);
-        })(),
-      );
-    }
-    await Promise.all(pending);
+    const lag = await steadyLag(store, runner, ratePerSec, seconds);
     await runner.stop();
     await docs.close();
     await store.close();
-    return { ratePerSec, seconds, ...summarize(lags) };
+    return lag;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

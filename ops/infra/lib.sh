@@ -15,11 +15,11 @@ DATA_DIR="$RUN_DIR/data"
 source "$INFRA_DIR/versions.env"
 mkdir -p "$CACHE_DIR" "$LOG_DIR" "$PID_DIR" "$DATA_DIR"
 
-ALL_SERVERS=(ferretdb postgres kafka stripe-mock mailpit s3)
+ALL_SERVERS=(ferretdb postgres kafka stripe-mock mailpit s3 redis)
 # the ports each server binds (checked free before a start)
 declare -A SERVER_PORTS=(
   [ferretdb]="$MONGODB_PORT" [postgres]="$POSTGRES_PORT" [kafka]="$KAFKA_PORT $KAFKA_CONTROLLER_PORT"
-  [stripe-mock]="$STRIPE_MOCK_PORT" [mailpit]="$MAILPIT_SMTP_PORT $MAILPIT_HTTP_PORT" [s3]="$S3_PORT"
+  [stripe-mock]="$STRIPE_MOCK_PORT" [mailpit]="$MAILPIT_SMTP_PORT $MAILPIT_HTTP_PORT" [s3]="$S3_PORT" [redis]="$REDIS_PORT"
 )
 
 export GOPATH="${GOPATH:-$(go env GOPATH 2>/dev/null || echo "$HOME/go")}"

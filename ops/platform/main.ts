@@ -3,7 +3,15 @@
  * ROLES with the adapters the environment points at.
  */
 import 'reflect-metadata';
-import { ConfigError, createLogger, loadConfig, START, comparePositions, type Config } from '@booking/shared-kernel';
+import {
+  ConfigError,
+  createLogger,
+  loadConfig,
+  START,
+  comparePositions,
+  startTracing,
+  type Config,
+} from '@booking/shared-kernel';
 import { createPlatform } from './platform.js';
 import { seedDemoData } from './demo-data.js';
 import { ensureAdmin, seedDemoUsers } from './identity-bootstrap.js';
@@ -21,6 +29,9 @@ try {
 }
 
 const logger = createLogger({ level: config.logLevel, role: config.roles.join('+') });
+// spans are exported only with OTEL_EXPORTER_OTLP_ENDPOINT (off in the embedded start)
+const tracing = await startTracing(config.observability, `booking-${config.roles.join('-')}`);
+if (tracing) logger.info({ endpoint: config.observability.otlpEndpoint }, 'exporting traces over OTLP');
 const platform = await createPlatform(config, { logger });
 const wasEmpty = comparePositions(await platform.eventStore.headPosition(), START) === 0;
 const { port } = await platform.listen();
@@ -66,12 +77,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    platform.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
+    platform
+      .stop()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'stop failed');
+          process.exit(1);
+        },
+      );
   });
 }

@@ -11,7 +11,11 @@ import {
   createHttpApp,
   createLogger,
   comparePositions,
+  InstrumentedDocumentStore,
+  InstrumentedEventStore,
   jwks,
+  PlatformMetrics,
+  tracedPort,
   SandboxGateway,
   systemClock,
   type Clock,
@@ -21,10 +25,18 @@ import {
   type Logger,
   type Mailer,
   type ObjectStore,
+  type SharedRateLimits,
   type TokenSettings,
 } from '@booking/shared-kernel';
-import { actorResolver, commandApi, stripeWebhookRouter } from '@booking/command';
-import { GoogleGeocoder, KafkaBus, StripeGateway } from '@booking/shared-kernel/adapters';
+import { actorResolver, commandApi, payPalWebhookRouter, stripeWebhookRouter } from '@booking/command';
+import {
+  GoogleGeocoder,
+  KafkaBus,
+  openRedis,
+  PayPalGateway,
+  redisRateLimitStores,
+  StripeGateway,
+} from '@booking/shared-kernel/adapters';
 import type { PaymentGateway } from '@booking/shared-kernel';
 import type { MessageBus } from '@booking/shared-kernel';
 import { BusReactorRunner, Relay } from '@booking/projections';
@@ -33,6 +45,7 @@ import {
   allReactors,
   effectReactors,
   HoldExpiryScheduler,
+  instrumentReactor,
   PaymentReconciler,
   type PaymentDoc,
   ProjectionOps,
@@ -44,13 +57,24 @@ import {
   type Projector,
   type ReminderScheduler,
 } from '@booking/projections';
-import { analystScope, projectionAdminRoutes, readApi, type ReadModelProgress } from '@booking/read-api';
+import {
+  analystScope,
+  LiveBookingFeed,
+  projectionAdminRoutes,
+  readApi,
+  systemRoutes,
+  type ReadModelChanges,
+  type ReadModelProgress,
+} from '@booking/read-api';
 import { openDocumentStore, openEventStore } from './adapters.js';
 import { demoRoutes } from './demo-routes.js';
 import { checkpointProgress } from './checkpoint-progress.js';
+import { checkpointChanges } from './checkpoint-changes.js';
 import { fallbackContacts, openMailer, openObjectStore } from './effects.js';
 import { buildOpenApiDocument } from './openapi/document.js';
 import { openApiRoutes } from './openapi/serve.js';
+import { attachRuntimeGauges } from './runtime-gauges.js';
+import { systemStatus } from './system-status.js';
 import type { Feature } from './openapi/routes.js';
 
 export interface PlatformOptions {
@@ -77,6 +101,8 @@ export interface PlatformOptions {
   uiDir?: string;
   /** the message bus when KAFKA_BROKERS is set (default: a KafkaBus on those brokers) */
   bus?: MessageBus;
+  /** comment heartbeat of GET /api/live/bookings (default 15 s) */
+  liveHeartbeatMs?: number;
 }
 
 export interface Platform {
@@ -89,14 +115,20 @@ export interface Platform {
   reactors: ReactorRunner | BusReactorRunner | null;
   /** the relay role: event store -> Kafka topics */
   relay: Relay | null;
+  /** booking changes pushed to GET /api/live/bookings (the read-api role) */
+  liveBookings: LiveBookingFeed | null;
   bus: MessageBus | null;
   holdExpiry: HoldExpiryScheduler | null;
   paymentReconciler: PaymentReconciler | null;
   gateway: PaymentGateway;
+  /** PayPal, offered next to the card gateway when PAYPAL_CLIENT_ID/SECRET are set */
+  paypal: PayPalGateway | null;
   reminders: ReminderScheduler | null;
   objects: ObjectStore;
   mailer: Mailer;
   logger: Logger;
+  /** this platform's Prometheus registry, served at GET /metrics */
+  metrics: PlatformMetrics;
   listen(port?: number, host?: string): Promise<{ server: Server; port: number }>;
   stop(): Promise<void>;
 }
@@ -104,18 +136,33 @@ export interface Platform {
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, role: config.roles.join('+') });
   const clock = options.clock ?? systemClock;
-  const eventStore = options.eventStore ?? openEventStore(config);
+  const metrics = new PlatformMetrics();
+  // call latencies, appended events and the append spans, whichever adapters are chosen
+  const eventStore = new InstrumentedEventStore(options.eventStore ?? openEventStore(config), metrics);
   // read-model names resolve through `projection_versions` (projection rebuilds switch them)
   const documentStore = await VersionedDocumentStore.open(
-    options.documentStore ?? (await openDocumentStore(config)),
+    new InstrumentedDocumentStore(options.documentStore ?? (await openDocumentStore(config)), metrics),
     config.roles.includes('projector') ? undefined : 1000,
   );
-  const runtime = createCommandRuntime(eventStore, clock);
+  const runtime = createCommandRuntime(eventStore, clock, undefined, metrics.commandObserver);
   // Stripe when STRIPE_SECRET_KEY is set (STRIPE_API_URL: stripe-mock), else the sandbox.
   const payments = config.payments;
   const sandbox = payments.stripeSecretKey ? null : new SandboxGateway();
   const gateway: PaymentGateway =
-    sandbox ?? new StripeGateway({ secretKey: payments.stripeSecretKey!, apiUrl: payments.stripeApiUrl });
+    sandbox ??
+    tracedPort(new StripeGateway({ secretKey: payments.stripeSecretKey!, apiUrl: payments.stripeApiUrl }), 'stripe', [
+      'createIntent',
+      'retrieve',
+      'refund',
+    ]);
+  // PayPal as a second payment method (PAYPAL_API_URL: PayPal's sandbox unless set)
+  const paypal = payments.paypal
+    ? new PayPalGateway({
+        clientId: payments.paypal.clientId,
+        clientSecret: payments.paypal.clientSecret,
+        apiUrl: payments.paypal.apiUrl,
+      })
+    : null;
   // address lookups (issue #9) only with GOOGLE_MAPS_API_KEY; else providers enter coordinates by hand
   const geocoder = config.geo.googleMapsApiKey
     ? new GoogleGeocoder({
@@ -134,9 +181,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         dropGraceMs: options.projectionDropGraceMs ?? 5000,
       })
     : null;
-  const reactorDeps = { runtime, docs: documentStore, clock, logger, gateway };
-  const mailer = options.mailer ?? openMailer(config);
-  const objects = options.objects ?? openObjectStore(config);
+  const reactorDeps = { runtime, docs: documentStore, clock, logger, gateway, paypal };
+  // outbound calls show in traces as CLIENT spans (mail.send, objects.put, ...)
+  const mailer = tracedPort(options.mailer ?? openMailer(config), 'mail', ['send']);
+  const objects = tracedPort(options.objects ?? openObjectStore(config), 'objects', ['put', 'get', 'exists']);
   const effects = effectReactors(config, {
     objects,
     mailer,
@@ -149,14 +197,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       ? (options.bus ??
         new KafkaBus({ brokers: config.kafkaBrokers, logger, clientId: `booking-${config.roles.join('+')}` }))
       : null;
-  const reactorList = [...allReactors, ...effects.reactors];
+  const reactorList = [...allReactors, ...effects.reactors].map((r) => instrumentReactor(r, metrics));
+  const onParked = (reactor: string) => metrics.reactorDeadLetters.cell(reactor).value++;
   const reactors = has('reactor')
     ? bus
       ? new BusReactorRunner(eventStore, bus, reactorList, reactorDeps, logger, {
           groupPrefix: `${config.kafkaTopicPrefix}reactor-`,
           topicPrefix: config.kafkaTopicPrefix,
+          onParked,
         })
-      : new ReactorRunner(eventStore, reactorList, reactorDeps, logger)
+      : new ReactorRunner(eventStore, reactorList, reactorDeps, logger, { onParked })
     : null;
   const relay =
     has('relay') && bus
@@ -175,6 +225,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         allProjectors.map((p) => p.name),
       );
 
+  // Live pushes follow the bookings projection: this process's runner, or its checkpoint.
+  const readModelChanges: ReadModelChanges = projections
+    ? {
+        subscribe: (projector, listener) =>
+          projections.onChanged((applied, changed) => {
+            if (changed.has(projector)) listener(applied);
+          }),
+      }
+    : checkpointChanges(documentStore, logger);
+  const liveBookings = has('read-api') ? new LiveBookingFeed(documentStore, readModelChanges, logger) : null;
+
   const id = config.identity;
   const tokens: TokenSettings = {
     secret: config.jwtSecret,
@@ -185,17 +246,28 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // every token is checked against the user's current state (suspension, revoked sessions)
     resolveActor: actorResolver(runtime, { production: config.env === 'production' }),
   };
+  // REDIS_URL: every instance counts rate limits in one place; else each process on its own
+  const redis = config.redisUrl
+    ? openRedis({ url: config.redisUrl, logger, connectionName: `booking-${config.roles.join('+')}` })
+    : null;
+  const rateLimits: SharedRateLimits | undefined = redis
+    ? { stores: redisRateLimitStores(redis, config.redisKeyPrefix), logger }
+    : undefined;
   const uiDir = options.uiDir ?? path.resolve('ui/dist');
   const demo = config.demoData && config.env !== 'production';
+  attachRuntimeGauges(metrics, { eventStore, documentStore, projections, reactors, relay });
   const app = createHttpApp({
     logger,
     tokens,
+    metrics,
     maxBodyBytes: config.maxBodyBytes,
-    security: { corsOrigins: id.corsOrigins, rateLimitPerMinute: id.rateLimitPerMinute },
+    security: { corsOrigins: id.corsOrigins, rateLimitPerMinute: id.rateLimitPerMinute, rateLimits },
     ...(id.trustProxy > 0 ? { trustProxy: id.trustProxy } : {}),
     mountBeforeBody(app) {
       // signed over the raw body: mounted before the JSON parser
       if (!has('command')) return;
+      const findPaymentByIntent = async (intentId: string) =>
+        (await documentStore.collection<PaymentDoc>('payments').find({ intentId }, { limit: 1 }))[0]?._id ?? null;
       app.use(
         stripeWebhookRouter({
           runtime,
@@ -204,8 +276,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           secret: payments.stripeWebhookSecret,
           toleranceSeconds: payments.stripeWebhookToleranceSeconds,
           maxBodyBytes: config.maxBodyBytes,
-          findPaymentByIntent: async (intentId) =>
-            (await documentStore.collection<PaymentDoc>('payments').find({ intentId }, { limit: 1 }))[0]?._id ?? null,
+          findPaymentByIntent,
+        }),
+      );
+      app.use(
+        payPalWebhookRouter({
+          runtime,
+          clock,
+          logger,
+          paypal,
+          webhookId: payments.paypal?.webhookId ?? null,
+          maxBodyBytes: config.maxBodyBytes,
+          findPaymentByIntent,
         }),
       );
     },
@@ -237,6 +319,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         }
         if (reactors) checks.reactors = reactors.status();
         if (relay) checks.relay = relay.status();
+        if (redis) checks.redis = { status: redis.status };
         res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
       });
       app.get('/.well-known/jwks.json', (_req, res) => {
@@ -252,6 +335,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         res.json({
           gateway: gateway.name,
           publishableKey: gateway.name === 'stripe' ? payments.stripePublishableKey : null,
+          // the SPA offers PayPal's button next to the card form when this is set
+          paypal: payments.paypal ? { clientId: payments.paypal.clientId } : null,
           sandbox: gateway.name === 'sandbox',
         });
       });
@@ -265,10 +350,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             logger,
             gateway,
             sandbox,
+            paypal,
             customerNoticeMinutes: 24 * 60,
             mailer,
             tokens,
             identity: id,
+            ...(rateLimits ? { rateLimits } : {}),
           }),
         );
       }
@@ -284,6 +371,28 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
             objects,
             geocoder,
+            ...(liveBookings
+              ? {
+                  live: {
+                    feed: liveBookings,
+                    ...(options.liveHeartbeatMs ? { heartbeatMs: options.liveHeartbeatMs } : {}),
+                  },
+                }
+              : {}),
+            clientConfig: {
+              signIn: {
+                google: id.googleClientIds[0] ? { clientId: id.googleClientIds[0] } : null,
+                apple: id.appleClientIds[0] ? { clientId: id.appleClientIds[0] } : null,
+              },
+              tiktokPixel: config.effects.tiktok.pixelConfigured
+                ? {
+                    pixelCode: config.effects.tiktok.pixelCode,
+                    purchaseEventName: config.effects.tiktok.purchaseEventName,
+                  }
+                : null,
+              maps: config.geo.googleMapsBrowserKey ? { browserKey: config.geo.googleMapsBrowserKey } : null,
+              demoSignIn: demo,
+            },
           }),
         );
         app.get('/api/status/reactors', (_req, res) => {
@@ -294,6 +403,23 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             reminders: reminders?.status() ?? null,
           });
         });
+        // projection lag and reactor backlog for the admin "system" page (issue #11)
+        app.use(
+          '/api',
+          systemRoutes(
+            systemStatus({
+              eventStore,
+              documentStore,
+              projectorNames: (options.projectors ?? allProjectors).map((p) => p.name),
+              reactorNames: reactorList.map((r) => r.name),
+              reactorsOnBus: config.kafkaBrokers !== null,
+              relayConfigured: config.kafkaBrokers !== null,
+              projections,
+              reactors,
+              relay,
+            }),
+          ),
+        );
       }
     },
     mountLast(app) {
@@ -305,6 +431,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   });
 
   await projections?.start();
+  await liveBookings?.start();
   await reactors?.start();
   await relay?.start();
   holdExpiry?.start();
@@ -320,14 +447,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     projectionOps,
     reactors,
     relay,
+    liveBookings,
     bus,
     holdExpiry,
     paymentReconciler,
     gateway,
+    paypal,
     reminders,
     objects,
     mailer,
     logger,
+    metrics,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         const s = app.listen(port, host, () => {
@@ -339,6 +469,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       });
     },
     async stop() {
+      // open live streams would keep server.close() waiting forever
+      liveBookings?.close();
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       await holdExpiry?.stop();
       await paymentReconciler?.stop();
@@ -349,6 +481,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await projections?.stop();
       await documentStore.close();
       await eventStore.close();
+      await redis?.quit();
     },
   };
 }

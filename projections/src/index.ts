@@ -6,6 +6,7 @@ export * from './runtime/reactor-runner.js';
 export * from './runtime/bus-reactor-runner.js';
 export * from './relay/relay.js';
 export * from './relay/topics.js';
+export * from './runtime/instrumented-reactor.js';
 export { offeringsProjector } from './catalog/offerings-projector.js';
 export { capacityProjector } from './booking/capacity-projector.js';
 export { bookingsProjector } from './booking/bookings-projector.js';
@@ -24,7 +25,15 @@ export { notificationsReactor } from './notifications/notifications-reactor.js';
 export { Notifier } from './notifications/notifier.js';
 export { ReminderScheduler, remindersProjector, type ReminderDoc } from './notifications/reminders.js';
 export { notificationPreferencesProjector } from './notifications/preferences-projector.js';
-export { TwilioSms, RecordedSms, type SmsSender } from './notifications/sms.js';
+export {
+  TwilioSms,
+  RecordedSms,
+  SmsCredentialsRejectedError,
+  SmsProviderUnavailableError,
+  type SmsResult,
+  type SmsSender,
+  type TwilioSmsOptions,
+} from './notifications/sms.js';
 export { conversionsReactor, tiktokEventId } from './conversions/conversions-reactor.js';
 export { TikTokEventsClient, MAX_EVENTS_PER_REQUEST, type TikTokEvent } from './conversions/tiktok-client.js';
 export { auditIndexProjector, type AuditIndexDoc } from './audit/audit-index-projector.js';

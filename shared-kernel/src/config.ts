@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { loadEffectsConfig, type EffectsConfig } from './effects-config.js';
+import { loadObservabilityConfig, type ObservabilityConfig } from './observability-config.js';
 
 export type Role = 'command' | 'read-api' | 'projector' | 'reactor' | 'relay';
 /** the roles `npm start` runs by default (plus `relay` when KAFKA_BROKERS is set) */
@@ -24,6 +25,10 @@ export interface Config {
   kafkaBrokers: string[] | null;
   /** prefix of topic and consumer group names (several environments on one cluster) */
   kafkaTopicPrefix: string;
+  /** Redis (`redis://`, `rediss://`): rate-limit counters shared by every instance; null: in-process */
+  redisUrl: string | null;
+  /** prefix of every Redis key (several environments on one server) */
+  redisKeyPrefix: string;
   jwtSecret: string;
   jwtIssuer: string;
   holdMinutes: number;
@@ -41,6 +46,8 @@ export interface Config {
   payments: PaymentsConfig;
   /** geocoding and place autocomplete (issue #9): Google when a key is set, else none */
   geo: GeoConfig;
+  /** /metrics and OpenTelemetry traces (issue #11) */
+  observability: ObservabilityConfig;
 }
 
 export interface GeoConfig {
@@ -50,6 +57,8 @@ export interface GeoConfig {
   googleMapsApiUrl: string;
   /** timeout of one call to the provider, in ms */
   geocoderTimeoutMs: number;
+  /** GOOGLE_MAPS_BROWSER_KEY: the Maps JavaScript API key handed to the SPA (referrer-restricted; never the server key) */
+  googleMapsBrowserKey: string | null;
 }
 
 export interface PaymentsConfig {
@@ -64,6 +73,18 @@ export interface PaymentsConfig {
   stripePublishableKey: string | null;
   /** a payment still STARTED this long after it began is checked with the gateway */
   reconcileAfterMinutes: number;
+  /** PayPal as a second payment method (issue #12): null unless PAYPAL_CLIENT_ID and _SECRET are set */
+  paypal: PayPalConfig | null;
+}
+
+export interface PayPalConfig {
+  /** the REST app's client id (also handed to the SPA for PayPal's button) */
+  clientId: string;
+  clientSecret: string;
+  /** the webhook's id in the PayPal app: verifies POST /api/payments/webhooks/paypal (null: 404) */
+  webhookId: string | null;
+  /** default https://api-m.sandbox.paypal.com; https://api-m.paypal.com for live money */
+  apiUrl: string;
 }
 
 /** Accounts, tokens and the security of the HTTP APIs. */
@@ -183,6 +204,16 @@ function kafkaTopicPrefix(env: Env): string {
   return raw;
 }
 
+function redisKeyPrefix(env: Env): string {
+  const raw = env.REDIS_KEY_PREFIX ?? 'booking:';
+  if (!/^[A-Za-z0-9._:-]{0,100}$/.test(raw))
+    throw new ConfigError(
+      'REDIS_KEY_PREFIX',
+      `may hold only letters, digits, '.', '_', ':' and '-', got ${JSON.stringify(raw)}`,
+    );
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   if (!['development', 'test', 'production'].includes(nodeEnv)) {
@@ -275,6 +306,8 @@ export function loadConfig(env: Env = process.env): Config {
     mongodbDb: env.MONGODB_DB ?? 'booking',
     kafkaBrokers,
     kafkaTopicPrefix: kafkaTopicPrefix(env),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: redisKeyPrefix(env),
     jwtSecret,
     jwtIssuer: env.JWT_ISSUER ?? 'booking-platform',
     holdMinutes: int(env, 'HOLD_MINUTES', 15, 1, 24 * 60),
@@ -287,6 +320,7 @@ export function loadConfig(env: Env = process.env): Config {
     effects: loadEffectsConfig(env),
     payments: loadPaymentsConfig(env, nodeEnv),
     geo: loadGeoConfig(env),
+    observability: loadObservabilityConfig(env),
   };
 }
 
@@ -295,7 +329,15 @@ function loadGeoConfig(env: Env): GeoConfig {
   if (googleMapsApiKey !== null && !/^[\w-]{10,200}$/.test(googleMapsApiKey)) {
     throw new ConfigError('GOOGLE_MAPS_API_KEY', 'must be a Google Maps Platform API key (letters, digits, - and _)');
   }
+  const googleMapsBrowserKey = env.GOOGLE_MAPS_BROWSER_KEY?.trim() || null;
+  if (googleMapsBrowserKey !== null && !/^[\w-]{10,200}$/.test(googleMapsBrowserKey)) {
+    throw new ConfigError(
+      'GOOGLE_MAPS_BROWSER_KEY',
+      'must be a Google Maps Platform API key (letters, digits, - and _)',
+    );
+  }
   return {
+    googleMapsBrowserKey,
     googleMapsApiKey,
     googleMapsApiUrl: url(env, 'GOOGLE_MAPS_API_URL', ['http:', 'https:']) ?? 'https://maps.googleapis.com',
     geocoderTimeoutMs: int(env, 'GEOCODER_TIMEOUT_MS', 5000, 100, 60_000),
@@ -330,5 +372,36 @@ function loadPaymentsConfig(env: Env, nodeEnv: string): PaymentsConfig {
     stripeWebhookToleranceSeconds: int(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600),
     stripePublishableKey,
     reconcileAfterMinutes: int(env, 'PAYMENT_RECONCILE_AFTER_MINUTES', 30, 1, 7 * 24 * 60),
+    paypal: loadPayPalConfig(env, nodeEnv),
   };
+}
+
+function loadPayPalConfig(env: Env, nodeEnv: string): PayPalConfig | null {
+  const clientId = env.PAYPAL_CLIENT_ID?.trim() || null;
+  const clientSecret = env.PAYPAL_CLIENT_SECRET?.trim() || null;
+  const webhookId = env.PAYPAL_WEBHOOK_ID?.trim() || null;
+  const apiUrl = url(env, 'PAYPAL_API_URL', ['http:', 'https:']);
+  for (const [name, value] of [
+    ['PAYPAL_CLIENT_ID', clientId],
+    ['PAYPAL_CLIENT_SECRET', clientSecret],
+  ] as const) {
+    if (value !== null && !/^[\w-]{10,200}$/.test(value))
+      throw new ConfigError(name, 'must be the PayPal REST app credential (10-200 letters, digits, - and _)');
+  }
+  if (clientId && !clientSecret) throw new ConfigError('PAYPAL_CLIENT_SECRET', 'is required with PAYPAL_CLIENT_ID');
+  if (clientSecret && !clientId) throw new ConfigError('PAYPAL_CLIENT_ID', 'is required with PAYPAL_CLIENT_SECRET');
+  if (webhookId !== null && !/^[A-Za-z0-9]{1,50}$/.test(webhookId))
+    throw new ConfigError('PAYPAL_WEBHOOK_ID', 'must be the webhook id from the PayPal app (letters and digits)');
+  if (!clientId || !clientSecret) {
+    if (webhookId) throw new ConfigError('PAYPAL_WEBHOOK_ID', 'needs PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET');
+    if (apiUrl) throw new ConfigError('PAYPAL_API_URL', 'needs PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET');
+    return null;
+  }
+  if (nodeEnv === 'production' && !webhookId) {
+    throw new ConfigError(
+      'PAYPAL_WEBHOOK_ID',
+      'is required with PAYPAL_CLIENT_ID in production (pending and refunded captures are reported by webhooks)',
+    );
+  }
+  return { clientId, clientSecret, webhookId, apiUrl: apiUrl ?? 'https://api-m.sandbox.paypal.com' };
 }

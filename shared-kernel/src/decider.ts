@@ -127,10 +127,32 @@ export interface CommandRuntime {
   readonly queues: StreamQueues;
   /** how many times a conflicting append is re-decided before giving up with 409 */
   readonly maxRetries: number;
+  /** told how commands end (metrics); without one nothing extra runs */
+  readonly observer?: CommandObserver;
 }
 
-export function createCommandRuntime(store: EventStore, clock: Clock, maxRetries = 5): CommandRuntime {
-  return { store, clock, cache: new StateCache(), queues: new StreamQueues(), maxRetries };
+/** What the metrics see of commands: the outcome per command type, conflicts, retries. */
+export interface CommandObserver {
+  accepted(command: string): void;
+  rejected(command: string, err: unknown): void;
+  /** an append was refused for a stale revision; `retried` commands are decided again */
+  conflicted(retried: number): void;
+}
+
+export function createCommandRuntime(
+  store: EventStore,
+  clock: Clock,
+  maxRetries = 5,
+  observer?: CommandObserver,
+): CommandRuntime {
+  return {
+    store,
+    clock,
+    cache: new StateCache(),
+    queues: new StreamQueues(),
+    maxRetries,
+    ...(observer ? { observer } : {}),
+  };
 }
 
 /** Loads a stream and folds it with `decider`, reading only what the cache lacks. */
@@ -190,12 +212,23 @@ export function executeCommand<C, S, E extends DomainEvent>(
   ctx: CommandContext,
   options: { ifMatch?: bigint } = {},
 ): Promise<CommandResult<S, E>> {
-  return new Promise((resolve, reject) => {
+  const observer = runtime.observer;
+  let name = observer && typeof command !== 'function' ? commandName(command) : 'unknown';
+  // a command computed from the state shows its type only once it is computed
+  const given =
+    observer && typeof command === 'function'
+      ? (state: S) => {
+          const c = (command as (state: S) => C)(state);
+          name = commandName(c);
+          return c;
+        }
+      : command;
+  const result = new Promise<CommandResult<S, E>>((resolve, reject) => {
     runtime.queues.enqueue(
       streamId,
       {
         decider: decider as unknown as Decider<unknown, unknown, DomainEvent>,
-        command,
+        command: given,
         ctx,
         ifMatch: options.ifMatch,
         resolve: resolve as (r: CommandResult<unknown, DomainEvent>) => void,
@@ -204,6 +237,17 @@ export function executeCommand<C, S, E extends DomainEvent>(
       (id, batch) => decideBatch(runtime, id, batch),
     );
   });
+  if (observer)
+    void result.then(
+      () => observer.accepted(name),
+      (err: unknown) => observer.rejected(name, err),
+    );
+  return result;
+}
+
+function commandName(command: unknown): string {
+  const type = (command as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : 'unknown';
 }
 
 interface Decided {
@@ -261,6 +305,7 @@ async function decideBatch(runtime: CommandRuntime, streamId: string, batch: Que
           d.entry.reject(new ConflictError(`${streamId} kept changing; gave up after ${attempt + 1} attempts`));
         else open.push(d.entry);
       }
+      runtime.observer?.conflicted(open.length);
       continue;
     }
     runtime.cache.set(streamId, { state, revision: result.nextExpectedRevision });

@@ -18,12 +18,26 @@ export interface EffectsConfig {
   } | null;
   /** SMTP when set, else the outbox folder */
   smtpUrl: string | null;
-  twilio: { accountSid: string; authToken: string; from: string; apiUrl: string } | null;
+  /** SMS through Twilio when TWILIO_ACCOUNT_SID is set, else recorded, not sent */
+  twilio: {
+    accountSid: string;
+    /** HTTP Basic user and password: the Account SID and auth token, or an API key SID and secret */
+    username: string;
+    password: string;
+    /** exactly one names the sender */
+    from: string | null;
+    messagingServiceSid: string | null;
+    apiUrl: string;
+    maxAttempts: number;
+    baseBackoffMs: number;
+  } | null;
   reminderLeadMinutes: number;
   tiktok: {
     apiUrl: string;
     accessToken: string | null;
     pixelCode: string;
+    /** TIKTOK_PIXEL_CODE was set: the SPA loads the browser pixel (else events are dry-run only) */
+    pixelConfigured: boolean;
     testEventCode: string | null;
     purchaseEventName: 'Purchase' | 'CompletePayment';
     maxAttempts: number;
@@ -60,15 +74,7 @@ export function loadEffectsConfig(env: Env): EffectsConfig {
   const s3Endpoint = url(env, 'S3_ENDPOINT', ['http:', 'https:']);
   const s3Bucket = env.S3_BUCKET || null;
   if (s3Endpoint && !s3Bucket) throw new ConfigError('S3_BUCKET', 'is required with S3_ENDPOINT');
-  const sid = env.TWILIO_ACCOUNT_SID || null;
-  const token = env.TWILIO_AUTH_TOKEN || null;
-  const from = env.TWILIO_FROM || null;
-  if ((sid || token || from) && !(sid && token && from)) {
-    throw new ConfigError(
-      !sid ? 'TWILIO_ACCOUNT_SID' : !token ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_FROM',
-      'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together',
-    );
-  }
+  const twilio = loadTwilio(env);
   const purchase = env.TIKTOK_PURCHASE_EVENT ?? 'Purchase';
   if (purchase !== 'Purchase' && purchase !== 'CompletePayment')
     throw new ConfigError('TIKTOK_PURCHASE_EVENT', 'must be Purchase or CompletePayment');
@@ -85,25 +91,79 @@ export function loadEffectsConfig(env: Env): EffectsConfig {
         }
       : null,
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
-    twilio:
-      sid && token && from
-        ? {
-            accountSid: sid,
-            authToken: token,
-            from,
-            apiUrl: url(env, 'TWILIO_API_URL', ['http:', 'https:']) ?? 'https://api.twilio.com',
-          }
-        : null,
+    twilio,
     reminderLeadMinutes: int(env, 'REMINDER_LEAD_MINUTES', 24 * 60, 1, 30 * 24 * 60),
     tiktok: {
       apiUrl:
         url(env, 'TIKTOK_API_URL', ['http:', 'https:']) ?? 'https://business-api.tiktok.com/open_api/v1.3/event/track/',
       accessToken: env.TIKTOK_ACCESS_TOKEN || null,
       pixelCode: env.TIKTOK_PIXEL_CODE || 'DRYRUNPIXEL',
+      pixelConfigured: !!env.TIKTOK_PIXEL_CODE,
       testEventCode: env.TIKTOK_TEST_EVENT_CODE || null,
       purchaseEventName: purchase,
       maxAttempts: int(env, 'TIKTOK_MAX_ATTEMPTS', 5, 1, 20),
       baseBackoffMs: int(env, 'TIKTOK_BACKOFF_MS', 500, 0, 60_000),
     },
+  };
+}
+
+const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
+
+/**
+ * TWILIO_ACCOUNT_SID turns SMS on; it needs a credential (TWILIO_AUTH_TOKEN, or
+ * TWILIO_API_KEY_SID with TWILIO_API_KEY_SECRET) and a sender (TWILIO_FROM, an E.164 number
+ * or an alphanumeric sender ID, or TWILIO_MESSAGING_SERVICE_SID).
+ */
+function loadTwilio(env: Env): EffectsConfig['twilio'] {
+  const names = [
+    'TWILIO_ACCOUNT_SID',
+    'TWILIO_AUTH_TOKEN',
+    'TWILIO_API_KEY_SID',
+    'TWILIO_API_KEY_SECRET',
+    'TWILIO_FROM',
+    'TWILIO_MESSAGING_SERVICE_SID',
+  ] as const;
+  const v = Object.fromEntries(names.map((n) => [n, env[n] || null])) as Record<(typeof names)[number], string | null>;
+  const sid = v.TWILIO_ACCOUNT_SID;
+  if (!sid) {
+    const stray = names.find((n) => v[n]);
+    if (stray) throw new ConfigError('TWILIO_ACCOUNT_SID', `is required with ${stray}`);
+    return null;
+  }
+  if (!SID('AC').test(sid)) throw new ConfigError('TWILIO_ACCOUNT_SID', 'must be AC followed by 32 hex digits');
+  const keySid = v.TWILIO_API_KEY_SID;
+  const keySecret = v.TWILIO_API_KEY_SECRET;
+  if (!!keySid !== !!keySecret)
+    throw new ConfigError(
+      keySid ? 'TWILIO_API_KEY_SECRET' : 'TWILIO_API_KEY_SID',
+      'TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together',
+    );
+  if (keySid && !SID('SK').test(keySid))
+    throw new ConfigError('TWILIO_API_KEY_SID', 'must be SK followed by 32 hex digits');
+  if (!keySid && !v.TWILIO_AUTH_TOKEN)
+    throw new ConfigError(
+      'TWILIO_AUTH_TOKEN',
+      'is required with TWILIO_ACCOUNT_SID (or TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET)',
+    );
+  const from = v.TWILIO_FROM;
+  const service = v.TWILIO_MESSAGING_SERVICE_SID;
+  if (!from === !service)
+    throw new ConfigError('TWILIO_FROM', 'set exactly one of TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID');
+  if (from && !/^\+[1-9]\d{1,14}$/.test(from) && !/^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(from))
+    throw new ConfigError(
+      'TWILIO_FROM',
+      'must be an E.164 number (+15005550006) or an alphanumeric sender ID of up to 11 characters',
+    );
+  if (service && !SID('MG').test(service))
+    throw new ConfigError('TWILIO_MESSAGING_SERVICE_SID', 'must be MG followed by 32 hex digits');
+  return {
+    accountSid: sid,
+    username: keySid ?? sid,
+    password: keySid ? keySecret! : v.TWILIO_AUTH_TOKEN!,
+    from,
+    messagingServiceSid: service,
+    apiUrl: url(env, 'TWILIO_API_URL', ['http:', 'https:']) ?? 'https://api.twilio.com',
+    maxAttempts: int(env, 'TWILIO_MAX_ATTEMPTS', 4, 1, 20),
+    baseBackoffMs: int(env, 'TWILIO_BACKOFF_MS', 500, 0, 60_000),
   };
 }

@@ -223,7 +223,42 @@ describe('effects configuration (issue #7)', () => {
     expect(fx.tiktok.purchaseEventName).toBe('CompletePayment');
     expect(() => loadConfig({ S3_ENDPOINT: 'http://x' })).toThrow(/S3_BUCKET/);
     expect(() => loadConfig({ RECEIPT_TAX_RATE_BPS: '-1' })).toThrow(/RECEIPT_TAX_RATE_BPS/);
-    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'AC1' })).toThrow(/TWILIO_AUTH_TOKEN/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'AC1' })).toThrow(/TWILIO_ACCOUNT_SID/);
+  });
+
+  it('Twilio: an account SID with a token or an API key, and exactly one sender', () => {
+    const sid = `AC${'a'.repeat(32)}`;
+    const key = `SK${'b'.repeat(32)}`;
+    const service = `MG${'c'.repeat(32)}`;
+    expect(
+      loadConfig({ TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15005550006' }).effects.twilio,
+    ).toEqual({
+      accountSid: sid,
+      username: sid,
+      password: 't',
+      from: '+15005550006',
+      messagingServiceSid: null,
+      apiUrl: 'https://api.twilio.com',
+      maxAttempts: 4,
+      baseBackoffMs: 500,
+    });
+    expect(
+      loadConfig({
+        TWILIO_ACCOUNT_SID: sid,
+        TWILIO_API_KEY_SID: key,
+        TWILIO_API_KEY_SECRET: 's',
+        TWILIO_MESSAGING_SERVICE_SID: service,
+      }).effects.twilio,
+    ).toMatchObject({ accountSid: sid, username: key, password: 's', from: null, messagingServiceSid: service });
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: sid, TWILIO_FROM: '+15005550006' })).toThrow(/TWILIO_AUTH_TOKEN/);
+    expect(() => loadConfig({ TWILIO_AUTH_TOKEN: 't' })).toThrow(/TWILIO_ACCOUNT_SID/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 't' })).toThrow(/TWILIO_FROM/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '0612345678' })).toThrow(
+      /TWILIO_FROM/,
+    );
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: sid, TWILIO_API_KEY_SID: key, TWILIO_FROM: '+15005550006' })).toThrow(
+      /TWILIO_API_KEY_SECRET/,
+    );
     expect(() => loadConfig({ TIKTOK_PURCHASE_EVENT: 'Buy' })).toThrow(/TIKTOK_PURCHASE_EVENT/);
   });
 });
@@ -237,6 +272,7 @@ describe('payments (issue #6)', () => {
       stripeWebhookToleranceSeconds: 300,
       stripePublishableKey: null,
       reconcileAfterMinutes: 30,
+      paypal: null,
     });
     const config = loadConfig({
       STRIPE_SECRET_KEY: 'sk_test_123',
@@ -253,6 +289,7 @@ describe('payments (issue #6)', () => {
       stripeWebhookToleranceSeconds: 60,
       stripePublishableKey: 'pk_test_123',
       reconcileAfterMinutes: 5,
+      paypal: null,
     });
   });
 
@@ -266,6 +303,37 @@ describe('payments (issue #6)', () => {
       { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEMO_DATA: 'no', STRIPE_SECRET_KEY: 'sk_live_1' },
       'STRIPE_WEBHOOK_SECRET',
     ],
+  ])('%j is refused naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(variable);
+  });
+});
+
+describe('PayPal (issue #12)', () => {
+  const credentials = { PAYPAL_CLIENT_ID: 'AaBbCc-client_id_123', PAYPAL_CLIENT_SECRET: 'EeFf-secret_456789' };
+
+  it("PayPal is offered only with a client id and secret; the API URL defaults to PayPal's sandbox", () => {
+    expect(loadConfig({}).payments.paypal).toBeNull();
+    expect(loadConfig(credentials).payments.paypal).toEqual({
+      clientId: 'AaBbCc-client_id_123',
+      clientSecret: 'EeFf-secret_456789',
+      webhookId: null,
+      apiUrl: 'https://api-m.sandbox.paypal.com',
+    });
+    expect(
+      loadConfig({ ...credentials, PAYPAL_WEBHOOK_ID: '1JE4291016473214C', PAYPAL_API_URL: 'http://127.0.0.1:4010' })
+        .payments.paypal,
+    ).toMatchObject({ webhookId: '1JE4291016473214C', apiUrl: 'http://127.0.0.1:4010' });
+  });
+
+  it.each([
+    [{ PAYPAL_CLIENT_ID: 'AaBbCc-client_id_123' }, 'PAYPAL_CLIENT_SECRET'],
+    [{ PAYPAL_CLIENT_SECRET: 'EeFf-secret_456789' }, 'PAYPAL_CLIENT_ID'],
+    [{ ...credentials, PAYPAL_CLIENT_ID: 'has spaces in it' }, 'PAYPAL_CLIENT_ID'],
+    [{ ...credentials, PAYPAL_WEBHOOK_ID: 'WH-with-dashes' }, 'PAYPAL_WEBHOOK_ID'],
+    [{ ...credentials, PAYPAL_API_URL: 'ftp://paypal' }, 'PAYPAL_API_URL'],
+    [{ PAYPAL_WEBHOOK_ID: '1JE4291016473214C' }, 'PAYPAL_WEBHOOK_ID'],
+    [{ PAYPAL_API_URL: 'http://127.0.0.1:4010' }, 'PAYPAL_API_URL'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEMO_DATA: 'no', ...credentials }, 'PAYPAL_WEBHOOK_ID'],
   ])('%j is refused naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(variable);
   });

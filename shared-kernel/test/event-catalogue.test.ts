@@ -433,6 +433,17 @@ const validSamples: Samples = {
     receiptNumber: '2030-000001',
     reason: 'cancelled',
   },
+  NotificationIntended: {
+    notificationId: ID(43),
+    channel: 'email',
+    template: 'receipt',
+    recipientHash: HASH,
+    attempt: 1,
+    messageId: '<x@y>',
+    composedAt: SLOT.start,
+    bookingId: ID(41),
+    causeEventId: ID(42),
+  },
   NotificationSent: {
     notificationId: ID(43),
     channel: 'email',

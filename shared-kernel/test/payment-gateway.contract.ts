@@ -1,6 +1,6 @@
 /**
- * The payment gateway contract: the sandbox and Stripe (against stripe-mock, or a Stripe
- * test account) run this same suite.
+ * The payment gateway contract: the sandbox, Stripe (against stripe-mock, or a Stripe
+ * test account) and PayPal (against a local stand-in of its API) run this same suite.
  *
  * `stateful: false` marks a gateway that does not remember what it was sent (stripe-mock
  * answers every request from fixtures: a retrieved intent always comes back
@@ -18,7 +18,11 @@ export interface GatewayContractOptions {
   /** stateless gateways: the idempotency keys the adapter sent, in order (the server
    *  cannot show that it honoured them, so the suite checks they were sent) */
   sentIdempotencyKeys?: () => string[];
+  /** the shapes of the gateway's ids (default: Stripe's `pi_`, `ch_`/`py_`, `re_`) */
+  ids?: { intent: RegExp; charge: RegExp; refund: RegExp };
 }
+
+const STRIPE_IDS = { intent: /^pi_/, charge: /^(ch|py)_/, refund: /^re_/ };
 
 const STATUSES: IntentStatus[] = [
   'requires_payment_method',
@@ -36,6 +40,7 @@ export function paymentGatewayContract(
   options: GatewayContractOptions,
 ): void {
   describe(`payment gateway contract: ${name}`, () => {
+    const ids = options.ids ?? STRIPE_IDS;
     const request = (amount = 2500) => {
       const paymentId = randomUUID();
       return {
@@ -47,12 +52,12 @@ export function paymentGatewayContract(
     };
 
     it('names itself', () => {
-      expect(['sandbox', 'stripe']).toContain(make().name);
+      expect(['sandbox', 'stripe', 'paypal']).toContain(make().name);
     });
 
     it('creates an intent with an id and a client secret for the browser', async () => {
       const intent = await make().createIntent(request());
-      expect(intent.intentId).toMatch(/^pi_/);
+      expect(intent.intentId).toMatch(ids.intent);
       expect(intent.clientSecret).toEqual(expect.any(String));
       expect(intent.clientSecret.length).toBeGreaterThan(0);
     });
@@ -98,7 +103,7 @@ export function paymentGatewayContract(
         await options.pay!(gateway, intentId);
         const snapshot = await gateway.retrieve(intentId);
         expect(snapshot.status).toBe('succeeded');
-        expect(snapshot.chargeId).toMatch(/^(ch|py)_/);
+        expect(snapshot.chargeId).toMatch(ids.charge);
       },
     );
 
@@ -111,7 +116,7 @@ export function paymentGatewayContract(
         amount: { amount: 1000, currency: 'EUR' },
         idempotencyKey: `refund-${intentId}-1`,
       });
-      expect(partial.refundId).toMatch(/^re_/);
+      expect(partial.refundId).toMatch(ids.refund);
       const again = await gateway.refund({
         intentId,
         amount: { amount: 1000, currency: 'EUR' },
@@ -124,7 +129,7 @@ export function paymentGatewayContract(
         amount: { amount: 2000, currency: 'EUR' },
         idempotencyKey: `refund-${intentId}-2`,
       });
-      expect(rest.refundId).toMatch(/^re_/);
+      expect(rest.refundId).toMatch(ids.refund);
       if (options.stateful) expect(rest.refundId).not.toBe(partial.refundId);
     });
   });

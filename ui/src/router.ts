@@ -6,11 +6,13 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** who may open the page; others are sent to sign in */
     role?: Role;
+    /** any signed-in user may open the page */
+    auth?: boolean;
     title?: string;
   }
 }
 
-const routes: RouteRecordRaw[] = [
+export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'catalog', component: () => import('./views/CatalogView.vue'), meta: { title: 'Explore' } },
   {
     path: '/offerings/:id',
@@ -65,6 +67,48 @@ const routes: RouteRecordRaw[] = [
     meta: { role: 'admin', title: 'Booking' },
   },
   {
+    path: '/verify-email',
+    name: 'verify-email',
+    component: () => import('./views/VerifyEmailView.vue'),
+    meta: { title: 'Confirm your email' },
+  },
+  {
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: () => import('./views/ForgotPasswordView.vue'),
+    meta: { title: 'Forgot password' },
+  },
+  {
+    path: '/reset-password',
+    name: 'reset-password',
+    component: () => import('./views/ResetPasswordView.vue'),
+    meta: { title: 'Choose a new password' },
+  },
+  {
+    path: '/me/notifications',
+    name: 'notifications',
+    component: () => import('./views/NotificationPreferencesView.vue'),
+    meta: { auth: true, title: 'Notifications' },
+  },
+  {
+    path: '/admin/users',
+    name: 'admin-users',
+    component: () => import('./views/AdminUsersView.vue'),
+    meta: { role: 'admin', title: 'Users' },
+  },
+  {
+    path: '/admin/audit',
+    name: 'admin-audit',
+    component: () => import('./views/AdminAuditView.vue'),
+    meta: { role: 'admin', title: 'Audit history' },
+  },
+  {
+    path: '/admin/system',
+    name: 'admin-system',
+    component: () => import('./views/AdminSystemView.vue'),
+    meta: { role: 'admin', title: 'System' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('./views/NotFoundView.vue'),
@@ -79,12 +123,15 @@ export function createAppRouter() {
     scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
   });
 
-  router.beforeEach((to) => {
+  router.beforeEach(async (to) => {
     const session = useSessionStore();
+    // a reload: the stored refresh token must become an access token before any guard decides
+    if (session.restoring) await session.restore();
     const needs = to.meta.role;
-    if (needs && session.role !== needs) {
+    if (needs && !session.hasRole(needs)) {
       return { name: 'signin', query: { redirect: to.fullPath, need: needs } };
     }
+    if (to.meta.auth && !session.signedIn) return { name: 'signin', query: { redirect: to.fullPath } };
     return true;
   });
 

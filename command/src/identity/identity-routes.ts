@@ -68,12 +68,15 @@ export function identityRoutes(deps: CommandDeps): Router {
   const ir: IdentityRuntime = { runtime, tokens: deps.tokens, identity: cfg, now: () => clock.now() };
   const link = (path: string, token: string) => `${cfg.publicBaseUrl}${path}?token=${encodeURIComponent(token)}`;
 
-  // Brute force and enumeration: per IP on every credential endpoint, and per account.
+  // Brute force and enumeration: per IP on every credential endpoint, and per account
+  // (shared by every instance with REDIS_URL; failed-login lockouts live in the user stream).
   const perIp = limiter({
     name: 'auth-ip',
     windowMs: 60_000,
     limit: cfg.authRateLimitPerMinute,
     key: (req) => clientIp(req),
+    shared: deps.rateLimits,
+    onStoreError: 'refuse',
   });
   const accountKey = (req: Request): string | null => {
     const email = (req.body as { email?: unknown } | undefined)?.email;
@@ -84,6 +87,8 @@ export function identityRoutes(deps: CommandDeps): Router {
     windowMs: 60_000,
     limit: cfg.authAccountRateLimitPerMinute,
     key: accountKey,
+    shared: deps.rateLimits,
+    onStoreError: 'refuse',
   });
   const guarded: RequestHandler[] = [perIp, perAccount];
 

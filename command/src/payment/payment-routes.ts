@@ -9,13 +9,16 @@ import {
   DomainRuleError,
   NotFoundError,
   ValidationError,
+  gatewayNamed,
   streams,
   type CommandContext,
+  type PaymentGateway,
   type UserActor,
 } from '@booking/shared-kernel';
 import { bookingDecider, canSeeBooking } from '../booking/booking.js';
 import { paymentDecider, refundableAmount } from './payment.js';
-import { MarkPaidBody, RefundBody, SandboxConfirmBody } from './payment-requests.js';
+import { MarkPaidBody, RefundBody, SandboxConfirmBody, StartPaymentBody } from './payment-requests.js';
+import { payPalCaptureRoute } from './paypal-capture.js';
 import { accepted } from '../http/responses.js';
 import type { CommandDeps } from '../http/deps.js';
 
@@ -23,8 +26,8 @@ export function paymentRoutes(deps: CommandDeps): Router {
   const { runtime, clock, gateway } = deps;
   const router = Router();
 
-  async function resumeIntent(intentId: string) {
-    const snapshot = await gateway.retrieve(intentId);
+  async function resumeIntent(chosen: PaymentGateway, intentId: string) {
+    const snapshot = await chosen.retrieve(intentId);
     return { intentId, clientSecret: snapshot.clientSecret ?? '' };
   }
 
@@ -35,11 +38,16 @@ export function paymentRoutes(deps: CommandDeps): Router {
   }
 
   // Start (or resume) paying a pending booking: one payment per booking, id = booking id.
+  // The body may choose the method: the card gateway (default) or PayPal when offered.
   router.post(
     '/bookings/:bookingId/payment',
     commandRoute(runtime, async (req, res) => {
       const actor = actorOf(req, 'customer');
       const ctx: CommandContext = { ...commandContext(req, res), actor };
+      const body = parseInput(StartPaymentBody, req.body ?? {});
+      const method = body.method ?? 'card';
+      const chosen = method === 'paypal' ? (deps.paypal ?? null) : gateway;
+      if (!chosen) throw new ValidationError('PayPal is not offered on this platform', 'method');
       const bookingId = String(req.params.bookingId);
       const booking = await bookingFor(actor, bookingId);
       const placed = booking.placed!;
@@ -56,9 +64,9 @@ export function paymentRoutes(deps: CommandDeps): Router {
       // (gateway idempotency keys expire), or the one the idempotency key names.
       const { state: existing } = await loadState(runtime, streamId, paymentDecider);
       const intent =
-        existing.intentId && existing.gateway === gateway.name
-          ? await resumeIntent(existing.intentId)
-          : await gateway.createIntent({
+        existing.intentId && existing.gateway === chosen.name
+          ? await resumeIntent(chosen, existing.intentId)
+          : await chosen.createIntent({
               paymentId,
               bookingId,
               amount: placed.total,
@@ -75,7 +83,7 @@ export function paymentRoutes(deps: CommandDeps): Router {
           customerId: placed.customerId,
           providerId: placed.providerId,
           amount: placed.total,
-          gateway: gateway.name,
+          gateway: chosen.name,
           intentId: intent.intentId,
         },
         ctx,
@@ -85,7 +93,8 @@ export function paymentRoutes(deps: CommandDeps): Router {
         {
           paymentId,
           bookingId,
-          gateway: gateway.name,
+          method,
+          gateway: chosen.name,
           intentId: intent.intentId,
           clientSecret: intent.clientSecret,
           amount: placed.total,
@@ -143,6 +152,8 @@ export function paymentRoutes(deps: CommandDeps): Router {
     }),
   );
 
+  router.post('/payments/:paymentId/paypal-capture', payPalCaptureRoute(deps));
+
   router.post(
     '/payments/:paymentId/mark-paid',
     commandRoute(runtime, async (req: Request, res) => {
@@ -199,22 +210,24 @@ export function paymentRoutes(deps: CommandDeps): Router {
       }
       // The idempotency key names the payment's revision: a retry of this refund reuses
       // it, a later refund does not.
-      if (state.gateway !== 'manual' && state.gateway !== gateway.name) {
+      const paidWith = gatewayNamed(state.gateway, gateway, deps.paypal);
+      if (state.gateway !== 'manual' && !paidWith) {
         throw new DomainRuleError(
           'gateway-unavailable',
           `this payment was made with the ${state.gateway} gateway, which this process does not use`,
         );
       }
       const refund =
-        state.gateway === 'manual'
+        state.gateway === 'manual' || !paidWith
           ? { refundId: `manual-refund-${paymentId}-${revision}` }
-          : await gateway.refund({
+          : await paidWith.refund({
               intentId: state.intentId!,
               amount,
               idempotencyKey: `refund-${paymentId}-${revision}`,
             });
-      // Stripe refunds go through Stripe (their charge.refunded webhook then changes nothing:
-      // `refundedBefore` lets whichever of the two arrives second record nothing).
+      // Gateway refunds go through the gateway (its refund webhook, Stripe's charge.refunded or
+      // PayPal's PAYMENT.CAPTURE.REFUNDED, then changes nothing: `refundedBefore` lets
+      // whichever of the two arrives second record nothing).
       const result = await executeCommand(
         runtime,
         streamId,

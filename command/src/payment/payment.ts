@@ -111,7 +111,9 @@ export function decidePayment(command: PaymentCommand, state: PaymentState): Pay
   switch (command.type) {
     case 'StartPayment': {
       if (state.status === 'SUCCEEDED') throw new DomainRuleError('already-paid', 'this booking is already paid');
-      if (state.status !== 'NONE') return [];
+      // starting again with the same gateway resumes the open attempt; with another one (the
+      // customer switched between card and PayPal) the new attempt replaces it
+      if (state.status !== 'NONE' && state.gateway === command.gateway) return [];
       const { type: _t, ...data } = command;
       return [{ type: 'PaymentStarted', data }];
     }

@@ -31,8 +31,8 @@ import {
   type StripeEvent,
   type StripePaymentIntent,
 } from '@booking/shared-kernel/adapters';
-import { bookingDecider } from '../booking/booking.js';
-import { paymentDecider, type GatewayOutcome, type PaymentOpening } from './payment.js';
+import { paymentDecider, type GatewayOutcome } from './payment.js';
+import { openingFromBooking } from './gateway-opening.js';
 
 export const STRIPE_WEBHOOK_PATH = '/api/payments/webhooks/stripe';
 
@@ -147,27 +147,6 @@ async function resolve(event: StripeEvent, deps: StripeWebhookDeps): Promise<Res
   }
 }
 
-/** The facts StartPayment would have recorded, from the booking (payment id = booking id). */
-async function openingFor(
-  deps: StripeWebhookDeps,
-  paymentId: string,
-  intentId: string | null,
-): Promise<PaymentOpening | null> {
-  if (!intentId) return null;
-  const { state } = await loadState(deps.runtime, streams.booking(paymentId), bookingDecider);
-  const placed = state.placed;
-  if (!placed) return null;
-  return {
-    paymentId,
-    bookingId: placed.bookingId,
-    customerId: placed.customerId,
-    providerId: placed.providerId,
-    amount: { ...placed.total },
-    gateway: 'stripe',
-    intentId,
-  };
-}
-
 /** Applies one verified Stripe event; returns what happened (for the response and logs). */
 export async function applyStripeEvent(
   deps: StripeWebhookDeps,
@@ -183,7 +162,7 @@ export async function applyStripeEvent(
   const { paymentId, intentId, outcome } = resolved;
   const streamId = streams.payment(paymentId);
   const { state } = await loadState(deps.runtime, streamId, paymentDecider);
-  const opening = state.status === 'NONE' ? await openingFor(deps, paymentId, intentId) : null;
+  const opening = state.status === 'NONE' ? await openingFromBooking(deps.runtime, paymentId, intentId, 'stripe') : null;
   try {
     const result = await executeCommand(
       deps.runtime,

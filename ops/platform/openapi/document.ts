@@ -59,8 +59,17 @@ function schemaOf(all: Record<string, Json>, cls: RequestClass): Json {
   return schema;
 }
 
+/** The headers PayPal signs a webhook delivery with. */
+const PAYPAL_WEBHOOK_HEADERS = [
+  'PAYPAL-AUTH-ALGO',
+  'PAYPAL-CERT-URL',
+  'PAYPAL-TRANSMISSION-ID',
+  'PAYPAL-TRANSMISSION-SIG',
+  'PAYPAL-TRANSMISSION-TIME',
+] as const;
+
 function security(access: Access): Json[] {
-  if (access === 'public' || access === 'stripe-signature') return [];
+  if (access === 'public' || access === 'stripe-signature' || access === 'paypal-signature') return [];
   if (access === 'optional') return [{}, { bearerAuth: [] }];
   if (access === 'authenticated') return [{ bearerAuth: [] }];
   return [{ bearerAuth: [...access] }];
@@ -71,6 +80,8 @@ function accessText(access: Access): string {
   if (access === 'optional') return 'Anyone; a bearer token may show more.';
   if (access === 'authenticated') return 'Any signed-in user (the resource decides what each may see or do).';
   if (access === 'stripe-signature') return 'Stripe only: the raw body must carry a valid `Stripe-Signature`.';
+  if (access === 'paypal-signature')
+    return "PayPal only: the `PAYPAL-TRANSMISSION-*`, `PAYPAL-CERT-URL` and `PAYPAL-AUTH-ALGO` headers must verify with PayPal's verify-webhook-signature API.";
   return `Roles: ${access.join(', ')}.`;
 }
 
@@ -88,8 +99,19 @@ function operation(route: RouteDoc, all: Record<string, Json>): Json {
       parameters.push({ name, in: 'query', required: required.has(name), schema: property });
     }
   }
+  for (const header of route.headers ?? [])
+    parameters.push({
+      name: header.name,
+      in: 'header',
+      required: false,
+      description: header.description,
+      schema: { type: 'string' },
+    });
   if (route.access === 'stripe-signature')
     parameters.push({ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' } });
+  else if (route.access === 'paypal-signature')
+    for (const name of PAYPAL_WEBHOOK_HEADERS)
+      parameters.push({ name, in: 'header', required: true, schema: { type: 'string' } });
   else if (route.mountedWith === 'command') parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
   // read-your-writes (read-api/src/http/read-your-writes.ts) runs before every read route but the status one
   if (route.mountedWith === 'read-api' && !route.path.startsWith('/api/status/'))
@@ -98,7 +120,7 @@ function operation(route: RouteDoc, all: Record<string, Json>): Json {
   const op: Json = {
     operationId: operationId(route),
     summary: route.summary,
-    description: accessText(route.access),
+    description: route.notes ? `${accessText(route.access)}\n\n${route.notes}` : accessText(route.access),
     tags: [route.tag],
     security: security(route.access),
     ...(typeof route.access === 'object' ? { 'x-roles': [...route.access] } : {}),
@@ -106,7 +128,7 @@ function operation(route: RouteDoc, all: Record<string, Json>): Json {
   if (parameters.length > 0) op.parameters = parameters;
   if (route.body) {
     op.requestBody = {
-      required: true,
+      required: !route.bodyOptional,
       content: { 'application/json': { schema: { $ref: `${SCHEMA_PREFIX}${route.body.name}` } } },
     };
   } else if (route.access === 'stripe-signature') {
@@ -114,13 +136,25 @@ function operation(route: RouteDoc, all: Record<string, Json>): Json {
       required: true,
       content: { 'application/json': { schema: { type: 'object', description: 'a Stripe event' } } },
     };
+  } else if (route.access === 'paypal-signature') {
+    op.requestBody = {
+      required: true,
+      content: { 'application/json': { schema: { type: 'object', description: 'a PayPal webhook event' } } },
+    };
   }
   const success: Json = { description: route.status === 204 ? 'No content' : 'Success' };
   if (route.status !== 204) {
     success.content = Object.fromEntries(
       (route.produces ?? ['application/json']).map((type) => [
         type,
-        { schema: type === 'application/json' ? { type: 'object' } : { type: 'string', format: 'binary' } },
+        {
+          schema:
+            type === 'application/json'
+              ? { type: 'object' }
+              : type === 'text/event-stream'
+                ? { type: 'string', description: 'a stream of Server-Sent Events' }
+                : { type: 'string', format: 'binary' },
+        },
       ]),
     );
   }

@@ -31,11 +31,13 @@ import {
   SandboxConfirmBody,
   SetStockBody,
   SocialLoginBody,
+  StartPaymentBody,
   TokenBody,
 } from '@booking/command';
 import {
   AdminBookingListQuery,
   AnalyticsQuery,
+  LiveBookingsQuery,
   AutocompleteQuery,
   AvailabilityQuery,
   BookingListQuery,
@@ -53,10 +55,11 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /**
  * Who may call a route: anybody (`public`), anybody but a bearer token shows more
- * (`optional`), any signed-in user (`authenticated`), these roles only, or Stripe (a
- * signed webhook).
+ * (`optional`), any signed-in user (`authenticated`), these roles only, or Stripe or
+ * PayPal (a signed webhook).
  */
-export type Access = 'public' | 'optional' | 'authenticated' | 'stripe-signature' | readonly UserRoleName[];
+export type Access =
+  'public' | 'optional' | 'authenticated' | 'stripe-signature' | 'paypal-signature' | readonly UserRoleName[];
 
 /** What must be running for the route to be mounted (see platform.ts). */
 export type Feature = 'always' | 'command' | 'read-api' | 'projector' | 'demo';
@@ -73,12 +76,18 @@ export interface RouteDoc {
   access: Access;
   /** the JSON body's class (validated with parseInput) */
   body?: RequestClass;
+  /** the body may be left out altogether (its defaults apply) */
+  bodyOptional?: boolean;
   /** the query string's class */
   query?: RequestClass;
   /** the success status */
   status: number;
   /** the success body's media types (default: JSON) */
   produces?: readonly string[];
+  /** request headers the route reads (besides Authorization and the usual ones) */
+  headers?: readonly { name: string; description: string }[];
+  /** more about the route than its summary (markdown) */
+  notes?: string;
   mountedWith: Feature;
 }
 
@@ -148,6 +157,16 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics of this process (text exposition format)',
+    tag: 'operations',
+    access: 'public',
+    status: 200,
+    produces: ['text/plain'],
+    mountedWith: 'always',
+  },
+  {
+    method: 'get',
     path: '/.well-known/jwks.json',
     summary: 'Public keys that verify access tokens',
     tag: 'operations',
@@ -167,14 +186,26 @@ export const ROUTES: readonly RouteDoc[] = [
   {
     method: 'get',
     path: '/api/payments/config',
-    summary: 'What the SPA needs to take a payment (gateway, publishable key)',
+    summary: 'What the SPA needs to take a payment (card gateway, publishable key, PayPal client id)',
     tag: 'payments',
     access: 'public',
     status: 200,
     mountedWith: 'always',
   },
+  read(
+    '/config',
+    'Public settings for the SPA: social sign-in client ids, TikTok Pixel, Maps browser key, demo sign-in',
+    'operations',
+    'public',
+  ),
   read('/status/projections', 'Projection progress', 'operations', 'public'),
   read('/status/reactors', 'Reactor, hold-expiry, reconciler and reminder status', 'operations', 'public'),
+  read(
+    '/admin/system',
+    "Each projection's position and lag, each reactor's backlog and dead letters",
+    'operations',
+    ADMIN,
+  ),
   {
     method: 'get',
     path: '/api/admin/projections',
@@ -292,6 +323,12 @@ export const ROUTES: readonly RouteDoc[] = [
     NotificationPreferencesBody,
   ),
   read('/me', "The caller's profile", 'identity', 'authenticated'),
+  read(
+    '/me/notification-preferences',
+    "The caller's notification channels (email, SMS) and SMS phone",
+    'identity',
+    'authenticated',
+  ),
 
   // user administration
   read('/admin/users', 'List and search users', 'users', ADMIN, UserListQuery),
@@ -393,16 +430,47 @@ export const ROUTES: readonly RouteDoc[] = [
   read('/provider/bookings', "The provider's bookings", 'bookings', ['provider'], BookingListQuery),
   read('/admin/bookings', 'Every booking', 'bookings', ADMIN, AdminBookingListQuery),
   read('/bookings/:bookingId', 'One booking (its customer, provider or an admin)', 'bookings', 'authenticated'),
+  {
+    ...read(
+      '/live/bookings',
+      'Changes of the bookings the caller may see, as Server-Sent Events',
+      'bookings',
+      'authenticated',
+      LiveBookingsQuery,
+      ['text/event-stream'],
+    ),
+    headers: [
+      {
+        name: 'Last-Event-ID',
+        description:
+          'resume: first send the visible bookings that changed after this event id (a global position), then live changes',
+      },
+    ],
+    notes: [
+      'The same bookings as `GET /api/bookings/:bookingId` shows the caller: a customer their own, a provider those of their offerings, an admin all.',
+      'Each change is one event:',
+      '```',
+      'event: booking',
+      'id: <global position of the last event applied to the booking, as commands return it>',
+      'data: <the booking as GET /api/bookings/:bookingId returns it, on one line of JSON>',
+      '```',
+      'A comment line (`: heartbeat`) comes every 15 s. The stream ends when the access token expires; reconnect with a fresh token and `Last-Event-ID`.',
+    ].join('\n\n'),
+  },
 
   // payments
-  command(
-    'post',
-    '/bookings/:bookingId/payment',
-    'Start (or resume) paying a pending booking',
-    'payments',
-    CUSTOMER,
-    201,
-  ),
+  {
+    ...command(
+      'post',
+      '/bookings/:bookingId/payment',
+      'Start (or resume) paying a pending booking, by card (default) or PayPal',
+      'payments',
+      CUSTOMER,
+      201,
+      StartPaymentBody,
+    ),
+    bodyOptional: true,
+  },
   command(
     'post',
     '/payments/:paymentId/sandbox-confirm',
@@ -422,7 +490,23 @@ export const ROUTES: readonly RouteDoc[] = [
     MarkPaidBody,
   ),
   command('post', '/payments/:paymentId/refund', 'Refund all or part of a payment', 'payments', ADMIN, 200, RefundBody),
+  command(
+    'post',
+    '/payments/:paymentId/paypal-capture',
+    'PayPal: capture the order the buyer approved (200 SUCCEEDED or FAILED, 202 PENDING)',
+    'payments',
+    CUSTOMER,
+    200,
+  ),
   command('post', '/payments/webhooks/stripe', 'Stripe webhook (signed raw body)', 'payments', 'stripe-signature', 200),
+  command(
+    'post',
+    '/payments/webhooks/paypal',
+    'PayPal webhook (PAYMENT.CAPTURE.COMPLETED, DENIED, REFUNDED; verified with PayPal)',
+    'payments',
+    'paypal-signature',
+    200,
+  ),
   read('/payments/:paymentId', 'One payment (its customer, provider or an admin)', 'payments', 'authenticated'),
 
   // receipts

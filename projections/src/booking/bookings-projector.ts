@@ -32,6 +32,8 @@ export const bookingsProjector: Projector = {
     { collection: 'bookings', fields: { customerId: 1, placedAt: -1 } },
     { collection: 'bookings', fields: { providerId: 1, placedAt: -1 } },
     { collection: 'bookings', fields: { status: 1, placedAt: -1 } },
+    // live pushes read the bookings changed after a position (read-api/src/live)
+    { collection: 'bookings', fields: { _pos: 1 } },
     { collection: 'payments', fields: { status: 1, updatedAt: 1 } },
   ],
   async apply(event: AnyDecoded, pos: string, docs: DocumentStore): Promise<void> {

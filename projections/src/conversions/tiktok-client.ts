@@ -5,6 +5,8 @@
  * 20001 partial success. 429, 5xx and throttling codes (40100, 40700) are retried with
  * exponential backoff; other codes are validation problems a retry will not fix.
  */
+import { inSpan, SpanKind } from '@booking/shared-kernel';
+
 export interface TikTokEvent {
   event: string;
   event_time: number;
@@ -90,12 +92,20 @@ export class TikTokEventsClient {
       let status: number;
       let json: { code?: number; message?: string } = {};
       try {
-        const res = await fetch(this.options.apiUrl, {
-          method: 'POST',
-          headers: { 'Access-Token': this.options.accessToken!, 'content-type': 'application/json' },
-          body,
-          signal: AbortSignal.timeout(15_000),
-        });
+        const res = await inSpan(
+          'tiktok.events.track',
+          { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'booking.attempt': attempt } },
+          async (span) => {
+            const r = await fetch(this.options.apiUrl, {
+              method: 'POST',
+              headers: { 'Access-Token': this.options.accessToken!, 'content-type': 'application/json' },
+              body,
+              signal: AbortSignal.timeout(15_000),
+            });
+            span.setAttribute('http.response.status_code', r.status);
+            return r;
+          },
+        );
         status = res.status;
         json = (await res.json().catch(() => ({}))) as typeof json;
       } catch (err) {

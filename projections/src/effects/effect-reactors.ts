@@ -17,7 +17,7 @@ export interface EffectAdapters {
   mailer: Mailer;
   contacts: ContactDirectory;
   sms?: SmsSender;
-  /** tests: no real sleeping between TikTok retries */
+  /** tests: no real sleeping between TikTok and Twilio retries */
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -27,7 +27,11 @@ export function effectReactors(
 ): { reactors: Reactor[]; reminders: (deps: ReactorDeps, intervalMs?: number) => ReminderScheduler } {
   const fx = config.effects;
   const publicBaseUrl = config.identity.publicBaseUrl;
-  const sms = adapters.sms ?? (fx.twilio ? new TwilioSms(fx.twilio) : new RecordedSms());
+  const sms =
+    adapters.sms ??
+    (fx.twilio
+      ? new TwilioSms({ ...fx.twilio, ...(adapters.sleep ? { sleep: adapters.sleep } : {}) })
+      : new RecordedSms());
   const notifier = new Notifier({ mailer: adapters.mailer, sms, mailFrom: config.identity.mailFrom });
   const client = new TikTokEventsClient({
     apiUrl: fx.tiktok.apiUrl,

@@ -3,7 +3,14 @@
  * booking. If the hold lapsed and its seat was taken meanwhile, the booking expires and a
  * gateway payment is refunded in full, so nobody pays for nothing.
  */
-import { DomainRuleError, executeCommand, loadState, streams, type CommandContext } from '@booking/shared-kernel';
+import {
+  DomainRuleError,
+  executeCommand,
+  gatewayNamed,
+  loadState,
+  streams,
+  type CommandContext,
+} from '@booking/shared-kernel';
 import { bookingDecider, capacityDecider, offeringDecider, paymentDecider, refundableAmount } from '@booking/command';
 import type { Reactor, ReactorDeps } from '../runtime/reactor.js';
 import type { AnyDecoded } from '../runtime/projector.js';
@@ -18,14 +25,15 @@ async function refundInFull(deps: ReactorDeps, paymentId: string, reason: string
   const { state } = await loadState(deps.runtime, streams.payment(paymentId), paymentDecider);
   const amount = refundableAmount(state);
   if (amount <= 0 || state.gateway === 'manual' || !state.intentId) return;
-  if (state.gateway !== deps.gateway.name) {
+  const gateway = gatewayNamed(state.gateway, deps.gateway, deps.paypal);
+  if (!gateway) {
     deps.logger.warn(
       { paymentId, gateway: state.gateway },
-      'payment made with another gateway than the one configured; not refunded',
+      'payment made with a gateway this process does not use; not refunded',
     );
     return;
   }
-  const refund = await deps.gateway.refund({
+  const refund = await gateway.refund({
     intentId: state.intentId,
     amount: { amount, currency: state.amount!.currency },
     idempotencyKey: `refund-${paymentId}-unfulfilled`,

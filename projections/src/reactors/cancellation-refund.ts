@@ -4,7 +4,7 @@
  * cancellation, so a redelivered event neither refunds twice at the gateway nor records
  * twice (the refund id deduplicates in the payment stream).
  */
-import { executeCommand, loadState, streams, type CommandContext } from '@booking/shared-kernel';
+import { executeCommand, gatewayNamed, loadState, streams, type CommandContext } from '@booking/shared-kernel';
 import { bookingDecider, cancellationRefund, paymentDecider, refundableAmount } from '@booking/command';
 import type { Reactor, ReactorDeps } from '../runtime/reactor.js';
 import type { AnyDecoded } from '../runtime/projector.js';
@@ -38,15 +38,16 @@ export const cancellationRefundReactor: Reactor = {
       deps.logger.warn(log, 'cancellation: the payment was recorded by hand; an admin must refund it');
       return;
     }
-    if (payment.gateway !== deps.gateway.name) {
+    const gateway = gatewayNamed(payment.gateway, deps.gateway, deps.paypal);
+    if (!gateway) {
       deps.logger.warn(
         { ...log, gateway: payment.gateway },
-        'cancellation: the payment gateway is not the one configured here; not refunded',
+        'cancellation: the payment gateway is not one this process uses; not refunded',
       );
       return;
     }
     const amount = { amount: decision.amount, currency: payment.amount.currency };
-    const refund = await deps.gateway.refund({
+    const refund = await gateway.refund({
       intentId: payment.intentId,
       amount,
       idempotencyKey: `refund-${paymentId}-cancellation`,

@@ -7,6 +7,7 @@
 import {
   DomainRuleError,
   executeCommand,
+  gatewayNamed,
   streams,
   type CommandContext,
   type IntentSnapshot,
@@ -80,10 +81,12 @@ export class PaymentReconciler {
   async reconcileDue(): Promise<number> {
     const now = this.deps.clock.now().getTime();
     const cutoff = new Date(now - this.afterMinutes * 60_000).toISOString();
+    // payments made with a gateway this process has (the card gateway, PayPal when offered)
+    const gateways = [this.deps.gateway, this.deps.paypal].flatMap((g) => (g ? [g.name] : []));
     const due = await this.deps.docs
       .collection<PaymentDoc>('payments')
       .find(
-        { status: 'STARTED', gateway: this.deps.gateway.name, createdAt: { $lte: cutoff } },
+        { status: 'STARTED', gateway: { $in: gateways }, createdAt: { $lte: cutoff } },
         { sort: { createdAt: 1 }, limit: 200 },
       );
     let recorded = 0;
@@ -97,8 +100,9 @@ export class PaymentReconciler {
   }
 
   private async reconcile(payment: PaymentDoc): Promise<boolean> {
-    if (!payment.intentId) return false;
-    const snapshot = await this.deps.gateway.retrieve(payment.intentId);
+    const gateway = gatewayNamed(payment.gateway, this.deps.gateway, this.deps.paypal);
+    if (!payment.intentId || !gateway) return false;
+    const snapshot = await gateway.retrieve(payment.intentId);
     this.checked++;
     // only an intent that is this payment's tells its outcome (stripe-mock answers fixtures)
     const ours =

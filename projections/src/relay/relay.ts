@@ -25,6 +25,7 @@ import {
   type Subscription,
 } from '@booking/shared-kernel';
 import { ALL_TOPICS, topicForEvent, withPrefix } from './topics.js';
+import { PublishSpans } from './publish-spans.js';
 
 export interface RelayOptions {
   /** checkpoint name (default `relay`) */
@@ -159,6 +160,7 @@ export class Relay {
   /** Publishes a batch, retrying while the broker is down; then moves the checkpoint. */
   private async publish(batch: readonly RecordedEvent[]): Promise<boolean> {
     const byTopic = new Map<string, OutgoingMessage[]>();
+    const spans = new PublishSpans();
     let skipped = 0;
     for (const event of batch) {
       const type = topicForEvent(event.type);
@@ -169,7 +171,7 @@ export class Relay {
       }
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
-      list.push(encodeEvent(event));
+      list.push(encodeEvent(spans.prepare(event, topic)));
     }
     for (let attempt = 1; ; attempt++) {
       try {
@@ -178,13 +180,20 @@ export class Relay {
       } catch (err) {
         this.failures++;
         this.lastError = err instanceof Error ? err.message : String(err);
-        if (this.stopping) return false;
+        if (this.stopping) {
+          spans.end(err);
+          return false;
+        }
         const delay = Math.min(this.options.maxBackoffMs ?? 5000, 200 * 2 ** Math.min(attempt - 1, 10));
         this.logger.warn({ err, attempt, delayMs: delay, events: batch.length }, 'relay could not publish; retrying');
         await this.sleep(delay);
-        if (this.stopping) return false;
+        if (this.stopping) {
+          spans.end(err);
+          return false;
+        }
       }
     }
+    spans.end();
     const last = batch[batch.length - 1]!;
     this.position = last.position;
     await this.docs.saveCheckpoint(this.key, sortablePosition(last.position));

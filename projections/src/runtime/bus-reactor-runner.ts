@@ -41,6 +41,8 @@ export interface BusReactorRunnerOptions {
   groupPrefix?: string;
   /** prefix of every topic name (KAFKA_TOPIC_PREFIX) */
   topicPrefix?: string;
+  /** told each time a reactor parks an event (metrics) */
+  onParked?: (reactor: string) => void;
 }
 
 interface Running {
@@ -161,6 +163,7 @@ export class BusReactorRunner {
     attempts: number,
   ): Promise<void> {
     this.deadLetters++;
+    this.options.onParked?.(r.reactor.name);
     let eventId = headers['event-id'] ?? 'unknown';
     let eventType = headers['event-type'] ?? 'unknown';
     let streamId = headers['stream-id'] ?? 'unknown';

@@ -52,6 +52,8 @@ export class ProjectionRunner {
   private lastError: string | null = null;
   private unflushed = 0;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** projectors that applied an event since the last flush */
+  private touched = new Set<string>();
   /** set while `exclusive` runs; the loop waits for it before the next event */
   private paused: Promise<void> | null = null;
   private busy = false;
@@ -93,7 +95,10 @@ export class ProjectionRunner {
           const pos = sortablePosition(recorded.position);
           for (const p of this.projectors) {
             if (comparePositions(recorded.position, this.checkpoints.get(p.name)!) <= 0) continue;
-            if (p.eventTypes.has(event.type)) await p.apply(event, pos, this.docs);
+            if (p.eventTypes.has(event.type)) {
+              await p.apply(event, pos, this.docs);
+              this.touched.add(p.name);
+            }
             this.checkpoints.set(p.name, recorded.position);
           }
           position = recorded.position;
@@ -156,7 +161,20 @@ export class ProjectionRunner {
       if (comparePositions(position, START) > 0) await this.docs.saveCheckpoint(name, sortablePosition(position));
     }
     await this.docs.flush();
+    const touched = this.touched;
+    this.touched = new Set();
     this.progress.emit('flushed', applied);
+    if (touched.size > 0) this.progress.emit('changed', applied, touched);
+  }
+
+  /**
+   * Calls `listener` after each flush in which some projector changed its read model, with
+   * the position every read model has durably reached and the projectors that changed
+   * (live pushes read the documents then). Returns the unsubscribe function.
+   */
+  onChanged(listener: (applied: GlobalPosition, projectors: ReadonlySet<string>) => void): () => void {
+    this.progress.on('changed', listener);
+    return () => this.progress.off('changed', listener);
   }
 
   /** The position every read model has durably reached. */

@@ -36,6 +36,8 @@ export interface DeadLetterDoc {
 export interface ReactorRunnerOptions {
   maxAttempts?: number;
   baseBackoffMs?: number;
+  /** told each time a reactor parks an event (metrics) */
+  onParked?: (reactor: string) => void;
 }
 
 export class ReactorRunner {
@@ -142,6 +144,7 @@ export class ReactorRunner {
         const permanent = err instanceof AppError && err.kind !== 'conflict' && err.kind !== 'unavailable';
         if (permanent || attempt >= maxAttempts || this.stopping) {
           this.deadLetters++;
+          this.options.onParked?.(reactor.name);
           this.logger.error(
             { err, reactor: reactor.name, eventId: event.metadata.eventId, type: event.type, attempts: attempt },
             'reactor gave up on an event; parked as a dead letter',

@@ -13,7 +13,10 @@ export interface ReactorDeps {
   docs: DocumentStore;
   clock: Clock;
   logger: Logger;
+  /** the card gateway (Stripe or the sandbox) */
   gateway: PaymentGateway;
+  /** PayPal, when offered: refunds and reconciliation of payments made with it */
+  paypal?: PaymentGateway | null;
 }
 
 /**

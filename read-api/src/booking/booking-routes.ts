@@ -1,18 +1,10 @@
 import { Router, type Request } from 'express';
-import { actorOf, NotFoundError, parseInput, type Filter, type UserActor } from '@booking/shared-kernel';
+import { actorOf, NotFoundError, parseInput, type Filter } from '@booking/shared-kernel';
 import type { BookingDoc, PaymentDoc } from '@booking/projections';
 import { AdminBookingListQuery, BookingListQuery } from './booking-queries.js';
 import { pageWindow, publicDoc } from '../http/paging.js';
 import type { ReadApiDeps } from '../http/deps.js';
-
-/** Only its customer, its provider or an admin may see a booking or its payment. */
-function visibleTo(actor: UserActor, doc: { customerId: string; providerId: string }): boolean {
-  return (
-    actor.role === 'admin' ||
-    (actor.role === 'customer' && doc.customerId === actor.id) ||
-    (actor.role === 'provider' && doc.providerId === actor.id)
-  );
-}
+import { visibleTo } from './booking-visibility.js';
 
 export function bookingRoutes(deps: ReadApiDeps): Router {
   const router = Router();

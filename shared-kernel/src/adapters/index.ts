@@ -14,6 +14,28 @@ export {
   type StripeGatewayOptions,
 } from './payment/stripe-gateway.js';
 export * from './payment/stripe-webhooks.js';
+export {
+  PayPalGateway,
+  PayPalOrderNotApprovedError,
+  captureIdFromLinks,
+  orderIdFromLinks,
+  orderSnapshot,
+  type PayPalCapture,
+  type PayPalCaptureOutcome,
+  type PayPalOrder,
+} from './payment/paypal-gateway.js';
+export {
+  PayPalApiError,
+  PayPalClient,
+  PAYPAL_SANDBOX_API_URL,
+  payPalRequestId,
+  type PayPalClientOptions,
+  type PayPalRequestInfo,
+} from './payment/paypal-client.js';
+export { fromPayPalAmount, toPayPalAmount, payPalFractionDigits } from './payment/paypal-money.js';
+export * from './payment/paypal-webhooks.js';
 export { InProcessBus } from './bus/in-process-bus.js';
 export { KafkaBus, type KafkaBusOptions } from './bus/kafka-bus.js';
 export { GoogleGeocoder, placeOf, type GoogleGeocoderOptions } from './geo/google-geocoder.js';
+export { openRedis, type RedisClientOptions } from './redis/redis-client.js';
+export { redisRateLimitStores } from './redis/redis-rate-limit-stores.js';

@@ -4,7 +4,8 @@
  * event finds its effect already recorded and does nothing.
  *
  * Streams: `receipt-numbers-<year>` (gap-free numbering, decided in one stream),
- * `receipt-<receiptId>` (a receipt or a credit note), `notification-<notificationId>`,
+ * `receipt-<receiptId>` (a receipt or a credit note), `notification-<notificationId>`
+ * (NotificationIntended before each hand-off to the provider, then NotificationSent),
  * `conversions-<bookingId>`.
  */
 import { Type } from 'class-transformer';
@@ -84,6 +85,29 @@ export class CreditNoteIssued extends ReceiptDocumentData {
 
 export const NOTIFICATION_CHANNELS = ['email', 'sms'] as const;
 
+/**
+ * Recorded just before a notification is handed to the provider (SMTP, Twilio), one per
+ * hand-off. An intent without a NotificationSent after it means the process stopped between
+ * the hand-off and its record: the provider may or may not have the message, so the next
+ * delivery sends it again with the same Message-ID and Date (see docs/effects.md).
+ */
+export class NotificationIntended {
+  @IsUUID() notificationId!: string;
+  @IsIn(NOTIFICATION_CHANNELS) channel!: (typeof NOTIFICATION_CHANNELS)[number];
+  @IsString() @Length(1, 100) template!: string;
+  @IsString() @Length(64, 64) recipientHash!: string;
+  /** 1 for the first hand-off, 2 for a resend after an unrecorded one, ... */
+  @IsInt() @Min(1) attempt!: number;
+  /** email: the RFC 5322 Message-ID every hand-off of this notification carries */
+  @IsOptional() @IsString() @Length(3, 300) messageId?: string;
+  /** when the message was composed: its Date header, the same on every resend */
+  @IsISO8601({ strict: true }) composedAt!: string;
+  @IsOptional() @IsUUID() bookingId?: string;
+  @IsString() causeEventId!: string;
+}
+
+export const NOTIFICATION_OUTCOMES = ['sent', 'recorded', 'skipped', 'failed'] as const;
+
 export class NotificationSent {
   @IsUUID() notificationId!: string;
   @IsIn(NOTIFICATION_CHANNELS) channel!: (typeof NOTIFICATION_CHANNELS)[number];
@@ -91,8 +115,16 @@ export class NotificationSent {
   /** sha256 of the normalised recipient address: no personal data in the log */
   @IsString() @Length(64, 64) recipientHash!: string;
   @IsString() @Length(1, 300) providerMessageId!: string;
-  /** `sent`, or `recorded` when no provider is configured (dry run) or `skipped` (opted out, no address) */
-  @IsIn(['sent', 'recorded', 'skipped']) outcome!: 'sent' | 'recorded' | 'skipped';
+  /**
+   * `sent`; `recorded` when no provider is configured (dry run); `skipped` (opted out, no
+   * address); `failed` when the provider refused the message for good (`errorCode`, `error`)
+   */
+  @IsIn(NOTIFICATION_OUTCOMES) outcome!: (typeof NOTIFICATION_OUTCOMES)[number];
+  /** hand-offs to the provider (NotificationIntended); more than 1 only after a crash or a failed send */
+  @IsOptional() @IsInt() @Min(0) attempts?: number;
+  /** the provider's error code (e.g. Twilio 21211) when `failed` */
+  @IsOptional() @IsInt() errorCode?: number;
+  @IsOptional() @IsString() @Length(1, 1000) error?: string;
   @IsOptional() @IsUUID() bookingId?: string;
   @IsString() causeEventId!: string;
 }
@@ -115,6 +147,7 @@ export const effectEvents = [
   defineEvent('ReceiptNumberAllocated', ReceiptNumberAllocated),
   defineEvent('ReceiptIssued', ReceiptIssued),
   defineEvent('CreditNoteIssued', CreditNoteIssued),
+  defineEvent('NotificationIntended', NotificationIntended),
   defineEvent('NotificationSent', NotificationSent),
   defineEvent('ConversionForwarded', ConversionForwarded),
 ];
@@ -123,5 +156,6 @@ export type EffectEvent =
   | EventOf<'ReceiptNumberAllocated', ReceiptNumberAllocated>
   | EventOf<'ReceiptIssued', ReceiptIssued>
   | EventOf<'CreditNoteIssued', CreditNoteIssued>
+  | EventOf<'NotificationIntended', NotificationIntended>
   | EventOf<'NotificationSent', NotificationSent>
   | EventOf<'ConversionForwarded', ConversionForwarded>;

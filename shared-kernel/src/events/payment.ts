@@ -5,7 +5,7 @@ import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length, ValidateNested } 
 import { defineEvent, type EventOf } from './catalogue.js';
 import { MoneyData } from './common.js';
 
-export const GATEWAYS = ['sandbox', 'stripe', 'manual'] as const;
+export const GATEWAYS = ['sandbox', 'stripe', 'paypal', 'manual'] as const;
 export type GatewayName = (typeof GATEWAYS)[number];
 
 export class PaymentStarted {
@@ -15,7 +15,7 @@ export class PaymentStarted {
   @IsString() providerId!: string;
   @IsObject() @ValidateNested() @Type(() => MoneyData) amount!: MoneyData;
   @IsIn(GATEWAYS) gateway!: GatewayName;
-  /** the gateway's id for the payment attempt (e.g. a Stripe PaymentIntent id) */
+  /** the gateway's id for the payment attempt (a Stripe PaymentIntent id, a PayPal order id) */
   @IsString() @Length(1, 200) intentId!: string;
 }
 

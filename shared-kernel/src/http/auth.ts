@@ -137,7 +137,7 @@ type WithActor = Request & { [ACTOR]?: UserActor };
 /** Remembers the caller on the request and names them on every later log line of it. */
 function setActor(req: Request, actor: UserActor): void {
   (req as WithActor)[ACTOR] = actor;
-  Object.assign(currentLogContext(), { userId: actor.id, role: actor.role });
+  Object.assign(currentLogContext(), { userId: actor.id, userRole: actor.role });
 }
 
 /** Reads the bearer token when there is one; a bad, expired or revoked token is always a 401. */

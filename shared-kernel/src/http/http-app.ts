@@ -5,6 +5,8 @@ import { authenticate, type TokenSettings } from './auth.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import type { Logger } from '../logging.js';
 import { corsAllowlist, jsonOnly, overallLimit, securityHeaders, type SecuritySettings } from './security.js';
+import { loggableUrl, metricsEndpoint, requestTelemetry } from './request-telemetry.js';
+import type { PlatformMetrics } from '../observability/metrics.js';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -16,6 +18,8 @@ export interface HttpAppOptions {
   trustProxy?: boolean | number | string;
   /** routes that read their own raw body (signed webhooks), mounted before the JSON parser */
   mountBeforeBody?(app: Express): void;
+  /** request metrics and `GET /metrics` (Prometheus text); spans are made either way */
+  metrics?: PlatformMetrics;
   /** mounts the role's routes */
   mount(app: Express): void;
   /** mounted after the API, before the 404 handler (e.g. the built UI) */
@@ -31,16 +35,18 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('query parser', 'simple');
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.use(correlation);
+  app.use(requestTelemetry(options.metrics));
+  if (options.metrics) app.get('/metrics', metricsEndpoint(options.metrics));
   app.use(securityHeaders());
   app.use(corsAllowlist(options.security?.corsOrigins ?? []));
   app.use(
     pinoHttp({
       logger: options.logger,
       genReqId: (_req, res) => res.getHeader('x-correlation-id') as string,
-      autoLogging: { ignore: (req) => req.url === '/health' },
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
       // Method, path and status are enough; headers may carry tokens and personal data.
       serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: loggableUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) =>
@@ -53,7 +59,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     express.json({ limit: options.maxBodyBytes, strict: true, type: ['application/json', 'application/*+json'] }),
   );
   app.use(authenticate(options.tokens));
-  app.use(overallLimit(options.security?.rateLimitPerMinute ?? 0));
+  app.use(overallLimit(options.security?.rateLimitPerMinute ?? 0, options.security?.rateLimits));
   options.mount(app);
   options.mountLast?.(app);
   app.use(notFoundHandler);

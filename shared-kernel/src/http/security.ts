@@ -1,13 +1,15 @@
 /**
  * HTTP hardening shared by every role: security headers (helmet), a CORS allowlist,
- * in-process rate limits answering 429 problem+json with Retry-After, and JSON-only
- * request bodies (415 otherwise).
+ * rate limits answering 429 problem+json with Retry-After (counted in-process, or in a
+ * shared store such as Redis), and JSON-only request bodies (415 otherwise).
  */
 import type { Request, RequestHandler } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
-import { rateLimit, type Options as RateLimitOptions } from 'express-rate-limit';
-import { TooManyRequestsError, UnsupportedMediaTypeError } from '../errors.js';
+import { rateLimit, type ClientRateLimitInfo, type Options as RateLimitOptions, type Store } from 'express-rate-limit';
+import { TooManyRequestsError, UnavailableError, UnsupportedMediaTypeError } from '../errors.js';
+import type { Logger } from '../logging.js';
+import type { RateLimitStores } from '../ports/rate-limit-stores.js';
 import { optionalActorOf } from './auth.js';
 
 export interface SecuritySettings {
@@ -15,6 +17,14 @@ export interface SecuritySettings {
   corsOrigins: readonly string[];
   /** requests per minute per client (user when signed in, else IP); 0 disables */
   rateLimitPerMinute: number;
+  /** shared counters (REDIS_URL); absent: each process counts on its own */
+  rateLimits?: SharedRateLimits;
+}
+
+/** A shared rate-limit backend and where its failures are logged. */
+export interface SharedRateLimits {
+  stores: RateLimitStores;
+  logger: Logger;
 }
 
 export function securityHeaders(): RequestHandler {
@@ -59,16 +69,24 @@ export function clientIp(req: Request): string {
 }
 
 /**
- * An in-process fixed-window limiter. `key` picks what is counted (IP, account...);
- * returning null skips the request. Over the limit: 429 problem+json with Retry-After.
+ * A fixed-window limiter. `key` picks what is counted (IP, account...); returning null
+ * skips the request. Over the limit: 429 problem+json with Retry-After. Counted in this
+ * process unless `shared` names a store every instance uses.
+ *
+ * When the shared store fails, `onStoreError` decides: 'allow' lets the request through
+ * (logged; the overall limit must not take the API down with Redis), 'refuse' answers 503
+ * (credential endpoints keep their brute-force guard rather than lose it silently).
  */
 export function limiter(options: {
   name: string;
   windowMs: number;
   limit: number;
   key: (req: Request) => string | null;
+  shared?: SharedRateLimits | undefined;
+  onStoreError?: 'allow' | 'refuse';
 }): RequestHandler {
   if (options.limit <= 0) return (_req, _res, next) => next();
+  const shared = options.shared;
   const settings: Partial<RateLimitOptions> = {
     windowMs: options.windowMs,
     limit: options.limit,
@@ -77,6 +95,18 @@ export function limiter(options: {
     validate: false,
     skip: (req) => options.key(req) === null,
     keyGenerator: (req) => `${options.name}:${options.key(req) ?? ''}`,
+    ...(shared
+      ? {
+          store: refusingOnError(shared.stores.forLimiter(options.name), options.name, options.onStoreError),
+          passOnStoreError: options.onStoreError === 'allow',
+          logger: {
+            error: (err: unknown, message?: string) =>
+              shared.logger.error({ err, limiter: options.name }, message ?? 'rate-limit store error'),
+            warn: (err: unknown, message?: string) =>
+              shared.logger.warn({ err, limiter: options.name }, message ?? 'rate-limit store warning'),
+          },
+        }
+      : {}),
     handler: (req, _res, next) => {
       const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const seconds = reset
@@ -88,12 +118,45 @@ export function limiter(options: {
   return rateLimit(settings);
 }
 
+/** Wraps a shared store so that a failed count is a 503 problem, not a bare 500. */
+class RefusingOnErrorStore implements Store {
+  constructor(
+    private readonly inner: Store,
+    private readonly name: string,
+  ) {}
+  init(options: RateLimitOptions): void | Promise<void> {
+    return this.inner.init?.(options);
+  }
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    return this.inner.get?.(key);
+  }
+  async increment(key: string): Promise<ClientRateLimitInfo> {
+    try {
+      return await this.inner.increment(key);
+    } catch (err) {
+      throw new UnavailableError(`the rate-limit store is unavailable (${this.name}): ${(err as Error).message}`);
+    }
+  }
+  async decrement(key: string): Promise<void> {
+    await this.inner.decrement(key);
+  }
+  async resetKey(key: string): Promise<void> {
+    await this.inner.resetKey(key);
+  }
+}
+
+function refusingOnError(store: Store, name: string, onError: 'allow' | 'refuse' | undefined): Store {
+  return onError === 'allow' ? store : new RefusingOnErrorStore(store, name);
+}
+
 /** Overall limit per signed-in user, or per IP for anonymous callers. Mount after authentication. */
-export function overallLimit(perMinute: number): RequestHandler {
+export function overallLimit(perMinute: number, shared?: SharedRateLimits): RequestHandler {
   return limiter({
     name: 'overall',
     windowMs: 60_000,
     limit: perMinute,
+    shared,
+    onStoreError: 'allow',
     key: (req) => {
       if (req.path === '/health' || req.path === '/ready') return null;
       const actor = optionalActorOf(req);

@@ -31,6 +31,8 @@ export interface EventMetadata {
   readonly schemaVersion: number;
   /** ISO-8601 UTC instant */
   readonly recordedAt: string;
+  /** W3C trace context of the append that wrote the event, when tracing is on (observability only) */
+  readonly traceparent?: string;
 }
 
 /** An event as the writer hands it over. */

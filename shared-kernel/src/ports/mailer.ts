@@ -24,6 +24,8 @@ export interface MailMessage {
    * already sent do not send it twice, and mail clients collapse duplicates.
    */
   readonly messageId?: string;
+  /** the Date header; give the first attempt's on a resend so the copy is identical */
+  readonly date?: Date;
 }
 
 export interface Mailer {

@@ -18,6 +18,8 @@ export const BUS_HEADERS = {
   streamId: 'stream-id',
   position: 'position',
   contentType: 'content-type',
+  /** W3C trace context of the publish (when tracing is on) */
+  traceparent: 'traceparent',
   /** on a dead letter: why it was parked, and where it came from */
   dlqReason: 'dlq-reason',
   dlqTopic: 'dlq-original-topic',
@@ -135,6 +137,7 @@ export function encodeEvent(event: RecordedEvent): OutgoingMessage {
       [BUS_HEADERS.streamId]: event.streamId,
       [BUS_HEADERS.position]: `${event.position.commit}/${event.position.prepare}`,
       [BUS_HEADERS.contentType]: 'application/json',
+      ...(event.metadata.traceparent ? { [BUS_HEADERS.traceparent]: event.metadata.traceparent } : {}),
     },
   };
 }

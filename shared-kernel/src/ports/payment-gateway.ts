@@ -1,12 +1,12 @@
 /**
- * The payment gateway port. The sandbox gateway (embedded default) and Stripe pass one
- * gateway contract suite. Amounts are integer minor units.
+ * The payment gateway port. The sandbox gateway (embedded default), Stripe and PayPal pass
+ * one gateway contract suite. Amounts are integer minor units.
  */
 import type { Money } from '../primitives/money.js';
 
 export interface PaymentIntent {
   readonly intentId: string;
-  /** handed to the browser to confirm the payment (Stripe's client secret) */
+  /** handed to the browser to confirm the payment (Stripe's client secret; PayPal's approve link) */
   readonly clientSecret: string;
 }
 
@@ -59,12 +59,22 @@ export interface IntentSnapshot {
   readonly cancellationReason: string | null;
 }
 
+/** Stripe's PaymentIntent statuses are the port's words; PayPal orders map onto them
+ *  (CREATED -> requires_payment_method, APPROVED -> requires_capture, captured -> succeeded). */
 export interface PaymentGateway {
-  readonly name: 'sandbox' | 'stripe';
+  readonly name: 'sandbox' | 'stripe' | 'paypal';
   /** amount and currency from the booking; the same idempotency key returns the same intent */
   createIntent(request: CreateIntentRequest): Promise<PaymentIntent>;
   /** the intent's current state at the gateway */
   retrieve(intentId: string): Promise<IntentSnapshot>;
   /** full or partial; the same idempotency key returns the same refund */
   refund(request: RefundRequest): Promise<{ refundId: string }>;
+}
+
+/** The gateway with this name among those a process has (the card gateway, PayPal), or null. */
+export function gatewayNamed(
+  name: string | null | undefined,
+  ...gateways: readonly (PaymentGateway | null | undefined)[]
+): PaymentGateway | null {
+  return gateways.find((g) => g && g.name === name) ?? null;
 }

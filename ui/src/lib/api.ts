@@ -131,6 +131,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** send no X-Min-Position even if a write happened before */
   ignorePosition?: boolean;
+  /** send no bearer token (public endpoints an analyst-only token would be refused on) */
+  anonymous?: boolean;
 }
 
 interface ClientState {
@@ -138,6 +140,8 @@ interface ClientState {
   /** the latest position a command of this tab answered with */
   position: string | null;
   onUnauthorized: (() => void) | null;
+  /** renews the access token after a 401; true when a new one is in place */
+  refresh: (() => Promise<boolean>) | null;
   fetch: typeof fetch;
   baseUrl: string;
 }
@@ -146,6 +150,7 @@ const state: ClientState = {
   token: null,
   position: null,
   onUnauthorized: null,
+  refresh: null,
   fetch: (...args) => globalThis.fetch(...args),
   baseUrl: '',
 };
@@ -156,6 +161,21 @@ export function setAuthToken(token: string | null): void {
 
 export function onUnauthorized(handler: (() => void) | null): void {
   state.onUnauthorized = handler;
+}
+
+/** How a request that got 401 renews the token before it tries once more. */
+export function setTokenRefresher(refresh: (() => Promise<boolean>) | null): void {
+  state.refresh = refresh;
+}
+
+/** The current bearer header, for clients that do their own fetch (the live stream). */
+export function authHeaders(): Record<string, string> {
+  return state.token ? { authorization: `Bearer ${state.token}` } : {};
+}
+
+/** The fetch and base URL requests go through (tests replace them). */
+export function clientFetch(): { fetch: typeof fetch; baseUrl: string } {
+  return { fetch: state.fetch, baseUrl: state.baseUrl };
 }
 
 /** For tests and the dev server: another fetch or another origin. */
@@ -208,45 +228,71 @@ export function buildQuery(query: Query | URLSearchParams | undefined): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+/** Sends one request; a 401 renews the token once (when a refresher is set) and retries. */
+async function send(method: string, path: string, options: RequestOptions, accept: string): Promise<Response> {
   const isRead = method === 'GET';
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...options.headers };
-  if (state.token) headers.authorization = `Bearer ${state.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (isRead && state.position && !options.ignorePosition) headers['x-min-position'] = state.position;
   const url = `${state.baseUrl}${path}${buildQuery(options.query)}`;
-  const init: RequestInit = {
-    method,
-    headers,
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+  const init = (): RequestInit => {
+    const headers: Record<string, string> = { accept, ...options.headers };
+    if (state.token && !options.anonymous) headers.authorization = `Bearer ${state.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (isRead && state.position && !options.ignorePosition) headers['x-min-position'] = state.position;
+    return {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
   };
 
   let res: Response;
+  let renewed = false;
   for (let attempt = 0; ; attempt++) {
+    const sentToken = options.anonymous ? null : state.token;
+    const request = init();
     try {
-      res = await state.fetch(url, init);
+      res = await state.fetch(url, request);
     } catch (err) {
       throw toApiError(err);
     }
     // A read that asked for a position the read models have not reached yet: retry once.
-    if (isRead && res.status === 503 && attempt === 0 && headers['x-min-position']) {
+    if (isRead && res.status === 503 && attempt === 0 && (request.headers as Record<string, string>)['x-min-position']) {
       await sleep(Math.min(2000, Number(res.headers.get('retry-after') ?? '1') * 1000));
       continue;
+    }
+    // An expired access token: renew it and try once more.
+    if (res.status === 401 && sentToken && !renewed && state.refresh) {
+      renewed = true;
+      if (await state.refresh()) continue;
     }
     break;
   }
   if (!res.ok) {
     const error = await problemFromResponse(res);
-    if (error.status === 401 && state.token) state.onUnauthorized?.();
+    if (error.status === 401 && state.token && !options.anonymous) state.onUnauthorized?.();
     throw error;
   }
+  return res;
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const res = await send(method, path, options, 'application/json, application/problem+json');
   if (res.status === 204) return undefined as T;
-  const body = (await res.json()) as T;
-  if (!isRead && body && typeof body === 'object' && 'position' in body) {
+  const text = await res.text();
+  if (!text) return undefined as T;
+  const body = JSON.parse(text) as T;
+  if (method !== 'GET' && body && typeof body === 'object' && 'position' in body) {
     rememberPosition((body as { position?: string | null }).position);
   }
   return body;
+}
+
+/** A binary download (a receipt's PDF) with the bearer token; the file name from Content-Disposition. */
+export async function download(path: string, options: RequestOptions = {}): Promise<{ blob: Blob; filename: string | null }> {
+  const res = await send('GET', path, options, 'application/pdf, application/octet-stream, application/problem+json');
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+  return { blob: await res.blob(), filename: match ? decodeURIComponent(match[1]!) : null };
 }
 
 export const api = {
@@ -255,4 +301,5 @@ export const api = {
     request<T>('POST', path, { ...options, body: body ?? {} }),
   put: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>('PUT', path, { ...options, body }),
   patch: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>('PATCH', path, { ...options, body }),
+  delete: <T>(path: string, options?: RequestOptions) => request<T>('DELETE', path, options),
 };

@@ -1,12 +1,108 @@
 /** Shapes of the platform's JSON API as the UI uses them. */
 
-export type Role = 'customer' | 'provider' | 'admin';
+export type Role = 'customer' | 'provider' | 'admin' | 'analyst';
 
 export interface DemoUser {
   id: string;
   role: Role;
   name: string;
   email: string;
+}
+
+/** Who is signed in, as the identity API describes an account. */
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  /** the primary role (the one pages are chosen by) */
+  role: Role;
+  roles: Role[];
+  emailVerified?: boolean;
+  status?: 'active' | 'suspended';
+}
+
+/** What login, refresh, social and demo sign-in answer with. */
+export interface SessionTokens {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** seconds */
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: string;
+  user: SessionUser;
+}
+
+export interface NotificationPreferences {
+  email: boolean;
+  sms: boolean;
+  phone: string | null;
+}
+
+/** GET /api/config: what is configured, public by nature. */
+export interface ClientConfig {
+  signIn: { google: { clientId: string } | null; apple: { clientId: string } | null };
+  tiktokPixel: { pixelCode: string; purchaseEventName: 'Purchase' | 'CompletePayment' } | null;
+  maps: { browserKey: string } | null;
+  demoSignIn: boolean;
+}
+
+/** GET /api/payments/config; `paypal` only when PayPal is configured. */
+export interface PaymentsConfig {
+  gateway: string;
+  publishableKey: string | null;
+  sandbox: boolean;
+  paypal?: { clientId: string } | null;
+}
+
+export interface Receipt {
+  id: string;
+  number: string;
+  kind?: 'receipt' | 'credit-note' | string;
+  bookingId: string;
+  issuedAt: string;
+  total?: Money;
+  pdf: string;
+}
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  status: 'active' | 'suspended';
+  emailVerified: boolean;
+  signUpMethod?: string;
+  providerApplication: { status: 'pending' | 'approved' | 'rejected'; businessName: string; note?: string; submittedAt: string } | null;
+  createdAt: string;
+  updatedAt?: string;
+  lastLoginAt: string | null;
+  suspendedReason?: string;
+}
+
+export interface AuditActor {
+  id: string;
+  role: string;
+  [key: string]: unknown;
+}
+
+export interface AuditEvent {
+  streamId: string;
+  revision: string;
+  position: string;
+  type: string;
+  data: Record<string, unknown>;
+  eventId: string;
+  correlationId: string;
+  causationId: string;
+  actor: AuditActor;
+  schemaVersion: number;
+  recordedAt: string;
+}
+
+export interface AuditChange {
+  path: string;
+  before: unknown;
+  after: unknown;
 }
 
 export interface Money {
@@ -175,6 +271,8 @@ export interface PlacedBooking extends CommandResult {
 export interface StartedPayment extends CommandResult {
   paymentId: string;
   bookingId: string;
+  /** `card` or `paypal` (older servers leave it out: card) */
+  method?: 'card' | 'paypal';
   gateway: 'sandbox' | string;
   intentId: string;
   clientSecret: string;

@@ -43,6 +43,7 @@ export const useAdminStore = defineStore('admin', () => {
       });
       bookings.value = page.items;
       total.value = page.total;
+      unseen.value = 0;
     } catch (err) {
       error.value = toApiError(err);
     } finally {
@@ -85,7 +86,20 @@ export const useAdminStore = defineStore('admin', () => {
     await loadBooking(bookingId);
   }
 
+  /** bookings the live stream reported that this page of the table does not show */
+  const unseen = ref(0);
+
+  /** A booking pushed by the live stream: its row changes in place; others are counted, not inserted (paging stays put). */
+  function applyLive(b: Booking): void {
+    const i = bookings.value.findIndex((x) => x.id === b.id);
+    if (i >= 0) bookings.value.splice(i, 1, b);
+    else unseen.value++;
+    if (booking.value?.id === b.id) booking.value = b;
+  }
+
   return {
+    unseen,
+    applyLive,
     filters,
     bookings,
     total,

@@ -3,7 +3,10 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { api, toApiError, type ApiError } from '../lib/api';
 import { readAttribution } from '../lib/attribution';
+import { trackCheckoutStarted } from '../lib/conversions';
 import type { Booking, CommandResult, Page, PlacedBooking, SandboxOutcome, StartedPayment } from '../lib/types';
+
+export type PaymentMethod = 'card' | 'paypal';
 
 export interface PlaceBookingInput {
   offeringId: string;
@@ -78,11 +81,27 @@ export const useBookingsStore = defineStore('bookings', () => {
     return placed;
   }
 
-  async function startPayment(bookingId: string): Promise<StartedPayment> {
-    if (payment.value && payment.value.bookingId === bookingId) return payment.value;
-    const started = await api.post<StartedPayment>(`/api/bookings/${encodeURIComponent(bookingId)}/payment`);
-    payment.value = started;
-    return started;
+  /**
+   * Starts (or resumes) paying with `card` (the sandbox or Stripe) or `paypal`. The server
+   * keeps one payment per booking: choosing another method replaces the open attempt.
+   */
+  async function startPayment(bookingId: string, method: PaymentMethod = 'card'): Promise<StartedPayment> {
+    if (payment.value && payment.value.bookingId === bookingId && (payment.value.method ?? 'card') === method)
+      return payment.value;
+    const started = await api.post<StartedPayment>(
+      `/api/bookings/${encodeURIComponent(bookingId)}/payment`,
+      method === 'card' ? {} : { method },
+    );
+    payment.value = { ...started, method };
+    // the server forwards InitiateCheckout with the same event id
+    if (current.value?.id === bookingId) trackCheckoutStarted(current.value);
+    return payment.value;
+  }
+
+  /** A booking pushed by the live stream: replace it wherever it is shown. */
+  function applyLive(b: Booking): void {
+    if (current.value?.id === b.id) current.value = b;
+    replaceInList(b);
   }
 
   /** Starts (or resumes) the payment, then confirms the card in the sandbox. */
@@ -130,5 +149,6 @@ export const useBookingsStore = defineStore('bookings', () => {
     waitForConfirmation,
     cancel,
     replaceInList,
+    applyLive,
   };
 });

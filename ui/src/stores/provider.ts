@@ -78,7 +78,15 @@ export const useProviderStore = defineStore('provider', () => {
     if (i >= 0) bookings.value.splice(i, 1, b);
   }
 
+  /** A booking pushed by the live stream: updated in place, or added on top when it is new and matches the filter. */
+  function applyLive(b: Booking): void {
+    const i = bookings.value.findIndex((x) => x.id === b.id);
+    if (i >= 0) bookings.value.splice(i, 1, b);
+    else if (!bookingStatus.value || bookingStatus.value === b.status) bookings.value.unshift(b);
+  }
+
   return {
+    applyLive,
     offerings,
     offeringsLoading,
     offeringsError,

@@ -68,6 +68,8 @@ interface StoredMetadata {
   readonly actor: Actor;
   readonly schemaVersion: number;
   readonly recordedAt: string;
+  /** W3C trace context of the append that wrote it (when tracing is on) */
+  readonly traceparent?: string;
 }
 
 /** The fields of a client RecordedEvent we use (JSON or binary). */
@@ -129,6 +131,7 @@ function toRecorded(e: EsdbRecord): RecordedEvent | undefined {
       actor: md.actor ?? { id: 'unknown', role: 'system' },
       schemaVersion: md.schemaVersion ?? 1,
       recordedAt: md.recordedAt ?? e.created.toISOString(),
+      ...(typeof md.traceparent === 'string' ? { traceparent: md.traceparent } : {}),
     },
   };
 }
@@ -222,6 +225,7 @@ export class EventStoreDbEventStore implements EventStore {
         actor: e.metadata.actor,
         schemaVersion: e.metadata.schemaVersion,
         recordedAt: e.metadata.recordedAt,
+        ...(e.metadata.traceparent ? { traceparent: e.metadata.traceparent } : {}),
       };
       return jsonEvent({ id, type: e.type, data: e.data, metadata: { ...metadata } });
     });

@@ -64,12 +64,13 @@ export class OutboxMailer implements Mailer {
     const messageId = message.messageId ?? `<${id}@outbox.booking.local>`;
     const from = message.from ?? this.from;
     const writtenAt = new Date().toISOString();
+    const date = message.date ?? new Date(writtenAt);
     await fs.promises.mkdir(this.dir, { recursive: true });
     const base = path.join(this.dir, `${writtenAt.replace(/[:.]/g, '-')}-${id}`);
     const boundary = `----=_outbox_${id}`;
     const headers = [
       `Message-ID: ${messageId}`,
-      `Date: ${new Date(writtenAt).toUTCString()}`,
+      `Date: ${date.toUTCString()}`,
       `From: ${headerSafe(from)}`,
       `To: ${headerSafe(message.to)}`,
       `Subject: ${encodedWord(headerSafe(message.subject))}`,

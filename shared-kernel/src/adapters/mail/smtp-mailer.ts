@@ -1,8 +1,8 @@
 /**
  * SMTP mailer (nodemailer). Selected by SMTP_URL (`smtp://host:port`, `smtps://…`).
  * SMTP cannot tell whether a message was already delivered, so this adapter has no
- * `wasSent`; a resend after a crash keeps the same Message-ID, which receiving clients
- * use to collapse duplicates.
+ * `wasSent`; a resend after a crash keeps the same Message-ID and Date, which receiving
+ * systems use to collapse duplicates (docs/effects.md).
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Mailer, MailMessage } from '../../ports/mailer.js';
@@ -24,6 +24,7 @@ export class SmtpMailer implements Mailer {
       text: message.text,
       ...(message.html ? { html: message.html } : {}),
       ...(message.messageId ? { messageId: message.messageId } : {}),
+      ...(message.date ? { date: message.date } : {}),
       ...(message.tags
         ? {
             headers: Object.fromEntries(

@@ -3,15 +3,14 @@
  * an HMAC of the RAW request body, so it must be checked before any JSON parsing.
  */
 import Stripe from 'stripe';
+import { WebhookSignatureError } from './webhook-signature-error.js';
 
 export type StripeEvent = Stripe.Event;
 export type StripePaymentIntent = Stripe.PaymentIntent;
 export type StripeCharge = Stripe.Charge;
 export type StripeDispute = Stripe.Dispute;
 
-export class WebhookSignatureError extends Error {
-  override readonly name = 'WebhookSignatureError';
-}
+export { WebhookSignatureError };
 
 /**
  * Returns the verified event, or throws WebhookSignatureError (missing, malformed,

@@ -1,0 +1,84 @@
+/**
+ * The functions a V8 CPU profile (`node --cpu-prof`) spent its time in: self time (the
+ * function's own code) and total time (with what it called), as JSON.
+ *
+ *   npx tsx ops/bench/cpu-profile-top.ts <file.cpuprofile> [top=15]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './bench-processes.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+const where = (n: ProfileNode) => {
+  const url = n.callFrame.url.replace('file://', '');
+  const short = url.startsWith(ROOT) ? path.relative(ROOT, url) : url;
+  return `${n.callFrame.functionName || '(anonymous)'} ${short ? `${short}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
+};
+
+export function topFunctions(profile: CpuProfile, top = 15) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  // microseconds per node from the samples' time deltas (hitCount alone ignores idle gaps)
+  const selfUs = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const id = samples[i]!;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0));
+  }
+  const totalUs = new Map<number, number>();
+  const total = (id: number): number => {
+    const cached = totalUs.get(id);
+    if (cached !== undefined) return cached;
+    const n = byId.get(id)!;
+    const t = (selfUs.get(id) ?? 0) + (n.children ?? []).reduce((a, c) => a + total(c), 0);
+    totalUs.set(id, t);
+    return t;
+  };
+  const root = profile.nodes[0]!;
+  const all = total(root.id);
+  const idleUs = profile.nodes
+    .filter((n) => n.callFrame.functionName === '(idle)')
+    .reduce((a, n) => a + (selfUs.get(n.id) ?? 0), 0);
+  // the same function appears under many call paths: sum them (total: without double
+  // counting recursion only approximately, which is fine for a ranking)
+  const self = new Map<string, number>();
+  const incl = new Map<string, number>();
+  for (const n of profile.nodes) {
+    const key = where(n);
+    self.set(key, (self.get(key) ?? 0) + (selfUs.get(n.id) ?? 0));
+    if (!['(root)', '(program)', '(idle)', '(garbage collector)'].includes(n.callFrame.functionName))
+      incl.set(key, (incl.get(key) ?? 0) + total(n.id));
+  }
+  const busy = all - idleUs;
+  const rank = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pctOfBusy: Math.round((us / busy) * 1000) / 10 }));
+  return {
+    seconds: Math.round((profile.endTime - profile.startTime) / 1e4) / 100,
+    busyPct: Math.round((busy / all) * 1000) / 10,
+    topSelf: rank(self),
+    topTotal: rank(incl),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [file, top] = process.argv.slice(2);
+  if (!file) throw new Error('usage: cpu-profile-top.ts <file.cpuprofile> [top]');
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+  console.log(JSON.stringify(topFunctions(profile, Number(top ?? 15)), null, 2));
+}
