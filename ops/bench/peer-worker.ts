@@ -9,14 +9,7 @@
  * and 16 writers with an instance (connection) each. The last stdout line is `RESULT <json>`.
  */
 import path from 'node:path';
-import {
-  aggregateLoads,
-  concurrent,
-  errorTally,
-  openTarget,
-  rawGrouped,
-  sequential,
-} from './store-workloads.js';
+import { aggregateLoads, concurrent, errorTally, openTarget, rawGrouped, sequential } from './store-workloads.js';
 
 // a library may report an error outside the awaited call (node-sqlite3 emits 'error' on a
 // connection when a statement has no callback): counted against the running workload

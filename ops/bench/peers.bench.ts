@@ -12,7 +12,6 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { ROOT } from './bench-processes.js';
 import { round } from './stats.js';
 
@@ -130,14 +129,13 @@ function summarizeTarget(rounds: WorkerResult[]) {
   };
 }
 
+/** the version npm installed (the packages do not export their package.json) */
 function installedVersion(pkg: string): string | null {
-  try {
-    const require = createRequire(path.join(ROOT, 'ops/package.json'));
-    const file = require.resolve(`${pkg}/package.json`);
-    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
-  } catch {
-    return null;
+  for (const dir of ['ops/node_modules', 'node_modules']) {
+    const file = path.join(ROOT, dir, pkg, 'package.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
   }
+  return null;
 }
 
 const ratio = (a: number | undefined, b: number | undefined) =>

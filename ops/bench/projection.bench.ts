@@ -28,7 +28,9 @@ import { round, summarize } from './stats.js';
 const silent = createLogger({ level: 'silent' });
 
 /** Reads the whole log in pages and decodes every event, nothing else: the rebuild's reference. */
-export async function measureReadDecode(store: EventStore): Promise<{ events: number; eventsPerSec: number; seconds: number }> {
+export async function measureReadDecode(
+  store: EventStore,
+): Promise<{ events: number; eventsPerSec: number; seconds: number }> {
   const t0 = performance.now();
   let after: GlobalPosition = START;
   let decoded = 0;

@@ -8,10 +8,11 @@
  *   npm run bench -- --scale                # cost growth at 10k, 100k, 1m events (long)
  *   npm run bench -- --scale=10k,100k       # chosen sizes; or BENCH_SCALE=10k,100k
  *
- * A scale run alone is saved to bench-results/scale.json (so it does not replace the
- * default run's file). BENCH_CPU_PROF=<dir> makes the scale run's platform write CPU
- * profiles there (summarise one with `tsx ops/bench/cpu-profile-top.ts <file>`);
- * BENCH_HTTP_SECONDS=<n> shortens the scale run's autocannon runs (default 5 s a level).
+ * A partial run is saved to bench-results/latest-<sections>.json (a scale run alone to
+ * latest-scale.json), so it does not replace the full run's file. BENCH_CPU_PROF=<dir>
+ * makes the scale run's platform write CPU profiles there (summarise one with
+ * `tsx ops/bench/cpu-profile-top.ts <file>`); BENCH_HTTP_SECONDS=<n> shortens the scale
+ * run's autocannon runs (default 5 s a level).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,7 +59,9 @@ result.finishedAt = new Date().toISOString();
 (result.machine as Record<string, unknown>).loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
 
 const json = JSON.stringify(result, null, 2);
-const onlyScale = scaleSizes !== null && Object.keys(result).every((k) => ['machine', 'startedAt', 'finishedAt', 'scale'].includes(k));
+// a partial run does not replace the full run's file
+const sections = [...only, ...(scaleSizes ? ['scale'] : [])];
+const file = sections.length === 0 ? 'latest.json' : `latest-${sections.join('-')}.json`;
 fs.mkdirSync('bench-results', { recursive: true });
-fs.writeFileSync(path.join('bench-results', onlyScale ? 'scale.json' : 'latest.json'), json);
+fs.writeFileSync(path.join('bench-results', file), json);
 console.log(json);

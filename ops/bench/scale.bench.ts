@@ -68,11 +68,18 @@ export function parseSizes(spec: string): number[] {
 
 const tokens = { secret: process.env.JWT_SECRET ?? DEFAULT_JWT_SECRET, issuer: 'booking-platform', expiresIn: 3600 };
 
-/** The stream with the most events, read straight from the file (read-only connection). */
+/** The inventory stream of an existing offering with the most events (a product booked
+ *  all through the history), read straight from the file. */
 function longestStream(file: string): { streamId: string; events: number } {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare('SELECT stream_id, revision FROM streams ORDER BY revision DESC LIMIT 1').get() as {
+    const row = db
+      .prepare(
+        `SELECT stream_id, revision FROM streams s WHERE stream_id LIKE 'inventory-%'
+           AND EXISTS (SELECT 1 FROM streams o WHERE o.stream_id = 'offering-' || substr(s.stream_id, 11))
+         ORDER BY revision DESC LIMIT 1`,
+      )
+      .get() as {
       stream_id: string;
       revision: number;
     };
@@ -104,7 +111,8 @@ async function coldAndWarmBookings(port: number, offeringId: string, warm: numbe
       body: JSON.stringify({ offeringId, quantity: 1 }),
     });
     const ms = performance.now() - t;
-    if (res.status !== 201) throw new Error(`booking the history's product answered ${res.status}: ${await res.text()}`);
+    if (res.status !== 201)
+      throw new Error(`booking the history's product answered ${res.status}: ${await res.text()}`);
     return ms;
   };
   const coldMs = await book();
@@ -151,7 +159,11 @@ async function platformRun(
     const healthMs = performance.now() - t0;
     await waitUp(`http://127.0.0.1:${port}/ready`, child, 600_000, 10);
     const readyMs = performance.now() - t0;
-    const run: PlatformRun = { healthMs: round(healthMs, 0), readyMs: round(readyMs, 0), rssAtReadyMb: rssMb(child.pid) };
+    const run: PlatformRun = {
+      healthMs: round(healthMs, 0),
+      readyMs: round(readyMs, 0),
+      rssAtReadyMb: rssMb(child.pid),
+    };
     if (work.hotOfferingId) run.hotProductBooking = await coldAndWarmBookings(port, work.hotOfferingId, 20);
     if (work.http) {
       run.placeBooking = await benchPlaceBooking(port, options.httpLevels, options.httpSeconds);
@@ -171,27 +183,38 @@ function removeReadModels(dataDir: string): void {
 }
 
 async function measureSize(
-  store: SqliteEventStore,
+  grownStore: SqliteEventStore,
   dataDir: string,
   size: number,
   options: ScaleOptions,
 ): Promise<Record<string, unknown>> {
   const log = (what: string) => console.error(`[scale ${size}] ${what}`);
+  let store = grownStore;
   const headBefore = Number((await store.headPosition()).commit);
   const t0 = performance.now();
   if (headBefore < size) await appendHistory(store, Math.ceil((size - headBefore) / 6));
   const appended = Number((await store.headPosition()).commit) - headBefore;
   const history = { appended, eventsPerSec: Math.round(appended / ((performance.now() - t0) / 1000)) };
   const eventsInStore = Number((await store.headPosition()).commit);
-  log(`store holds ${eventsInStore} events; event store workloads`);
+  log(`store holds ${eventsInStore} events; event store workloads on a copy`);
 
-  const target = storeTarget(store, false);
-  const label = `scale${size}-`;
-  const seq1 = await sequential(target, 1, options.storeBudgetMs, `${label}seq`);
-  const conc16 = await concurrent([target], 16, options.storeBudgetMs, `${label}conc`);
-  const agg = await aggregateLoads(target, options.storeBudgetMs, `${label}agg`);
-  const longest = longestStream(path.join(dataDir, 'events.sqlite'));
-  const longestLoad = await timedLoads(store, longest.streamId, 20);
+  // The workloads append thousands of events; they run on a copy of the file so the sizes
+  // (and the log the projections and the platform read) stay what they say.
+  await store.close();
+  const file = path.join(dataDir, 'events.sqlite');
+  const scratchFile = path.join(path.dirname(dataDir), `scratch-${size}.sqlite`);
+  fs.copyFileSync(file, scratchFile);
+  const longest = longestStream(file);
+  const scratch = new SqliteEventStore({ path: scratchFile });
+  const target = storeTarget(scratch, false);
+  const seq1 = await sequential(target, 1, options.storeBudgetMs);
+  const conc16 = await concurrent([target], 16, options.storeBudgetMs, 'conc');
+  const agg = await aggregateLoads(target, options.storeBudgetMs);
+  const longestLoad = await timedLoads(scratch, longest.streamId, 20);
+  await scratch.close();
+  for (const f of fs.readdirSync(path.dirname(scratchFile)))
+    if (f.startsWith(path.basename(scratchFile))) fs.rmSync(path.join(path.dirname(scratchFile), f));
+  store = new SqliteEventStore({ path: file });
 
   log('read+decode and projection rebuild');
   const decode = await measureReadDecode(store);
@@ -206,7 +229,9 @@ async function measureSize(
   await store.close();
 
   log('platform: first start, HTTP load, restart');
-  const hotOfferingId = longest.streamId.startsWith('inventory-') ? longest.streamId.slice('inventory-'.length) : undefined;
+  const hotOfferingId = longest.streamId.startsWith('inventory-')
+    ? longest.streamId.slice('inventory-'.length)
+    : undefined;
   const first = await platformRun(dataDir, options, {
     http: true,
     ...(hotOfferingId ? { hotOfferingId } : {}),
@@ -254,7 +279,8 @@ export async function benchScale(options: ScaleOptions = defaultScaleOptions): P
     return {
       setup: {
         ...options,
-        history: 'fast-history.ts: per booking CapacityReserved, BookingPlaced, PaymentStarted, PaymentSucceeded, CapacityConfirmed, BookingConfirmed; 50 products per growth step',
+        history:
+          'fast-history.ts: per booking CapacityReserved, BookingPlaced, PaymentStarted, PaymentSucceeded, CapacityConfirmed, BookingConfirmed; 50 products per growth step',
         statistic: 'one run per size; latency percentiles over the requests of that run',
       },
       references: {
@@ -289,7 +315,10 @@ function growthRow(s: SizeResult, base: SizeResult, bare: Awaited<ReturnType<typ
   const http = (run: PlatformRun, c: number) => run.placeBooking?.find((p) => p.connections === c)?.requestsPerSec;
   return {
     size: s.size,
-    sequentialAppendsPerSec: r(s.eventStore.sequentialBatch1.eventsPerSec, base.eventStore.sequentialBatch1.eventsPerSec),
+    sequentialAppendsPerSec: r(
+      s.eventStore.sequentialBatch1.eventsPerSec,
+      base.eventStore.sequentialBatch1.eventsPerSec,
+    ),
     concurrent16EventsPerSec: r(s.eventStore.concurrent16.eventsPerSec, base.eventStore.concurrent16.eventsPerSec),
     aggregateLoadsPerSec: r(s.eventStore.aggregateLoad100.loadsPerSec, base.eventStore.aggregateLoad100.loadsPerSec),
     rebuildEventsPerSec: r(s.projection.rebuild.eventsPerSec, base.projection.rebuild.eventsPerSec),

@@ -8,8 +8,8 @@
  * RSS over time and its trend after warm-up, error counts by kind, and latency
  * percentiles per operation.
  *
- * SOAK_RATE: flows started per second (default 8; a flow is 5 requests, paid ones 5,
- * unpaid 3).
+ * SOAK_RATE: flows started per second (default 4). A flow is browse, book, start the
+ * payment, pay, read the booking (5 requests); an unpaid one skips the payment (3).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -23,7 +23,7 @@ import { tempDir } from '../test-support/harness.js';
 import { percentile, round } from './stats.js';
 
 const DURATION_S = Number(process.env.SOAK_DURATION_S ?? 600);
-const RATE = Number(process.env.SOAK_RATE ?? 8);
+const RATE = Number(process.env.SOAK_RATE ?? 4);
 const SAMPLE_S = Number(process.env.SOAK_SAMPLE_S ?? 10);
 const WARMUP_S = Math.min(60, DURATION_S / 5);
 
@@ -52,7 +52,12 @@ let requests = 0;
 let inFlight = 0;
 let maxInFlight = 0;
 
-async function timed(op: string, path: string, call: HttpCall, ok: (a: HttpAnswer) => boolean): Promise<HttpAnswer | null> {
+async function timed(
+  op: string,
+  path: string,
+  call: HttpCall,
+  ok: (a: HttpAnswer) => boolean,
+): Promise<HttpAnswer | null> {
   requests++;
   inFlight++;
   maxInFlight = Math.max(maxInFlight, inFlight);
@@ -107,7 +112,12 @@ async function flow(): Promise<void> {
   if (!booked) return;
   const bookingId = booked.body!.bookingId as string;
   if (n % 10 !== 0) {
-    const started = await timed('start-payment', `/api/bookings/${bookingId}/payment`, { method: 'POST', headers: auth }, is2xx);
+    const started = await timed(
+      'start-payment',
+      `/api/bookings/${bookingId}/payment`,
+      { method: 'POST', headers: auth },
+      is2xx,
+    );
     if (started) {
       await timed(
         'pay',
@@ -149,7 +159,9 @@ async function sample(): Promise<void> {
     inFlight,
   });
   const last = samples[samples.length - 1]!;
-  console.error(`[soak] t=${last.t}s rss=${last.rssMb} MB events=${last.heads} lag=${last.lag} requests=${last.requests} errors=${last.errors}`);
+  console.error(
+    `[soak] t=${last.t}s rss=${last.rssMb} MB events=${last.heads} lag=${last.lag} requests=${last.requests} errors=${last.errors}`,
+  );
 }
 
 // Open loop: a flow starts every 1/RATE s whatever the previous ones are doing.

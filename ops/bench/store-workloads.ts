@@ -207,7 +207,12 @@ export async function aggregateLoads(target: Target, budgetMs: number, label = '
   }
   const secs = (performance.now() - t0) / 1000;
   if (Number.isNaN(check)) throw new Error('fold produced NaN');
-  return { streamEvents: 100, loadsPerSec: Math.round(loads / secs), eventsPerSec: Math.round((loads * 100) / secs), errors };
+  return {
+    streamEvents: 100,
+    loadsPerSec: Math.round(loads / secs),
+    eventsPerSec: Math.round((loads * 100) / secs),
+    errors,
+  };
 }
 
 export async function concurrent(targets: Target[], writers: number, budgetMs: number, label: string) {
@@ -258,11 +263,12 @@ export async function rawGrouped(file: string, rowsPerTx: number, budgetMs: numb
   let events = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < budgetMs) {
-    raw.appendGroup(Array.from({ length: rowsPerTx }, (_, w) => ({ stream: `group-${w}`, event: makeEvent(eventNo++) })));
+    raw.appendGroup(
+      Array.from({ length: rowsPerTx }, (_, w) => ({ stream: `group-${w}`, event: makeEvent(eventNo++) })),
+    );
     events += rowsPerTx;
   }
   const secs = (performance.now() - t0) / 1000;
   await raw.close();
   return { rowsPerTx, eventsPerSec: Math.round(events / secs) };
 }
-

@@ -62,5 +62,11 @@ if [[ -d ops/test/integration ]]; then
   log "running: ops/test/integration"
   npx vitest run ops/test/integration || rc=1
 fi
+if "$INFRA_DIR/promtool.sh" installed; then
+  log "running: promtool check of ops/observability (scrape config, alert rules)"
+  "$INFRA_DIR/promtool.sh" check || rc=1
+else
+  log "promtool: not installed, skipped (ops/infra/promtool.sh install builds it; the unit tier checks the same files by schema)"
+fi
 ((rc == 0)) && log "integration tests passed" || log "integration tests FAILED"
 exit "$rc"

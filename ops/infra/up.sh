@@ -3,7 +3,7 @@
 # until each accepts connections, and prints the environment variables to use.
 #   ops/infra/up.sh ferretdb postgres          # or: all
 #   eval "$(ops/infra/up.sh postgres)"         # export the variables into this shell
-# Servers: ferretdb postgres kafka stripe-mock mailpit s3. Logs: ops/.run/logs/.
+# Servers: ferretdb postgres kafka stripe-mock mailpit s3 redis. Logs: ops/.run/logs/.
 # Versions: ops/infra/versions.env. Timings go to stderr; variables to stdout.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

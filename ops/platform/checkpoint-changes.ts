@@ -18,7 +18,7 @@ export function checkpointChanges(docs: DocumentStore, logger: Logger, intervalM
           const saved = await docs.getCheckpoint(projector);
           if (saved !== null && saved !== last) {
             last = saved;
-            listener(parseSortablePosition(saved));
+            listener(parseSortablePosition(saved), null); // which documents: not known here
           }
           failing = false;
         } catch (err) {

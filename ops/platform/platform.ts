@@ -229,8 +229,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const readModelChanges: ReadModelChanges = projections
     ? {
         subscribe: (projector, listener) =>
-          projections.onChanged((applied, changed) => {
-            if (changed.has(projector)) listener(applied);
+          projections.onChanged((change) => {
+            if (change.projectors.has(projector)) listener(change.applied, change.documents);
           }),
       }
     : checkpointChanges(documentStore, logger);

@@ -76,11 +76,12 @@ export function attachRuntimeGauges(metrics: PlatformMetrics, sources: GaugeSour
   }
 
   if (relay) {
-    metrics.relayPosition.attach(() => [{ labels: {}, value: commitOf(relay.status().position) }]);
+    const labels = { relay: relay.name };
+    metrics.relayPosition.attach(() => [{ labels, value: commitOf(relay.status().position) }]);
     metrics.relayLag.attach(async () => [
-      { labels: {}, value: lagBetween(await head(), commitOf(relay.status().position)) },
+      { labels, value: lagBetween(await head(), commitOf(relay.status().position)) },
     ]);
-    metrics.relayPublished.attach(() => [{ labels: {}, value: relay.status().published }]);
-    metrics.relayFailures.attach(() => [{ labels: {}, value: relay.status().failures }]);
+    metrics.relayPublished.attach(() => [{ labels, value: relay.status().published }]);
+    metrics.relayFailures.attach(() => [{ labels, value: relay.status().failures }]);
   }
 }

@@ -217,7 +217,9 @@ export async function verifyAfterFaults(
   };
   const placed = countBy('BookingPlaced', (e) => data(e).bookingId as string);
   const succeeded = countBy('PaymentSucceeded', (e) => data(e).paymentId as string);
-  const paymentBooking = new Map(ofType('PaymentSucceeded').map((e) => [data(e).paymentId as string, data(e).bookingId as string]));
+  const paymentBooking = new Map(
+    ofType('PaymentSucceeded').map((e) => [data(e).paymentId as string, data(e).bookingId as string]),
+  );
   const bookings = docs.collection<{ _id: string; status: string }>('bookings');
   const payments = docs.collection<{ _id: string; status: string }>('payments');
 
@@ -231,9 +233,11 @@ export async function verifyAfterFaults(
     if (succeeded.get(paymentId) !== 1)
       problems.push(`paid payment ${paymentId}: PaymentSucceeded x${succeeded.get(paymentId) ?? 0}`);
     const p = await payments.get(paymentId);
-    if (p?.status !== 'SUCCEEDED') problems.push(`paid payment ${paymentId}: read model says ${p?.status ?? 'missing'}`);
+    if (p?.status !== 'SUCCEEDED')
+      problems.push(`paid payment ${paymentId}: read model says ${p?.status ?? 'missing'}`);
     const b = await bookings.get(bookingId);
-    if (b?.status !== 'CONFIRMED') problems.push(`paid booking ${bookingId}: read model says ${b?.status ?? 'missing'}`);
+    if (b?.status !== 'CONFIRMED')
+      problems.push(`paid booking ${bookingId}: read model says ${b?.status ?? 'missing'}`);
   }
   for (const paymentId of load.started.keys()) {
     if (!events.some((e) => e.type === 'PaymentStarted' && data(e).paymentId === paymentId))
@@ -245,19 +249,36 @@ export async function verifyAfterFaults(
     for (const [k, n] of per) if (n > 1) problems.push(`${what} ${k}: x${n}`);
   };
   const paidBookings = [...paymentBooking.values()];
-  once('ReceiptIssued for payment', countBy('ReceiptIssued', (e) => data(e).paymentId as string), succeeded.keys());
-  once('BookingConfirmed for booking', countBy('BookingConfirmed', (e) => data(e).bookingId as string), paidBookings);
-  once('CapacityConfirmed for booking', countBy('CapacityConfirmed', (e) => data(e).bookingId as string), paidBookings);
+  once(
+    'ReceiptIssued for payment',
+    countBy('ReceiptIssued', (e) => data(e).paymentId as string),
+    succeeded.keys(),
+  );
+  once(
+    'BookingConfirmed for booking',
+    countBy('BookingConfirmed', (e) => data(e).bookingId as string),
+    paidBookings,
+  );
+  once(
+    'CapacityConfirmed for booking',
+    countBy('CapacityConfirmed', (e) => data(e).bookingId as string),
+    paidBookings,
+  );
   const notifications = countBy(
     'NotificationSent',
-    (e) => `${(data(e).bookingId as string | undefined) ?? '-'}|${data(e).template as string}|${data(e).channel as string}`,
+    (e) =>
+      `${(data(e).bookingId as string | undefined) ?? '-'}|${data(e).template as string}|${data(e).channel as string}`,
   );
   once(
     'NotificationSent',
     notifications,
     paidBookings.map((b) => `${b}|booking-confirmation|email`),
   );
-  once('ConversionForwarded for event id', countBy('ConversionForwarded', (e) => data(e).eventId as string), []);
+  once(
+    'ConversionForwarded for event id',
+    countBy('ConversionForwarded', (e) => data(e).eventId as string),
+    [],
+  );
   // and in general: one effect event per (reactor, type, stream, cause, channel, template)
   const effects = new Map<string, number>();
   for (const e of events) {

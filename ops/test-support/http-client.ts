@@ -41,6 +41,12 @@ export function httpCall(
       url,
       { method: call.method ?? (payload === undefined ? 'GET' : 'POST'), headers, agent },
       (res) => {
+        // a stream (server-sent events) never ends: its status and headers are the answer
+        if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: null, text: '' });
+          req.destroy();
+          return;
+        }
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);

@@ -22,7 +22,11 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 /** variables the code reads: `env.NAME`, `env['NAME']` and the names passed as 'NAME' to the parsers */
 function variablesTheCodeReads(): Set<string> {
   const names = new Set<string>();
-  for (const file of ['shared-kernel/src/config.ts', 'shared-kernel/src/effects-config.ts']) {
+  for (const file of [
+    'shared-kernel/src/config.ts',
+    'shared-kernel/src/effects-config.ts',
+    'shared-kernel/src/observability-config.ts',
+  ]) {
     const src = read(file);
     for (const m of src.matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)) names.add(m[1]!);
     for (const m of src.matchAll(/'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})'/g)) names.add(m[1]!);

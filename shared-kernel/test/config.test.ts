@@ -345,17 +345,20 @@ describe('geocoding (issue #9)', () => {
       googleMapsApiKey: null,
       googleMapsApiUrl: 'https://maps.googleapis.com',
       geocoderTimeoutMs: 5000,
+      googleMapsBrowserKey: null,
     });
     expect(
       loadConfig({
         GOOGLE_MAPS_API_KEY: 'AIzaTest_key-123',
         GOOGLE_MAPS_API_URL: 'http://127.0.0.1:9999',
         GEOCODER_TIMEOUT_MS: '800',
+        GOOGLE_MAPS_BROWSER_KEY: 'AIzaBrowser_key-456',
       }).geo,
     ).toEqual({
       googleMapsApiKey: 'AIzaTest_key-123',
       googleMapsApiUrl: 'http://127.0.0.1:9999',
       geocoderTimeoutMs: 800,
+      googleMapsBrowserKey: 'AIzaBrowser_key-456',
     });
   });
 
@@ -363,6 +366,7 @@ describe('geocoding (issue #9)', () => {
     [{ GOOGLE_MAPS_API_KEY: 'has spaces in it' }, 'GOOGLE_MAPS_API_KEY'],
     [{ GOOGLE_MAPS_API_URL: 'ftp://maps' }, 'GOOGLE_MAPS_API_URL'],
     [{ GEOCODER_TIMEOUT_MS: '5' }, 'GEOCODER_TIMEOUT_MS'],
+    [{ GOOGLE_MAPS_BROWSER_KEY: 'not a key!' }, 'GOOGLE_MAPS_BROWSER_KEY'],
   ])('%j is refused naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(variable);
   });

@@ -97,7 +97,10 @@ describe('PayPalGateway against the local PayPal API', () => {
     const gateway = gatewayFor(server);
     const { intentId } = await gateway.createIntent(newRequest(amount, currency));
     const create = sentSince(from).find((r) => r.path === '/v2/checkout/orders')!;
-    expect((create.json!.purchase_units as { amount: unknown }[])[0]!.amount).toEqual({ currency_code: currency, value });
+    expect((create.json!.purchase_units as { amount: unknown }[])[0]!.amount).toEqual({
+      currency_code: currency,
+      value,
+    });
     // and read back as the same minor units
     expect((await gateway.retrieve(intentId)).amount).toEqual({ amount, currency });
     expect(server.problems).toEqual([]);
@@ -292,10 +295,13 @@ describe('verifyPayPalWebhook', () => {
   it.each([
     ['a tampered body', (b: string, h: Record<string, string>) => [b.replace('25.00', '2.50'), h] as const],
     ['another webhook id', (b: string, h: Record<string, string>) => [b, h, 'ANOTHERWEBHOOK1'] as const],
-    ['a missing transmission signature', (b: string, h: Record<string, string>) => {
-      const { ['paypal-transmission-sig']: _sig, ...rest } = h;
-      return [b, rest] as const;
-    }],
+    [
+      'a missing transmission signature',
+      (b: string, h: Record<string, string>) => {
+        const { ['paypal-transmission-sig']: _sig, ...rest } = h;
+        return [b, rest] as const;
+      },
+    ],
     ['a body that is not JSON', (_b: string, h: Record<string, string>) => ['not json', h] as const],
   ])('%s is a WebhookSignatureError', async (_name, alter) => {
     const signed = server.signWebhook(event());
@@ -312,5 +318,16 @@ describe('verifyPayPalWebhook', () => {
     const err = await verify(signed.body, signed.headers).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PayPalApiError);
     expect(err).not.toBeInstanceOf(WebhookSignatureError);
+  });
+
+  it('a verification that failed with a 503 is retried (it changes nothing at PayPal)', async () => {
+    const signed = server.signWebhook(event());
+    server.failures.push({ path: /verify-webhook-signature/, status: 503 });
+    const client = gatewayFor(server).client;
+    const headers = payPalWebhookHeaders((name) => signed.headers[name]);
+    await expect(verifyPayPalWebhook(client, server.webhookId, headers, signed.body)).resolves.toMatchObject({
+      event_type: 'PAYMENT.CAPTURE.COMPLETED',
+    });
+    expect(server.failures).toEqual([]);
   });
 });

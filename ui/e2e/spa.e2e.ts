@@ -3,6 +3,8 @@
  * `run.ts` starts the platform and calls `runFlows`; each flow gets a fresh browser
  * context (its own localStorage), and every page error fails the flow it happened in.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export interface FlowResult {
@@ -14,11 +16,13 @@ export interface FlowResult {
 
 export interface RunOptions {
   baseUrl: string;
+  /** the platform's DATA_DIR: its outbox holds the mails (verification links) */
+  dataDir: string;
   shotsDir: string;
   chromiumPath: string;
 }
 
-const CHROMIUM_FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -41,6 +45,7 @@ function assert(condition: unknown, message: string): asserts condition {
 interface Ctx {
   browser: Browser;
   baseUrl: string;
+  dataDir: string;
   shot: (page: Page, name: string, fullPage?: boolean) => Promise<void>;
   /** state shared between flows */
   shared: { confirmedBookingId?: string; declinedBookingId?: string; newProduct?: { id: string; title: string } };
@@ -72,13 +77,15 @@ async function newPage(
   return { context, page, errors };
 }
 
-async function signIn(page: Page, userId: string): Promise<void> {
+export async function signIn(page: Page, userId: string): Promise<void> {
   if (await page.isVisible('[data-current-user]')) {
     await page.click('[data-current-user]');
     await page.click('[data-switch-user]');
   } else {
     await page.click('[data-sign-in]');
   }
+  // the demo chooser is the dialog's third tab; the email form is the first
+  await page.click('dialog[open] [data-tab="demo"]');
   await page.waitForSelector('dialog[open] [data-user-chooser]');
   await page.click(`dialog[open] [data-user-id="${userId}"]`);
   await page.waitForSelector('dialog[open]', { state: 'detached', timeout: TIMEOUT }).catch(() => undefined);
@@ -112,11 +119,23 @@ async function customerBooksAndPays(ctx: Ctx): Promise<void> {
     await page.waitForSelector('[data-offering-card]');
     await ctx.shot(page, '01-catalog-guest');
 
+    // Real sign-in: the demo accounts are accounts with a password.
     await page.click('[data-sign-in]');
-    await page.waitForSelector('dialog[open] [data-user-id="customer-alice"]');
-    await ctx.shot(page, '02-sign-in-chooser');
-    await page.click('dialog[open] [data-user-id="customer-alice"]');
+    await page.waitForSelector('dialog[open] [data-login-form]');
+    await page.fill('#dlg-login-email', 'alice@example.com');
+    await page.fill('#dlg-login-password', 'not-her-password');
+    await page.click('dialog[open] [data-login-submit]');
+    await page.waitForSelector('dialog[open] [data-problem]');
+    assert(
+      /not correct/i.test((await page.textContent('dialog[open] [data-problem]')) ?? ''),
+      'a wrong password should be refused in words',
+    );
+    await page.fill('#dlg-login-password', 'demo-password-1234');
+    await ctx.shot(page, '02-sign-in');
+    await page.click('dialog[open] [data-login-submit]');
     await page.waitForSelector('[data-current-user]:has-text("Alice Martin")');
+    const stored = await page.evaluate(() => localStorage.getItem('booking.refresh') ?? '');
+    assert(stored.includes('refreshToken') && !stored.includes('accessToken'), 'only the refresh token is stored');
 
     await page.fill('#q', 'vinyasa');
     await page.click('form[role="search"] button[type="submit"] >> nth=0');
@@ -180,9 +199,27 @@ async function customerBooksAndPays(ctx: Ctx): Promise<void> {
     await item.waitFor();
     await page.waitForSelector(`li[data-booking-id="${bookingId}"][data-status="CONFIRMED"]`);
     assert((await item.textContent())?.includes('Confirmed'), 'My bookings should show the booking as Confirmed');
-    await item.locator('details summary').click();
+    await item.locator('details:not([data-receipts-toggle]) summary').click();
     await item.locator('[data-timeline-status="CONFIRMED"]').waitFor();
+
+    // The receipt: issued by the platform after the payment, downloaded as a PDF.
+    await item.locator('[data-receipts-toggle] summary').click();
+    const downloadButton = item.locator('[data-download-receipt]').first();
+    await downloadButton.waitFor({ timeout: 20_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), downloadButton.click()]);
+    const file = await download.path();
+    const head = fs.readFileSync(file).subarray(0, 5).toString('latin1');
+    assert(head === '%PDF-', `the receipt should be a PDF, starts with ${JSON.stringify(head)}`);
+    assert(
+      download.suggestedFilename().endsWith('.pdf'),
+      `the file should be named .pdf: ${download.suggestedFilename()}`,
+    );
     await ctx.shot(page, '07-my-bookings', true);
+
+    // A reload keeps the session (the stored refresh token becomes a new access token).
+    await page.reload();
+    await page.waitForSelector('[data-current-user]:has-text("Alice Martin")');
+    await page.waitForSelector(`li[data-booking-id="${bookingId}"]`);
 
     // The booking carries the landing page's attribution and the chosen slot.
     const admin = await apiToken(ctx.baseUrl, 'admin-ada');
@@ -264,7 +301,7 @@ async function declinedCard(ctx: Ctx): Promise<void> {
     await mugs.locator('textarea').fill('Found them cheaper at the market');
     await mugs.locator('form button[type="submit"]').click();
     await page.waitForSelector('li[data-status="CANCELLED"]:has-text("Hand-thrown Stoneware Mug")');
-    await mugs.locator('details summary').click();
+    await mugs.locator('details:not([data-receipts-toggle]) summary').click();
     await mugs.locator('[data-timeline-status="CANCELLED"]:has-text("Found them cheaper")').waitFor();
     await ctx.shot(page, '10-my-bookings-cancelled', true);
     assert(errors.length === 0, errors.join('\n'));
@@ -454,6 +491,145 @@ async function adminMarksPendingPaid(ctx: Ctx): Promise<void> {
   }
 }
 
+/** The newest mail the outbox holds for `to` of this kind (the platform writes each as JSON beside its .eml). */
+async function mailFor(ctx: Ctx, to: string, kind: string): Promise<{ text: string }> {
+  const dir = path.join(ctx.dataDir, 'outbox');
+  for (let i = 0; i < 60; i++) {
+    const files = fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+      : [];
+    for (const f of files.reverse()) {
+      const mail = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
+        to: string;
+        text: string;
+        tags?: { kind?: string };
+      };
+      if (mail.to === to && mail.tags?.kind === kind) return mail;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new AssertionError(`no ${kind} mail for ${to} in ${dir}`);
+}
+
+async function registerAndVerify(ctx: Ctx): Promise<void> {
+  const { context, page, errors } = await newPage(ctx, { landing: '/signin?tab=register' });
+  const email = `e2e-${Date.now().toString(36)}@example.com`;
+  try {
+    await page.waitForSelector('[data-register-form]');
+    await page.fill('#page-register-name', 'Erin Tester');
+    await page.fill('#page-register-email', email);
+    await page.fill('#page-register-password', 'short');
+    await page.click('[data-register-submit]');
+    await page.waitForSelector('#page-register-password-error');
+    await page.fill('#page-register-password', 'a-long-enough-password');
+    await page.click('[data-register-submit]');
+    await page.waitForSelector('[data-registered]');
+    await ctx.shot(page, '24-registered');
+
+    // Signing in before confirming is refused with a way out.
+    await page.click('[data-tab="signin"]');
+    await page.fill('#page-login-email', email);
+    await page.fill('#page-login-password', 'a-long-enough-password');
+    await page.click('[data-login-submit]');
+    await page.waitForSelector('[data-unverified]');
+
+    const mail = await mailFor(ctx, email, 'verify-email');
+    const token = /verify-email\?token=(\S+)/.exec(mail.text)?.[1];
+    assert(token, `the mail should carry a verification link: ${mail.text}`);
+    await page.goto(`${ctx.baseUrl}/verify-email?token=${token}`);
+    await page.waitForSelector('[data-verify="done"]');
+    await page.click('[data-go-signin]');
+    await page.fill('#page-login-email', email);
+    await page.fill('#page-login-password', 'a-long-enough-password');
+    await page.click('[data-login-submit]');
+    await page.waitForSelector('[data-current-user]:has-text("Erin Tester")');
+
+    // Notification settings: SMS needs a phone, then it is saved.
+    await page.goto(`${ctx.baseUrl}/me/notifications`);
+    await page.waitForSelector('[data-preferences]');
+    await page.check('[data-pref-sms]');
+    await page.click('[data-save-preferences]');
+    await page.waitForSelector('#pref-phone-error');
+    await page.fill('#pref-phone', '+33 6 12 34 56 78');
+    await page.click('[data-save-preferences]');
+    await page.waitForSelector('[data-saved]');
+    await page.reload();
+    await page.waitForSelector('[data-preferences]');
+    assert(await page.isChecked('[data-pref-sms]'), 'the SMS choice should be kept');
+    assert((await page.inputValue('#pref-phone')) === '+33612345678', 'the phone should be kept in E.164');
+    await ctx.shot(page, '25-notifications');
+    assert(errors.length === 0, errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+
+async function adminReplaysHistory(ctx: Ctx): Promise<void> {
+  const bookingId = ctx.shared.confirmedBookingId;
+  assert(bookingId, 'needs the booking the customer flow paid');
+  const { context, page, errors } = await newPage(ctx);
+  try {
+    await signIn(page, 'admin-ada');
+    await page.goto(`${ctx.baseUrl}/admin/bookings/${bookingId}`);
+    await page.click('[data-open-audit]');
+    await page.waitForURL(/\/admin\/audit\?/);
+    const slider = page.locator('[data-revision-slider]');
+    await slider.waitFor();
+    await page.waitForSelector('[data-state-path="status"]');
+    const max = Number(await slider.getAttribute('max'));
+    assert(max >= 1, `a paid booking has at least two revisions, got max ${max}`);
+    assert(
+      (await page.textContent('[data-state-path="status"]'))?.includes('CONFIRMED'),
+      'the newest revision should show the booking CONFIRMED',
+    );
+    assert(
+      (await page.locator('[data-audit-events] [data-actor]').count()) === max + 1,
+      'one event per revision, each with its actor',
+    );
+    await ctx.shot(page, '26-admin-audit-latest', true);
+
+    // Back to the first revision: the booking as it was placed.
+    await slider.fill('0');
+    await page.waitForSelector('[data-revision-label]:has-text("Revision 0 of")');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-state-path="status"]')?.textContent?.includes('PENDING'),
+    );
+    assert(
+      (await page.getAttribute('[data-event-revision="0"]', 'aria-current')) === 'step',
+      'the event list should mark revision 0',
+    );
+    assert((await page.locator('[data-change]').count()) > 0, 'the first event changes the empty state');
+    // and with the keyboard to the end again
+    await slider.focus();
+    await page.keyboard.press('End');
+    await page.waitForSelector(`[data-revision-label]:has-text("Revision ${max} of")`);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-state-path="status"]')?.textContent?.includes('CONFIRMED'),
+    );
+    await page.waitForSelector('[data-change="status"]:has-text("CONFIRMED")');
+    await ctx.shot(page, '27-admin-audit-revision', true);
+
+    // Users: find Bob.
+    await page.click('nav[aria-label="Main"] >> text=Users');
+    await page.waitForSelector('[data-user-row]');
+    await page.fill('[data-user-search]', 'bob');
+    await page.press('[data-user-search]', 'Enter');
+    await page.waitForFunction(() => document.querySelectorAll('[data-user-row]').length === 1);
+    await ctx.shot(page, '28-admin-users');
+
+    // System: shown or "not available", never an error.
+    await page.click('nav[aria-label="Main"] >> text=System');
+    await page.waitForSelector('[data-system-section], [data-system-unavailable]');
+    await ctx.shot(page, '29-admin-system');
+    assert(errors.length === 0, errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+
 async function mobileLayout(ctx: Ctx): Promise<void> {
   const { context, page, errors } = await newPage(ctx, { mobile: true });
   try {
@@ -487,6 +663,7 @@ export async function runFlows(options: RunOptions): Promise<FlowResult[]> {
   const ctx: Ctx = {
     browser,
     baseUrl: options.baseUrl,
+    dataDir: options.dataDir,
     shared: {},
     async shot(page, name, fullPage = false) {
       await page.evaluate(async () => {
@@ -498,12 +675,17 @@ export async function runFlows(options: RunOptions): Promise<FlowResult[]> {
     },
   };
   const flows: [string, (ctx: Ctx) => Promise<void>][] = [
-    ['customer signs in, searches, books a service slot, pays with 4242, sees CONFIRMED', customerBooksAndPays],
+    [
+      'customer lands with utm, signs in with a password, books a slot, pays with 4242, downloads the PDF receipt',
+      customerBooksAndPays,
+    ],
     ['a declined card shows the decline message', declinedCard],
     ['provider creates a product and publishes it', providerCreatesAndPublishes],
     ['sold out while choosing, and a hold that expires while paying', soldOutAndExpired],
     ['provider sees its bookings; completing one before it starts is refused with the reason', providerBookings],
     ['admin sees all bookings and marks a pending one paid', adminMarksPendingPaid],
+    ['admin replays the paid booking’s history with the revision slider; users and system pages', adminReplaysHistory],
+    ['a visitor registers, confirms the email from the mail, signs in, sets notifications', registerAndVerify],
     ['the catalog and an offering fit a phone screen; dark scheme', mobileLayout],
   ];
   const results: FlowResult[] = [];

@@ -22,7 +22,9 @@ describe('session', () => {
   it('signs in with email and password; only the refresh token is stored', async () => {
     const t = tokens('u-alice');
     fake.on('POST', '/api/auth/login', (r) =>
-      (r.body as { password: string }).password === 'right-password-1' ? json(t) : problem(401, { detail: 'the email or password is not correct' }),
+      (r.body as { password: string }).password === 'right-password-1'
+        ? json(t)
+        : problem(401, { detail: 'the email or password is not correct' }),
     );
     const session = useSessionStore();
     await expect(session.login('alice@example.com', 'wrong')).rejects.toMatchObject({ status: 401 });
@@ -116,7 +118,13 @@ describe('session', () => {
     fake.on('POST', '/api/demo/login', {
       token: t.accessToken,
       ...t,
-      user: { id: 'customer-alice', role: 'customer', roles: ['customer'], name: 'Alice Martin', email: 'alice@example.com' },
+      user: {
+        id: 'customer-alice',
+        role: 'customer',
+        roles: ['customer'],
+        name: 'Alice Martin',
+        email: 'alice@example.com',
+      },
     });
     const session = useSessionStore();
     const user = await session.signIn('customer-alice');

@@ -10,7 +10,8 @@ import { backoffDelay, openEventStream, SseParser, type SseEvent, type StreamSta
 describe('SseParser', () => {
   it('parses events split anywhere, CRLF included, with ids carried over', () => {
     const p = new SseParser();
-    const text = '\uFEFF: keep-alive\r\nevent: booking\r\nid: 41\r\ndata: {"a":\r\ndata: 1}\r\n\r\nevent: booking\ndata: two\n\n';
+    const text =
+      '\uFEFF: keep-alive\r\nevent: booking\r\nid: 41\r\ndata: {"a":\r\ndata: 1}\r\n\r\nevent: booking\ndata: two\n\n';
     const out: SseEvent[] = [];
     for (let i = 0; i < text.length; i += 3) out.push(...p.feed(text.slice(i, i + 3)));
     expect(out).toEqual([
@@ -118,7 +119,8 @@ describe('openEventStream', () => {
     let token = 'OLD';
     const server = scriptedServer([
       () => new Response('', { status: 401 }),
-      (h) => (h.authorization === 'Bearer NEW' ? stream(['event: booking\ndata: {}\n\n']) : new Response('', { status: 401 })),
+      (h) =>
+        h.authorization === 'Bearer NEW' ? stream(['event: booking\ndata: {}\n\n']) : new Response('', { status: 401 }),
     ]);
     const events: SseEvent[] = [];
     const s = openEventStream({

@@ -55,7 +55,10 @@ export function payPalCaptureRoute(deps: CommandDeps): RequestHandler {
       throw err;
     }
     if (outcome.status === 'pending')
-      return { status: 202, body: { paymentId, status: 'PENDING', captureId: outcome.captureId, reason: outcome.reason } };
+      return {
+        status: 202,
+        body: { paymentId, status: 'PENDING', captureId: outcome.captureId, reason: outcome.reason },
+      };
     const gatewayCtx: CommandContext = { ...ctx, actor: { id: 'paypal-gateway', role: 'system' } };
     if (outcome.status === 'completed') {
       const result = await executeCommand(

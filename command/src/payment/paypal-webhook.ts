@@ -37,6 +37,7 @@ import {
 import { paymentDecider, type GatewayOutcome, type PaymentState } from './payment.js';
 import { openingFromBooking } from './gateway-opening.js';
 import { InvalidSignatureError } from './stripe-webhook.js';
+import { WebhookNotConfiguredError } from './webhook-not-configured.js';
 
 export const PAYPAL_WEBHOOK_PATH = '/api/payments/webhooks/paypal';
 
@@ -186,20 +187,8 @@ export function payPalWebhookRouter(deps: PayPalWebhookDeps): Router {
     express.raw({ type: () => true, limit: deps.maxBodyBytes }),
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        if (!deps.paypal || !deps.webhookId) {
-          res
-            .status(404)
-            .type('application/problem+json')
-            .send(
-              JSON.stringify({
-                type: 'about:blank',
-                title: 'Not found',
-                status: 404,
-                detail: 'PayPal webhooks are not configured (PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID)',
-              }),
-            );
-          return;
-        }
+        if (!deps.paypal || !deps.webhookId)
+          throw new WebhookNotConfiguredError('PayPal', 'PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID');
         const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
         let event: PayPalWebhookEvent;
         try {

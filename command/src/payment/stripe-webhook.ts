@@ -33,6 +33,7 @@ import {
 } from '@booking/shared-kernel/adapters';
 import { paymentDecider, type GatewayOutcome } from './payment.js';
 import { openingFromBooking } from './gateway-opening.js';
+import { WebhookNotConfiguredError } from './webhook-not-configured.js';
 
 export const STRIPE_WEBHOOK_PATH = '/api/payments/webhooks/stripe';
 
@@ -162,7 +163,8 @@ export async function applyStripeEvent(
   const { paymentId, intentId, outcome } = resolved;
   const streamId = streams.payment(paymentId);
   const { state } = await loadState(deps.runtime, streamId, paymentDecider);
-  const opening = state.status === 'NONE' ? await openingFromBooking(deps.runtime, paymentId, intentId, 'stripe') : null;
+  const opening =
+    state.status === 'NONE' ? await openingFromBooking(deps.runtime, paymentId, intentId, 'stripe') : null;
   try {
     const result = await executeCommand(
       deps.runtime,
@@ -190,20 +192,7 @@ export function stripeWebhookRouter(deps: StripeWebhookDeps): Router {
     express.raw({ type: () => true, limit: deps.maxBodyBytes }),
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        if (!deps.secret) {
-          res
-            .status(404)
-            .type('application/problem+json')
-            .send(
-              JSON.stringify({
-                type: 'about:blank',
-                title: 'Not found',
-                status: 404,
-                detail: 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)',
-              }),
-            );
-          return;
-        }
+        if (!deps.secret) throw new WebhookNotConfiguredError('Stripe', 'STRIPE_WEBHOOK_SECRET');
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         let event: StripeEvent;
         try {

@@ -22,18 +22,16 @@ const provider: Actor = { id: 'provider-1', role: 'provider' };
 
 // ----- events ----------------------------------------------------------------------------------
 
-const started: PaymentEvent = {
-  type: 'PaymentStarted',
-  data: {
-    paymentId: PAYMENT,
-    bookingId: BOOKING,
-    customerId: customer.id,
-    providerId: provider.id,
-    amount: TOTAL,
-    gateway: 'sandbox',
-    intentId: 'pi_123',
-  },
+const startData = {
+  paymentId: PAYMENT,
+  bookingId: BOOKING,
+  customerId: customer.id,
+  providerId: provider.id,
+  amount: TOTAL,
+  gateway: 'sandbox' as const,
+  intentId: 'pi_123',
 };
+const started: PaymentEvent = { type: 'PaymentStarted', data: startData };
 const succeeded = (gatewayReference = 'ch_1', amount = TOTAL): PaymentEvent => ({
   type: 'PaymentSucceeded',
   data: { paymentId: PAYMENT, bookingId: BOOKING, amount, gatewayReference },
@@ -126,6 +124,38 @@ describe('StartPayment', () => {
 
   it('starting again after a failure -> no event (the same intent is retried)', () => {
     spec.given([started, failed]).when(start('pi_other')).thenNothing();
+  });
+
+  it('starting with another gateway (card -> PayPal) replaces the open or failed attempt', () => {
+    const startedWith = (gateway: 'sandbox' | 'paypal', intentId: string): PaymentEvent => ({
+      type: 'PaymentStarted',
+      data: { ...startData, gateway, intentId },
+    });
+    const viaPayPal: PaymentCommand = {
+      type: 'StartPayment',
+      ...startData,
+      gateway: 'paypal',
+      intentId: '5O190127TN364715T',
+    };
+    spec
+      .given([started])
+      .when(viaPayPal)
+      .then([startedWith('paypal', '5O190127TN364715T')]);
+    spec
+      .given([started, failed])
+      .when(viaPayPal)
+      .then([startedWith('paypal', '5O190127TN364715T')]);
+    expect(spec.given([started, failed]).when(viaPayPal).thenState()).toMatchObject({
+      status: 'STARTED',
+      gateway: 'paypal',
+      intentId: '5O190127TN364715T',
+    });
+    // and back to the card form: a card attempt again
+    spec
+      .given([started, startedWith('paypal', '5O190127TN364715T')])
+      .when(start('pi_again'))
+      .then([startedWith('sandbox', 'pi_again')]);
+    spec.given(paid).when(viaPayPal).thenThrows('already-paid');
   });
 
   it('after success -> already-paid', () => {

@@ -2,15 +2,20 @@
 # A plain `go install` of cmd/ferretdb panics at start: the module lacks the generated
 # build/version/version.txt. We copy the module source out of the Go module cache into
 # the infra cache, write that file, and build cmd/ferretdb through the wrapper module in
-# ops/infra/ferretdb/ whose go.mod replaces FerretDB with that copy.
+# ops/infra/ferretdb/ whose go.mod replaces FerretDB with that copy, after applying our
+# patch (ops/infra/ferretdb/sqlite-id-lookup.patch: lookups by _id use the _id index).
+# The source copy and the binary are named after the patch's hash, so changing the patch
+# rebuilds.
 FERRETDB_HOME="$CACHE_DIR/ferretdb"
-FERRETDB_SRC="$FERRETDB_HOME/src-$FERRETDB_VERSION"
-FERRETDB_BIN="$FERRETDB_HOME/ferretdb-$FERRETDB_VERSION"
+FERRETDB_PATCH="$INFRA_DIR/ferretdb/sqlite-id-lookup.patch"
+FERRETDB_BUILD="$FERRETDB_VERSION-$(sha256sum "$FERRETDB_PATCH" | cut -c1-8)"
+FERRETDB_SRC="$FERRETDB_HOME/src-$FERRETDB_BUILD"
+FERRETDB_BIN="$FERRETDB_HOME/ferretdb-$FERRETDB_BUILD"
 
 ferretdb_install() {
   [[ -x "$FERRETDB_BIN" ]] && return 0
   command -v go >/dev/null || die "ferretdb: needs the go tool"
-  log "ferretdb: building $FERRETDB_VERSION (first run only)"
+  log "ferretdb: building $FERRETDB_BUILD (first run only)"
   mkdir -p "$FERRETDB_HOME"
   if [[ ! -f "$FERRETDB_SRC/build/version/version.txt" ]]; then
     local dir
@@ -21,6 +26,7 @@ ferretdb_install() {
     cp -r "$dir" "$FERRETDB_SRC.tmp"
     chmod -R u+w "$FERRETDB_SRC.tmp"
     printf '%s\n' "$FERRETDB_VERSION" >"$FERRETDB_SRC.tmp/build/version/version.txt"
+    patch -s -p1 -d "$FERRETDB_SRC.tmp" <"$FERRETDB_PATCH" || die "ferretdb: $FERRETDB_PATCH does not apply"
     rm -rf "$FERRETDB_SRC" && mv "$FERRETDB_SRC.tmp" "$FERRETDB_SRC"
   fi
   # build in a scratch copy of the wrapper module so the committed go.mod is untouched

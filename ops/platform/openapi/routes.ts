@@ -446,16 +446,12 @@ export const ROUTES: readonly RouteDoc[] = [
           'resume: first send the visible bookings that changed after this event id (a global position), then live changes',
       },
     ],
-    notes: [
-      'The same bookings as `GET /api/bookings/:bookingId` shows the caller: a customer their own, a provider those of their offerings, an admin all.',
-      'Each change is one event:',
-      '```',
-      'event: booking',
-      'id: <global position of the last event applied to the booking, as commands return it>',
-      'data: <the booking as GET /api/bookings/:bookingId returns it, on one line of JSON>',
-      '```',
-      'A comment line (`: heartbeat`) comes every 15 s. The stream ends when the access token expires; reconnect with a fresh token and `Last-Event-ID`.',
-    ].join('\n\n'),
+    notes:
+      'The same bookings as `GET /api/bookings/:bookingId` shows the caller: a customer their own, a provider those of their offerings, an admin all. ' +
+      'Each change is one event:\n\n' +
+      '```\nevent: booking\nid: <global position of the last event applied to the booking, as commands return it>\n' +
+      'data: <the booking as GET /api/bookings/:bookingId returns it, on one line of JSON>\n```\n\n' +
+      'A comment line (`: heartbeat`) comes every 15 s. The stream ends when the access token expires: reconnect with a fresh token and `Last-Event-ID`.',
   },
 
   // payments

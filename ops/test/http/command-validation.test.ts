@@ -1097,13 +1097,21 @@ describe('endpoints without a body ignore what is sent', () => {
     expect(view.body).toMatchObject({ status: 'published', providerId: LUMEN });
   });
 
-  it('starting a payment takes the amount and customer from the booking, not the body', async () => {
+  it('starting a payment takes the amount and customer from the booking: its body names only the method', async () => {
     const booked = await h.http.post('/api/bookings').set(h.auth(ALICE)).send({ offeringId: f.product, quantity: 2 });
     expect(booked.status).toBe(201);
+    await settle(h);
+    const forged = await expectNothingAppended(h, () =>
+      h.http
+        .post(`/api/bookings/${booked.body.bookingId}/payment`)
+        .set(h.auth(ALICE))
+        .send({ amount: { amount: 1, currency: 'EUR' }, customerId: BOB, status: 'SUCCEEDED' }),
+    );
+    for (const field of ['amount', 'customerId', 'status']) expectFieldError(forged, field);
     const started = await h.http
       .post(`/api/bookings/${booked.body.bookingId}/payment`)
       .set(h.auth(ALICE))
-      .send({ amount: { amount: 1, currency: 'EUR' }, customerId: BOB, status: 'SUCCEEDED' });
+      .send({ method: 'card' });
     expect(started.status).toBe(201);
     expect(started.body).toMatchObject({ amount: { amount: 5000, currency: 'EUR' }, status: 'STARTED' });
     const payment = await h.http

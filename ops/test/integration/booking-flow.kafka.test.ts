@@ -38,8 +38,18 @@ describe.skipIf(!kafkaBrokers || !mongodbUrl)('booking flow over Kafka with Mong
       });
     expect(created.status).toBe(201);
     const offeringId = created.body.offeringId as string;
-    const detail = await h.http.get(`/api/offerings/${offeringId}`).set('x-min-position', created.body.position);
-    const slotStart = detail.body.slots[3].start as string;
+    // FerretDB applies the projection slowly: read-your-writes may answer 503 (retry-after) first
+    const detail = await eventually(
+      async () => {
+        const r = await h.http.get(`/api/offerings/${offeringId}`).set('x-min-position', created.body.position);
+        if (r.status === 503) return null;
+        expect(r.status).toBe(200);
+        return r.body as { slots: { start: string }[] };
+      },
+      60_000,
+      100,
+    );
+    const slotStart = detail.slots[3]!.start;
 
     const booked = await h.http.post('/api/bookings').set(h.auth('customer-alice')).send({ offeringId, slotStart });
     expect(booked.status).toBe(201);

@@ -6,8 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, streams } from '@booking/shared-kernel';
-import { alwaysOpenSchedule, eventually, startHarness, type Harness } from '../../test-support/harness.js';
-import { expectNothingAppended, expectProblem } from '../../test-support/problems.js';
+import { alwaysOpenSchedule, eventually, settle, startHarness, type Harness } from '../../test-support/harness.js';
+import { expectFieldError, expectNothingAppended, expectProblem } from '../../test-support/problems.js';
 import {
   captureResource,
   payPalEnv,
@@ -15,10 +15,7 @@ import {
   postPayPalWebhook,
   refundResource,
 } from '../../test-support/paypal-webhooks.js';
-import {
-  startPayPalApiServer,
-  type PayPalApiServer,
-} from '../../../shared-kernel/test/support/paypal-api-server.js';
+import { startPayPalApiServer, type PayPalApiServer } from '../../../shared-kernel/test/support/paypal-api-server.js';
 
 let paypal: PayPalApiServer;
 beforeAll(async () => {
@@ -30,14 +27,16 @@ afterAll(async () => {
 
 describe('PayPal payments (local PayPal API)', () => {
   let h: Harness;
+  let clock: ManualClock;
   let offeringId: string;
   let slots: string[];
   let slotIndex = 2;
 
   beforeEach(async () => {
+    clock = new ManualClock(new Date());
     h = await startHarness({
-      clock: new ManualClock(new Date()),
-      env: payPalEnv(paypal),
+      clock,
+      env: payPalEnv(paypal, { PAYMENT_RECONCILE_AFTER_MINUTES: '5' }),
       paymentReconcileIntervalMs: 3_600_000,
     });
     const created = await h.http
@@ -63,11 +62,8 @@ describe('PayPal payments (local PayPal API)', () => {
     expect(paypal.problems, 'requests PayPal would refuse').toEqual([]);
   });
 
-  async function book(customer = 'customer-alice'): Promise<string> {
-    const booked = await h.http
-      .post('/api/bookings')
-      .set(h.auth(customer))
-      .send({ offeringId, slotStart: slots[slotIndex++ % 20] });
+  async function book(customer = 'customer-alice', slotStart = slots[slotIndex++ % 20]): Promise<string> {
+    const booked = await h.http.post('/api/bookings').set(h.auth(customer)).send({ offeringId, slotStart });
     expect(booked.status).toBe(201);
     return booked.body.bookingId as string;
   }
@@ -85,6 +81,11 @@ describe('PayPal payments (local PayPal API)', () => {
     (await h.platform.eventStore.readStream(streams.payment(paymentId))).map((e) => e.type);
   const bookingStatus = async (bookingId: string) =>
     (await h.http.get(`/api/bookings/${bookingId}`).set(h.auth('customer-alice'))).body.status as string;
+  /** runs `fn` once the platform is quiet, failing if it appended anything */
+  const unchanged = async <T>(fn: () => Promise<T>): Promise<T> => {
+    await settle(h);
+    return expectNothingAppended(h, fn);
+  };
   const orderOf = (orderId: string) => paypal.orders.get(orderId) as { purchase_units: Record<string, unknown>[] };
 
   it('GET /api/payments/config offers PayPal with the client id for the SPA', async () => {
@@ -130,7 +131,7 @@ describe('PayPal payments (local PayPal API)', () => {
   it('capturing before the buyer approved is refused and changes nothing', async () => {
     const bookingId = await book();
     await startPayPal(bookingId);
-    const res = await expectNothingAppended(h, () => capture(bookingId));
+    const res = await unchanged(() => capture(bookingId));
     expectProblem(res, 409, 'paypal-not-approved');
   });
 
@@ -138,7 +139,7 @@ describe('PayPal payments (local PayPal API)', () => {
     const bookingId = await book();
     const { intentId } = await startPayPal(bookingId);
     paypal.approve(intentId);
-    const res = await expectNothingAppended(h, () => capture(bookingId, 'customer-bob'));
+    const res = await unchanged(() => capture(bookingId, 'customer-bob'));
     expectProblem(res, 404, 'not-found');
     expect((orderOf(intentId) as unknown as { status: string }).status).toBe('APPROVED');
   });
@@ -161,7 +162,7 @@ describe('PayPal payments (local PayPal API)', () => {
     expect(responses.every((r) => r.body.applied?.length === 0)).toBe(true);
     expect(await paymentTypes(bookingId)).toEqual(['PaymentStarted', 'PaymentSucceeded']);
     // a second click on the button answers the same, and appends nothing
-    const again = await expectNothingAppended(h, () => capture(bookingId));
+    const again = await unchanged(() => capture(bookingId));
     expect(again.body).toMatchObject({ status: 'SUCCEEDED', captureId: captured.body.captureId });
   });
 
@@ -203,7 +204,7 @@ describe('PayPal payments (local PayPal API)', () => {
         'capture',
         captureResource(paypal, 'CAPTUREX00000001', intentId, '20.00', 'COMPLETED', bookingId),
       );
-      const res = await expectNothingAppended(h, () => postPayPalWebhook(h, paypal, event, options));
+      const res = await unchanged(() => postPayPalWebhook(h, paypal, event, options));
       expectProblem(res, 400, 'invalid-signature');
       expect(await paymentTypes(bookingId)).toEqual(['PaymentStarted']);
     });
@@ -218,7 +219,7 @@ describe('PayPal payments (local PayPal API)', () => {
       'capture',
       captureResource(paypal, 'CAPTUREX00000002', intentId, '20.00', 'COMPLETED', bookingId),
     );
-    const res = await expectNothingAppended(h, () => postPayPalWebhook(h, paypal, event));
+    const res = await unchanged(() => postPayPalWebhook(h, paypal, event));
     expect(res.status).toBe(500);
   });
 
@@ -232,7 +233,7 @@ describe('PayPal payments (local PayPal API)', () => {
     expect(declined.body).toMatchObject({ status: 'FAILED', code: 'instrument_declined' });
     const retried = await capture(bookingId);
     expect(retried.body).toMatchObject({ status: 'SUCCEEDED' });
-    const captures = paypal.requests.filter((r) => r.path.endsWith('/capture'));
+    const captures = paypal.requests.filter((r) => r.path === `/v2/checkout/orders/${intentId}/capture`);
     const ids = captures.map((r) => r.headers['paypal-request-id']);
     expect(new Set(ids).size, 'each attempt has its own PayPal-Request-Id').toBe(2);
     expect(await paymentTypes(bookingId)).toEqual(['PaymentStarted', 'PaymentFailed', 'PaymentSucceeded']);
@@ -243,7 +244,7 @@ describe('PayPal payments (local PayPal API)', () => {
     const { intentId } = await startPayPal(bookingId);
     paypal.approve(intentId);
     paypal.captureScript.push('PENDING');
-    const pending = await expectNothingAppended(h, () => capture(bookingId));
+    const pending = await unchanged(() => capture(bookingId));
     expect(pending.status).toBe(202);
     expect(pending.body).toMatchObject({ status: 'PENDING', reason: 'PENDING_REVIEW' });
     const event = payPalEvent(
@@ -281,7 +282,7 @@ describe('PayPal payments (local PayPal API)', () => {
       'capture',
       captureResource(paypal, 'CAPTUREX00000003', intentId, '2.00', 'COMPLETED', bookingId),
     );
-    const res = await expectNothingAppended(h, () => postPayPalWebhook(h, paypal, event));
+    const res = await unchanged(() => postPayPalWebhook(h, paypal, event));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ignored: 'amount-mismatch' });
   });
@@ -302,15 +303,26 @@ describe('PayPal payments (local PayPal API)', () => {
     expect(refunded.body).toMatchObject({ refunded: 500 });
     const sent = paypal.requests.filter((r) => r.path === `/v2/payments/captures/${captureId}/refund`);
     expect(sent).toHaveLength(1);
-    expect(JSON.parse(sent[0]!.body)).toEqual({ amount: { currency_code: 'EUR', value: '5.00' }, custom_id: bookingId });
+    expect(JSON.parse(sent[0]!.body)).toEqual({
+      amount: { currency_code: 'EUR', value: '5.00' },
+      custom_id: bookingId,
+    });
     expect(sent[0]!.headers['paypal-request-id']).toMatch(new RegExp(`^refund-${bookingId}-\\d+$`));
 
     // PayPal reports the refund we made: already recorded
-    const ours = payPalEvent('PAYMENT.CAPTURE.REFUNDED', 'refund', refundResource(paypal, captureId, '5.00', '5.00', bookingId));
+    const ours = payPalEvent(
+      'PAYMENT.CAPTURE.REFUNDED',
+      'refund',
+      refundResource(paypal, captureId, '5.00', '5.00', bookingId),
+    );
     expect((await postPayPalWebhook(h, paypal, ours)).body).toMatchObject({ applied: [] });
 
     // a refund made in PayPal's dashboard: no custom_id, so the capture tells which payment
-    const dashboard = payPalEvent('PAYMENT.CAPTURE.REFUNDED', 'refund', refundResource(paypal, captureId, '3.00', '8.00', null));
+    const dashboard = payPalEvent(
+      'PAYMENT.CAPTURE.REFUNDED',
+      'refund',
+      refundResource(paypal, captureId, '3.00', '8.00', null),
+    );
     const res = await postPayPalWebhook(h, paypal, dashboard);
     expect(res.body).toMatchObject({ paymentId: bookingId, applied: ['PaymentRefunded'] });
     expect((await postPayPalWebhook(h, paypal, dashboard)).body).toMatchObject({ applied: [] });
@@ -320,13 +332,46 @@ describe('PayPal payments (local PayPal API)', () => {
     expect(refunds).toEqual([500, 300]);
   });
 
+  it('a cancellation refunds through PayPal under the cancellation policy', async () => {
+    const bookingId = await book('customer-alice', slots[100]); // days ahead: a full refund
+    const { intentId } = await startPayPal(bookingId);
+    paypal.approve(intentId);
+    const captured = await capture(bookingId);
+    await eventually(async () => (await bookingStatus(bookingId)) === 'CONFIRMED');
+    const cancelled = await h.http
+      .post(`/api/bookings/${bookingId}/cancel`)
+      .set(h.auth('customer-alice'))
+      .send({ reason: 'plans changed' });
+    expect(cancelled.status, cancelled.text).toBe(200);
+    await eventually(async () => (await paymentTypes(bookingId)).includes('PaymentRefunded'));
+    const sent = paypal.requests.filter((r) => r.path === `/v2/payments/captures/${captured.body.captureId}/refund`);
+    expect(sent.map((r) => r.headers['paypal-request-id'])).toEqual([`refund-${bookingId}-cancellation`]);
+    expect(JSON.parse(sent[0]!.body)).toMatchObject({ amount: { currency_code: 'EUR', value: '20.00' } });
+  });
+
+  it('reconciliation records a capture PayPal never reported, after PAYMENT_RECONCILE_AFTER_MINUTES', async () => {
+    const bookingId = await book();
+    const { intentId } = await startPayPal(bookingId);
+    await eventually(
+      async () => (await h.http.get(`/api/payments/${bookingId}`).set(h.auth('admin-ada'))).body.status === 'STARTED',
+    );
+    paypal.approve(intentId);
+    await h.platform.paypal!.capture(intentId, 'lost-capture'); // neither the browser nor a webhook tells us
+    const reconciler = h.platform.paymentReconciler!;
+    expect(await reconciler.reconcileDue()).toBe(0); // not due yet
+    clock.advance(6 * 60_000);
+    expect(await reconciler.reconcileDue()).toBe(1);
+    expect(await paymentTypes(bookingId)).toEqual(['PaymentStarted', 'PaymentSucceeded']);
+    await eventually(async () => (await bookingStatus(bookingId)) === 'CONFIRMED');
+  });
+
   it('an event about an order that is not ours is acknowledged and ignored', async () => {
     const event = payPalEvent(
       'PAYMENT.CAPTURE.COMPLETED',
       'capture',
       captureResource(paypal, 'CAPTUREX00000004', 'NOTOURORDER000001', '20.00', 'COMPLETED', null),
     );
-    const res = await expectNothingAppended(h, () => postPayPalWebhook(h, paypal, event));
+    const res = await unchanged(() => postPayPalWebhook(h, paypal, event));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ignored: 'unknown-payment' });
   });
@@ -349,16 +394,18 @@ describe('without PayPal configured', () => {
         .set(h.auth('customer-alice'))
         .send({ method: 'paypal' }),
     );
-    expectProblem(res, 400, 'validation');
-    expect(res.body.errors?.map((e) => e.field)).toContain('method');
+    expectFieldError(res, 'method');
     const other = await h.http
       .post('/api/bookings/00000000-0000-7000-8000-000000000001/payment')
       .set(h.auth('customer-alice'))
       .send({ method: 'bitcoin' });
     expectProblem(other, 400, 'validation');
     expect(
-      (await h.http.post('/api/payments/00000000-0000-7000-8000-000000000001/paypal-capture').set(h.auth('customer-alice')))
-        .status,
+      (
+        await h.http
+          .post('/api/payments/00000000-0000-7000-8000-000000000001/paypal-capture')
+          .set(h.auth('customer-alice'))
+      ).status,
     ).toBe(404);
     expect((await h.http.post('/api/payments/webhooks/paypal').send({})).status).toBe(404);
   });

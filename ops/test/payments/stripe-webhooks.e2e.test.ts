@@ -288,8 +288,8 @@ describe('Stripe webhooks (always run: signed payloads, no Stripe needed)', () =
     expect(res.status).toBe(200);
     expect(res.body).toEqual(
       process.env.STRIPE_API_URL
-        ? { gateway: 'stripe', publishableKey: null, sandbox: false }
-        : { gateway: 'sandbox', publishableKey: null, sandbox: true },
+        ? { gateway: 'stripe', publishableKey: null, sandbox: false, paypal: null }
+        : { gateway: 'sandbox', publishableKey: null, sandbox: true, paypal: null },
     );
   });
 });

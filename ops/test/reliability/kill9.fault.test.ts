@@ -103,7 +103,7 @@ describe(`all-in-one platform killed -9 ${KILLS} times during ${BOOKINGS} bookin
 
     // Quiet: projections and reactors at the head, and the head no longer moving.
     let last = '';
-    for (const deadline = Date.now() + 60_000; ; ) {
+    for (const deadline = Date.now() + 60_000; ;) {
       const p = (await httpCall(baseUrl, '/api/status/projections')).body as { head: string; lag: string };
       const r = (await httpCall(baseUrl, '/api/status/reactors')).body as {
         reactors: { reactors: { position: string | null }[] };

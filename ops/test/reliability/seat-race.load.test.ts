@@ -153,11 +153,11 @@ describe(`${CUSTOMERS} customers racing for ${SEATS} seats over HTTP`, () => {
 
     const slotStream = streams.slot(offeringId, slotStart);
     const capacity = await h.platform.documentStore
-      .collection<{ held: number; confirmed: number }>('capacity')
+      .collection<{ _id: string; held: number; confirmed: number }>('capacity')
       .find({ offeringId });
     expect(capacity.map((c) => ({ held: c.held, confirmed: c.confirmed }))).toEqual([{ held: 0, confirmed: SEATS }]);
     const holds = await h.platform.documentStore
-      .collection<{ bookingId: string; state: string }>('capacity_holds')
+      .collection<{ _id: string; bookingId: string; state: string }>('capacity_holds')
       .find({ streamId: slotStream });
     const holdState = Object.fromEntries(holds.map((x) => [x.bookingId, x.state]));
     expect(holdState).toEqual({
@@ -186,5 +186,5 @@ describe(`${CUSTOMERS} customers racing for ${SEATS} seats over HTTP`, () => {
         },
       }),
     );
-  }, 60_000);
+  }, 120_000);
 });

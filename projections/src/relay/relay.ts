@@ -73,8 +73,13 @@ export class Relay {
     private readonly options: RelayOptions = {},
   ) {}
 
+  /** its checkpoint name (one relay per event store) */
+  get name(): string {
+    return this.options.name ?? 'relay';
+  }
+
   private get key(): string {
-    return `relay:${this.options.name ?? 'relay'}`;
+    return `relay:${this.name}`;
   }
 
   async start(): Promise<void> {

@@ -19,6 +19,7 @@ import {
   type Subscription,
 } from '@booking/shared-kernel';
 import type { Projector } from './projector.js';
+import { RecordingDocumentStore } from './write-recorder.js';
 
 export interface ProjectionStatus {
   name: string;
@@ -33,6 +34,16 @@ export interface RunnerStatus {
   lag: string;
   lastError: string | null;
   projections: ProjectionStatus[];
+}
+
+/** What one flush made durable. */
+export interface ReadModelChange {
+  /** every read model includes the events up to here */
+  applied: GlobalPosition;
+  /** the projectors that changed their read model */
+  projectors: ReadonlySet<string>;
+  /** the documents written, by collection (the names projectors use) */
+  documents: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface RunnerOptions {
@@ -52,8 +63,10 @@ export class ProjectionRunner {
   private lastError: string | null = null;
   private unflushed = 0;
   private flushTimer: NodeJS.Timeout | null = null;
-  /** projectors that applied an event since the last flush */
+  /** projectors that applied an event, and the documents written, since the last flush */
   private touched = new Set<string>();
+  private written = new Map<string, Set<string>>();
+  private readonly recordingDocs: DocumentStore;
   /** set while `exclusive` runs; the loop waits for it before the next event */
   private paused: Promise<void> | null = null;
   private busy = false;
@@ -66,6 +79,11 @@ export class ProjectionRunner {
     private readonly options: RunnerOptions = {},
   ) {
     this.progress.setMaxListeners(0);
+    this.recordingDocs = new RecordingDocumentStore(docs, (collection, id) => {
+      let ids = this.written.get(collection);
+      if (!ids) this.written.set(collection, (ids = new Set()));
+      ids.add(id);
+    });
   }
 
   async start(): Promise<void> {
@@ -96,7 +114,7 @@ export class ProjectionRunner {
           for (const p of this.projectors) {
             if (comparePositions(recorded.position, this.checkpoints.get(p.name)!) <= 0) continue;
             if (p.eventTypes.has(event.type)) {
-              await p.apply(event, pos, this.docs);
+              await p.apply(event, pos, this.recordingDocs);
               this.touched.add(p.name);
             }
             this.checkpoints.set(p.name, recorded.position);
@@ -157,22 +175,34 @@ export class ProjectionRunner {
     if (this.unflushed === 0) return;
     this.unflushed = 0;
     const applied = this.applied;
-    for (const [name, position] of this.checkpoints) {
-      if (comparePositions(position, START) > 0) await this.docs.saveCheckpoint(name, sortablePosition(position));
-    }
-    await this.docs.flush();
-    const touched = this.touched;
+    // taken with `applied`: events applied while this flush awaits belong to the next one
+    const change: ReadModelChange = { applied, projectors: this.touched, documents: this.written };
     this.touched = new Set();
+    this.written = new Map();
+    try {
+      for (const [name, position] of this.checkpoints) {
+        if (comparePositions(position, START) > 0) await this.docs.saveCheckpoint(name, sortablePosition(position));
+      }
+      await this.docs.flush();
+    } catch (err) {
+      // the next flush reports these changes (re-applied events write nothing new)
+      for (const p of change.projectors) this.touched.add(p);
+      for (const [collection, ids] of change.documents) {
+        const pending = this.written.get(collection) ?? new Set<string>();
+        for (const id of ids) pending.add(id);
+        this.written.set(collection, pending);
+      }
+      throw err;
+    }
     this.progress.emit('flushed', applied);
-    if (touched.size > 0) this.progress.emit('changed', applied, touched);
+    if (change.projectors.size > 0) this.progress.emit('changed', change);
   }
 
   /**
-   * Calls `listener` after each flush in which some projector changed its read model, with
-   * the position every read model has durably reached and the projectors that changed
-   * (live pushes read the documents then). Returns the unsubscribe function.
+   * Calls `listener` after each flush in which some projector changed its read model
+   * (live pushes read the changed documents then). Returns the unsubscribe function.
    */
-  onChanged(listener: (applied: GlobalPosition, projectors: ReadonlySet<string>) => void): () => void {
+  onChanged(listener: (change: ReadModelChange) => void): () => void {
     this.progress.on('changed', listener);
     return () => this.progress.off('changed', listener);
   }

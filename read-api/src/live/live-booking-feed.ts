@@ -2,9 +2,11 @@
  * Pushes changes of the bookings read model to live subscribers (Server-Sent Events).
  *
  * Driven by the projections' progress: when the bookings read model has durably reached a
- * position, ONE query reads the bookings whose `_pos` (the position of the last event
- * applied to the document) lies between what was dispatched before and that position,
- * and each subscriber gets those it may see. With nobody subscribed, nothing is read.
+ * position, the feed reads the bookings changed since its last round — by id when the
+ * projection runner says which documents it wrote, else by one query for the bookings
+ * whose `_pos` (the position of the last event applied to the document) lies between what
+ * was dispatched and that position — and each subscriber gets those it may see. With
+ * nobody subscribed, nothing is read.
  *
  * A document carries its latest state and `_pos`, so a booking changed twice in one round
  * is sent once, in its newest state; every event applied to the bookings projection moves
@@ -26,9 +28,15 @@ import type { BookingDoc } from '@booking/projections';
 
 /** Tells when a read model has durably moved on. */
 export interface ReadModelChanges {
-  /** calls `listener` when the read model of `projector` changed, with a position it now
-   *  durably includes; returns the unsubscribe function */
-  subscribe(projector: string, listener: (reached: GlobalPosition) => void): () => void;
+  /**
+   * Calls `listener` when the read model of `projector` changed, with a position it now
+   * durably includes and, when known, the ids of the documents written since the previous
+   * call, by collection (null: unknown, read by position). Returns the unsubscribe function.
+   */
+  subscribe(
+    projector: string,
+    listener: (reached: GlobalPosition, written: ReadonlyMap<string, ReadonlySet<string>> | null) => void,
+  ): () => void;
 }
 
 /** One live stream: what it may see and where its deliveries go. */
@@ -67,6 +75,8 @@ export class LiveBookingFeed {
   private dispatched: string = BOTTOM;
   /** the read model durably includes this (sortable position) */
   private reached: string = BOTTOM;
+  /** bookings written but not dispatched yet; null: unknown, read by position */
+  private pending: Set<string> | null = new Set();
   private draining: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -90,7 +100,9 @@ export class LiveBookingFeed {
   /** Starts following the read model: changes from now on are dispatched. */
   async start(): Promise<void> {
     // Listen first, then read where the model stands: a change after the read is signalled.
-    this.unsubscribe = this.changes.subscribe('bookings', (reached) => this.advance(sortablePosition(reached)));
+    this.unsubscribe = this.changes.subscribe('bookings', (reached, written) =>
+      this.advance(sortablePosition(reached), written ? (written.get('bookings') ?? new Set()) : null),
+    );
     const [newest] = await this.bookings().find({}, { sort: { _pos: -1 }, limit: 1 });
     const at = newest?._pos ?? BOTTOM;
     if (at > this.dispatched) this.dispatched = at;
@@ -151,10 +163,16 @@ export class LiveBookingFeed {
     registration.subscriber.deliver(doc, formatPosition(parseSortablePosition(pos)));
   }
 
-  private advance(reached: string): void {
+  private advance(reached: string, ids: ReadonlySet<string> | null): void {
+    this.remember(ids);
     if (reached <= this.reached) return;
     this.reached = reached;
     this.kick();
+  }
+
+  private remember(ids: Iterable<string> | null): void {
+    if (ids === null) this.pending = null;
+    else if (this.pending) for (const id of ids) this.pending.add(id);
   }
 
   private kick(): void {
@@ -169,23 +187,18 @@ export class LiveBookingFeed {
   private async drain(): Promise<void> {
     while (this.reached > this.dispatched) {
       const upTo = this.reached;
+      const ids = this.pending;
+      this.pending = new Set();
       if (this.registrations.size === 0) {
         this.dispatched = upTo; // nobody listens: nothing to read
         continue;
       }
       try {
-        let from = this.dispatched;
-        for (;;) {
-          const page = await this.bookings().find(
-            { _pos: { $gt: from, $lte: upTo } },
-            { sort: { _pos: 1 }, limit: this.pageSize },
-          );
-          for (const doc of page) this.dispatch(doc);
-          if (page.length < this.pageSize) break;
-          from = page[page.length - 1]!._pos!;
-        }
+        if (ids) await this.dispatchWritten(ids, upTo);
+        else await this.dispatchRange(upTo);
         this.dispatched = upTo;
       } catch (err) {
+        this.remember(ids);
         this.logger.error({ err }, 'live bookings: reading changed bookings failed; retrying');
         this.retryTimer = setTimeout(() => {
           this.retryTimer = null;
@@ -193,6 +206,38 @@ export class LiveBookingFeed {
         }, this.retryMs);
         return;
       }
+    }
+  }
+
+  /** The bookings with these ids that changed in (dispatched, upTo], in `_pos` order. */
+  private async dispatchWritten(ids: ReadonlySet<string>, upTo: string): Promise<void> {
+    const list = [...ids];
+    const found: BookingDoc[] = [];
+    // a point read each (a scan of the embedded store costs far more); a few at a time
+    for (let i = 0; i < list.length; i += 16) {
+      const docs = await Promise.all(list.slice(i, i + 16).map((id) => this.bookings().get(id)));
+      for (const doc of docs) {
+        if (!doc?._pos || doc._pos <= this.dispatched) continue;
+        // written again after `upTo`: its next round has it
+        if (doc._pos > upTo) this.remember([doc._id]);
+        else found.push(doc);
+      }
+    }
+    found.sort((a, b) => (a._pos! < b._pos! ? -1 : 1));
+    for (const doc of found) this.dispatch(doc);
+  }
+
+  /** Every booking whose `_pos` lies in (dispatched, upTo], page by page. */
+  private async dispatchRange(upTo: string): Promise<void> {
+    let from = this.dispatched;
+    for (;;) {
+      const page = await this.bookings().find(
+        { _pos: { $gt: from, $lte: upTo } },
+        { sort: { _pos: 1 }, limit: this.pageSize },
+      );
+      for (const doc of page) this.dispatch(doc);
+      if (page.length < this.pageSize) break;
+      from = page[page.length - 1]!._pos!;
     }
   }
 

@@ -59,11 +59,12 @@ class SampledGauge {
 /** A counter kept by a component (the relay's own tallies), read when Prometheus scrapes. */
 class SampledCounter {
   private readonly sources: GaugeSource[] = [];
-  constructor(registry: Registry, name: string, help: string) {
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[]) {
     const sources = this.sources;
     new Counter({
       name,
       help,
+      labelNames,
       registers: [registry],
       async collect() {
         this.reset();
@@ -219,37 +220,43 @@ export class PlatformMetrics {
     'Dead letters currently parked per reactor (reactor_dead_letters)',
     ['reactor'],
   );
+  // labelled by the relay's name, so a process without a relay exports none of these
   readonly relayPosition = new SampledGauge(
     this.registry,
     'booking_relay_position',
     'Global position (commit) the Kafka relay has published and checkpointed',
-    [],
+    ['relay'],
   );
   readonly relayLag = new SampledGauge(
     this.registry,
     'booking_relay_lag_events',
     'Events (log positions) between the head of the log and what the relay published',
-    [],
+    ['relay'],
   );
   readonly relayPublished = new SampledCounter(
     this.registry,
     'booking_relay_events_published_total',
     'Events the relay published (broker acknowledged)',
+    ['relay'],
   );
   readonly relayFailures = new SampledCounter(
     this.registry,
     'booking_relay_publish_failures_total',
     'Failed attempts of the relay to publish or follow the log',
+    ['relay'],
   );
 
   constructor() {
-    const self = this;
+    // present from the start (at 0), so rate() and increase() see the first conflict
+    this.commandConflicts.cell();
+    this.commandRetries.cell();
+    const inFlight = () => this.httpInFlight;
     new Gauge({
       name: 'booking_http_requests_in_flight',
       help: 'HTTP requests being handled',
       registers: [this.registry],
       collect() {
-        this.set(self.httpInFlight);
+        this.set(inFlight());
       },
     });
   }

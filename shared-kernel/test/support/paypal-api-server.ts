@@ -120,9 +120,7 @@ export async function startPayPalApiServer(options: PayPalApiServerOptions = {})
 
   const signature = (transmissionId: string, time: string, hookId: string, event: unknown) =>
     createHmac('sha256', signingKey)
-      .update(
-        `${transmissionId}|${time}|${hookId}|${createHash('sha256').update(JSON.stringify(event)).digest('hex')}`,
-      )
+      .update(`${transmissionId}|${time}|${hookId}|${createHash('sha256').update(JSON.stringify(event)).digest('hex')}`)
       .digest('base64');
 
   const orderView = (order: Json, prefer: string | undefined): Json =>
@@ -273,7 +271,8 @@ export async function startPayPalApiServer(options: PayPalApiServerOptions = {})
       String(body.webhook_id),
       body.webhook_event,
     );
-    const ok = body.webhook_id === webhookId && body.auth_algo === 'SHA256withRSA' && body.transmission_sig === expected;
+    const ok =
+      body.webhook_id === webhookId && body.auth_algo === 'SHA256withRSA' && body.transmission_sig === expected;
     return { status: 200, body: { verification_status: ok ? 'SUCCESS' : 'FAILURE' } };
   }
 
@@ -342,7 +341,10 @@ export async function startPayPalApiServer(options: PayPalApiServerOptions = {})
     if (expiry === undefined || expiry < Date.now())
       return {
         status: 401,
-        body: { name: 'AUTHENTICATION_FAILURE', message: 'Authentication failed due to invalid authentication credentials.' },
+        body: {
+          name: 'AUTHENTICATION_FAILURE',
+          message: 'Authentication failed due to invalid authentication credentials.',
+        },
       };
 
     let body: Json = {};

@@ -256,7 +256,12 @@ async function send(method: string, path: string, options: RequestOptions, accep
       throw toApiError(err);
     }
     // A read that asked for a position the read models have not reached yet: retry once.
-    if (isRead && res.status === 503 && attempt === 0 && (request.headers as Record<string, string>)['x-min-position']) {
+    if (
+      isRead &&
+      res.status === 503 &&
+      attempt === 0 &&
+      (request.headers as Record<string, string>)['x-min-position']
+    ) {
       await sleep(Math.min(2000, Number(res.headers.get('retry-after') ?? '1') * 1000));
       continue;
     }
@@ -288,7 +293,10 @@ export async function request<T>(method: string, path: string, options: RequestO
 }
 
 /** A binary download (a receipt's PDF) with the bearer token; the file name from Content-Disposition. */
-export async function download(path: string, options: RequestOptions = {}): Promise<{ blob: Blob; filename: string | null }> {
+export async function download(
+  path: string,
+  options: RequestOptions = {},
+): Promise<{ blob: Blob; filename: string | null }> {
   const res = await send('GET', path, options, 'application/pdf, application/octet-stream, application/problem+json');
   const disposition = res.headers.get('content-disposition') ?? '';
   const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);

@@ -46,6 +46,27 @@ export function isChanged(rowPath: string, changes: AuditChange[]): boolean {
   return changes.some((c) => rowPath === c.path || rowPath.startsWith(`${c.path}.`) || c.path === '(root)');
 }
 
+/**
+ * The server reports a change at the first path where the two states part (a whole
+ * object when it appeared); this lists it leaf by leaf, so each row is one field.
+ */
+export function expandChanges(changes: AuditChange[]): { path: string; before: string; after: string }[] {
+  const leaves = (v: unknown, base: string): Map<string, string> => {
+    const m = new Map<string, string>();
+    if (v === null || v === undefined) return m;
+    for (const row of flattenState(v, base)) m.set(row.path, row.value);
+    return m;
+  };
+  return changes.flatMap((c) => {
+    const before = leaves(c.before, c.path);
+    const after = leaves(c.after, c.path);
+    const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+    return paths
+      .filter((p) => before.get(p) !== after.get(p))
+      .map((p) => ({ path: p, before: before.get(p) ?? '—', after: after.get(p) ?? '—' }));
+  });
+}
+
 const enc = encodeURIComponent;
 
 export interface AuditHistory {

@@ -158,6 +158,12 @@ export function openEventStream(options: EventStreamOptions): EventStream {
       await res.body?.cancel().catch(() => undefined);
       return (await options.onUnauthorized()) ? 'again' : 'stop';
     }
+    // a resume point the server does not know: start from now rather than retry forever
+    if (res.status === 400 && lastEventId !== null) {
+      await res.body?.cancel().catch(() => undefined);
+      lastEventId = null;
+      return 'again';
+    }
     // not there (yet), not allowed, or told to stop (204): reconnecting will not help
     if (res.status === 404 || res.status === 403 || res.status === 401 || res.status === 204) {
       await res.body?.cancel().catch(() => undefined);

@@ -72,7 +72,12 @@ export interface AdminUser {
   status: 'active' | 'suspended';
   emailVerified: boolean;
   signUpMethod?: string;
-  providerApplication: { status: 'pending' | 'approved' | 'rejected'; businessName: string; note?: string; submittedAt: string } | null;
+  providerApplication: {
+    status: 'pending' | 'approved' | 'rejected';
+    businessName: string;
+    note?: string;
+    submittedAt: string;
+  } | null;
   createdAt: string;
   updatedAt?: string;
   lastLoginAt: string | null;

@@ -142,13 +142,18 @@ export const useSessionStore = defineStore('session', () => {
     renewTimer = setTimeout(() => void refresh(), wait);
   }
 
-  function apply(tokens: { accessToken: string; expiresIn?: number; refreshToken?: string | null; refreshExpiresAt?: string }, who: SessionUser): void {
+  function apply(
+    tokens: { accessToken: string; expiresIn?: number; refreshToken?: string | null; refreshExpiresAt?: string },
+    who: SessionUser,
+  ): void {
     token.value = tokens.accessToken;
     user.value = who;
     refreshToken.value = tokens.refreshToken ?? null;
     setAuthToken(tokens.accessToken);
     writeStoredRefresh(
-      tokens.refreshToken ? { refreshToken: tokens.refreshToken, expiresAt: tokens.refreshExpiresAt ?? '', user: who } : null,
+      tokens.refreshToken
+        ? { refreshToken: tokens.refreshToken, expiresAt: tokens.refreshExpiresAt ?? '', user: who }
+        : null,
     );
     scheduleRenewal(tokens.accessToken, tokens.expiresIn);
   }
@@ -181,7 +186,11 @@ export const useSessionStore = defineStore('session', () => {
       const current = readStoredRefresh()?.refreshToken ?? refreshToken.value;
       if (!current) return false;
       try {
-        const tokens = await api.post<SessionTokens>('/api/auth/refresh', { refreshToken: current }, { anonymous: true });
+        const tokens = await api.post<SessionTokens>(
+          '/api/auth/refresh',
+          { refreshToken: current },
+          { anonymous: true },
+        );
         apply(tokens, asUser(tokens.user));
         return true;
       } catch (err) {

@@ -35,7 +35,7 @@ export class FakeApi {
   }
 
   /** `path` may contain `:param` segments; the first match wins, later `on` calls take precedence. */
-  on(method: string, path: string, handler: Handler | unknown): this {
+  on(method: string, path: string, handler: Handler | Response | object): this {
     const pattern = new RegExp(`^${path.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
     const h: Handler =
       typeof handler === 'function'
@@ -89,6 +89,14 @@ export function tokens(userId: string, role = 'customer', n = 1) {
     expiresIn: 900,
     refreshToken: `refresh-${userId}-${n}-${'x'.repeat(24)}`,
     refreshExpiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-    user: { id: userId, email: `${userId}@example.com`, name: userId, role, roles: [role], emailVerified: true, status: 'active' },
+    user: {
+      id: userId,
+      email: `${userId}@example.com`,
+      name: userId,
+      role,
+      roles: [role],
+      emailVerified: true,
+      status: 'active',
+    },
   };
 }

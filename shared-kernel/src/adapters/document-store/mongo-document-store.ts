@@ -3,12 +3,9 @@
  * protocol but has no transactions, no change streams and only `$sum`/`$count` in
  * `$group`).
  *
- * Idempotency does not rely on transactions: `upsertAt` only matches a document whose
- * `_pos` is older than the write's position, so a replayed event changes nothing. When the
- * document already applied the position, the guarded filter matches nothing and the
- * upsert tries to insert a second document with the same `_id`, which the server refuses
- * with a duplicate-key error (11000): that is "already applied". Every write is
- * acknowledged by the server, so `flush()` has nothing to do.
+ * Idempotency does not rely on transactions: `upsertAt` writes only when the document's
+ * `_pos` is older than the write's position (or absent), so a replayed event changes
+ * nothing. Every write is acknowledged by the server, so `flush()` has nothing to do.
  *
  * FerretDB 1.24 (SQLite backend) differs from MongoDB in two ways this adapter absorbs,
  * both found by the contract suite:
@@ -57,9 +54,6 @@ interface CheckpointDoc {
   position: string;
 }
 
-/** How many times an upsert that lost a creation race (to another process) is retried. */
-const UPSERT_RETRIES = 2;
-
 function isDuplicateKey(err: unknown): err is MongoServerError {
   return err instanceof MongoServerError && err.code === 11000;
 }
@@ -92,14 +86,6 @@ function toKeyString(value: unknown): string {
   }
 }
 
-/** documents whose `_pos` is older than `position` (or that have none) */
-function notYetApplied(id: string, position: string): MongoFilter<StoredDoc> {
-  return {
-    _id: id,
-    $or: [{ _pos: { $lt: position } }, { _pos: { $exists: false } }],
-  };
-}
-
 class MongoDocCollection<T extends Doc> implements Collection<T> {
   constructor(
     private readonly coll: MongoCollection<StoredDoc>,
@@ -122,28 +108,13 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
       $set: { ...normalized.$set, _pos: position },
     } as UpdateFilter<StoredDoc>;
     return this.locks.run(this.lockKey(id), async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const result = await this.coll.updateOne(notYetApplied(id, position), modifier, {
-            upsert: true,
-          });
-          return result.matchedCount + result.upsertedCount > 0;
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-          // MongoDB names the violated index; FerretDB does not.
-          const pattern = err.keyPattern ? Object.keys(err.keyPattern) : undefined;
-          if (pattern && !(pattern.length === 1 && pattern[0] === '_id')) {
-            throw await this.duplicateKeyError(err);
-          }
-          const current = await this.coll.findOne({ _id: id }, { projection: { _pos: 1 } });
-          // The document exists and already applied this position (or a later one).
-          if (current && current._pos !== undefined && current._pos >= position) return false;
-          // A clash on _id with a document that has not applied the position means another
-          // process created (or deleted) it between our filter and our insert: retry. Without
-          // keyPattern (FerretDB) a missing document means another unique index refused it.
-          const race = pattern !== undefined || current !== null;
-          if (!race || attempt >= UPSERT_RETRIES) throw await this.duplicateKeyError(err);
-        }
+      if (await this.alreadyApplied(id, position)) return false;
+      try {
+        await this.coll.updateOne({ _id: id }, modifier, { upsert: true });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) throw await this.duplicateKeyError(err);
+        throw err;
       }
     });
   }
@@ -151,9 +122,22 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
   async deleteAt(id: string, position: string): Promise<boolean> {
     assertPosition(position);
     return this.locks.run(this.lockKey(id), async () => {
-      const result = await this.coll.deleteOne(notYetApplied(id, position));
+      if (await this.alreadyApplied(id, position)) return false;
+      const result = await this.coll.deleteOne({ _id: id });
       return result.deletedCount === 1;
     });
+  }
+
+  /**
+   * The `_pos` guard, checked before the write with a lookup by `_id` alone: FerretDB
+   * uses its `_id` index only for a filter that is exactly `{_id}`, and scans the whole
+   * collection for anything more (a guarded filter cost 80 ms per write at 10,000
+   * documents). Safe because each document has one writing process and writes to one
+   * document are serialised in this process (see the header).
+   */
+  private async alreadyApplied(id: string, position: string): Promise<boolean> {
+    const current = await this.coll.findOne({ _id: id }, { projection: { _pos: 1 } });
+    return current !== null && current._pos !== undefined && current._pos >= position;
   }
 
   async find(filter: Filter = {}, options: FindOptions = {}): Promise<T[]> {

@@ -4,8 +4,9 @@
  * many requests wait for it), JSON requests with the `PayPal-Request-Id` idempotency
  * header, and PayPal's error bodies turned into PayPalApiError.
  *
- * Only idempotent requests (GET, or a POST carrying a PayPal-Request-Id) are retried, on
- * network errors, 429 and 5xx: PayPal answers a replayed request id with the first result.
+ * Only idempotent requests (GET, a read-only POST, or a POST carrying a PayPal-Request-Id)
+ * are retried, on network errors, 429 and 5xx: PayPal answers a replayed request id with
+ * the first result.
  */
 
 export const PAYPAL_SANDBOX_API_URL = 'https://api-m.sandbox.paypal.com';
@@ -41,6 +42,8 @@ export interface PayPalRequest {
   requestId?: string;
   /** `return=representation` asks for the whole resource */
   prefer?: 'return=minimal' | 'return=representation';
+  /** a POST that changes nothing (a check), so retrying it is safe without a request id */
+  readOnly?: boolean;
 }
 
 /** A non-2xx answer: PayPal's `name` (e.g. UNPROCESSABLE_ENTITY), its first `details[].issue`
@@ -87,7 +90,7 @@ export class PayPalClient {
   }
 
   async request<T>(method: 'GET' | 'POST', path: string, request: PayPalRequest = {}): Promise<T> {
-    const idempotent = method === 'GET' || request.requestId !== undefined;
+    const idempotent = method === 'GET' || request.readOnly === true || request.requestId !== undefined;
     const maxRetries = idempotent ? (this.options.maxRetries ?? 2) : 0;
     let renewedToken = false;
     for (let attempt = 0; ; attempt++) {
@@ -201,5 +204,11 @@ function apiError(status: number, text: string, what: string): PayPalApiError {
     (typeof body.error_description === 'string' ? body.error_description : null) ??
     `HTTP ${status}`;
   const debugId = typeof body.debug_id === 'string' ? body.debug_id : null;
-  return new PayPalApiError(status, errorName, issue, debugId, `PayPal refused ${what}: ${issue ?? errorName}: ${message}`);
+  return new PayPalApiError(
+    status,
+    errorName,
+    issue,
+    debugId,
+    `PayPal refused ${what}: ${issue ?? errorName}: ${message}`,
+  );
 }

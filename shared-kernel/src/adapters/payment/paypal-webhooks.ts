@@ -83,7 +83,7 @@ export async function verifyPayPalWebhook(
   const rawJson = `${fields.slice(0, -1)},"webhook_event":${rawBody}}`;
   let answer: { verification_status?: unknown };
   try {
-    answer = await client.request('POST', '/v1/notifications/verify-webhook-signature', { rawJson });
+    answer = await client.request('POST', '/v1/notifications/verify-webhook-signature', { rawJson, readOnly: true });
   } catch (err) {
     // PayPal refusing the headers themselves (malformed signature, time) is a bad signature
     if (err instanceof PayPalApiError && err.status === 400)

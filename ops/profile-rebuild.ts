@@ -1,0 +1,15 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { EmbeddedDocumentStore, SqliteEventStore } from '@booking/shared-kernel/adapters';
+import { appendHistory } from './bench/fast-history.js';
+import { measureReadDecode, measureRebuild } from './bench/projection.bench.js';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prof-'));
+const store = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
+await appendHistory(store, Math.ceil(Number(process.env.EVENTS ?? 30000) / 6));
+console.log('decode', await measureReadDecode(store));
+const docs = new EmbeddedDocumentStore({ path: path.join(dir, 'read-models.sqlite') });
+const r = await measureRebuild(store, docs);
+console.log('rebuild', { events: r.events, eventsPerSec: r.eventsPerSec, seconds: r.seconds });
+await r.runner.stop(); await docs.close(); await store.close();
+fs.rmSync(dir, { recursive: true });

@@ -1,0 +1,70 @@
+import type { Collection, Doc, DocumentStore, Filter, FindOptions, GroupSum, Update } from '@booking/shared-kernel';
+
+type OnWrite = (collection: string, id: string) => void;
+
+/** A collection that tells `onWrite` each document an upsert or delete really changed. */
+class RecordingCollection<T extends Doc> implements Collection<T> {
+  constructor(
+    private readonly inner: Collection<T>,
+    private readonly logicalName: string,
+    private readonly onWrite: OnWrite,
+  ) {}
+  get name(): string {
+    return this.inner.name;
+  }
+  get(id: string): Promise<T | null> {
+    return this.inner.get(id);
+  }
+  async upsertAt(id: string, update: Update, position: string): Promise<boolean> {
+    const applied = await this.inner.upsertAt(id, update, position);
+    if (applied) this.onWrite(this.logicalName, id);
+    return applied;
+  }
+  async deleteAt(id: string, position: string): Promise<boolean> {
+    const deleted = await this.inner.deleteAt(id, position);
+    if (deleted) this.onWrite(this.logicalName, id);
+    return deleted;
+  }
+  find(filter?: Filter, options?: FindOptions): Promise<T[]> {
+    return this.inner.find(filter, options);
+  }
+  count(filter?: Filter): Promise<number> {
+    return this.inner.count(filter);
+  }
+  groupSum(filter: Filter, groupBy: string, sumFields: readonly string[]): Promise<GroupSum[]> {
+    return this.inner.groupSum(filter, groupBy, sumFields);
+  }
+  ensureIndex(fields: Record<string, 1 | -1>, options?: { unique?: boolean }): Promise<void> {
+    return this.inner.ensureIndex(fields, options);
+  }
+  drop(): Promise<void> {
+    return this.inner.drop();
+  }
+}
+
+/**
+ * The same document store, telling `onWrite` which document of which collection (by the
+ * name projectors use) each write changed, so live pushes read those documents instead
+ * of scanning a collection.
+ */
+export class RecordingDocumentStore implements DocumentStore {
+  constructor(
+    private readonly inner: DocumentStore,
+    private readonly onWrite: OnWrite,
+  ) {}
+  collection<T extends Doc>(name: string): Collection<T> {
+    return new RecordingCollection(this.inner.collection<T>(name), name, this.onWrite);
+  }
+  getCheckpoint(projector: string): Promise<string | null> {
+    return this.inner.getCheckpoint(projector);
+  }
+  saveCheckpoint(projector: string, position: string): Promise<void> {
+    return this.inner.saveCheckpoint(projector, position);
+  }
+  flush(): Promise<void> {
+    return this.inner.flush();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
