@@ -48,19 +48,31 @@ export async function measureReadDecode(
 }
 
 /** Every projector from the start of the log into `docs`, until it has applied the head
- *  and flushed. The runner is left running (follow it with steadyLag, then stop it). */
+ *  and flushed, or until `maxSeconds` have passed (then `complete` is false and the figures
+ *  cover the events applied so far). The runner is left running (follow it with steadyLag,
+ *  then stop it). */
 export async function measureRebuild(
   store: EventStore,
   docs: DocumentStore,
-): Promise<{ runner: ProjectionRunner; events: number; eventsPerSec: number; seconds: number }> {
+  maxSeconds = Infinity,
+): Promise<{ runner: ProjectionRunner; events: number; eventsPerSec: number; seconds: number; complete: boolean }> {
   const head = (await store.headPosition()).commit;
   const runner = new ProjectionRunner(store, docs, allProjectors, silent);
   const t0 = performance.now();
+  const deadline = t0 + maxSeconds * 1000;
   await runner.start();
-  while (runner.appliedPosition().commit < head) await new Promise((r) => setTimeout(r, 5));
+  while (runner.appliedPosition().commit < head && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 5));
   await runner.flush();
   const seconds = (performance.now() - t0) / 1000;
-  return { runner, events: Number(head), eventsPerSec: Math.round(Number(head) / seconds), seconds: round(seconds) };
+  const applied = Number(runner.appliedPosition().commit);
+  return {
+    runner,
+    events: applied,
+    eventsPerSec: Math.round(applied / seconds),
+    seconds: round(seconds),
+    complete: BigInt(applied) >= head,
+  };
 }
 
 export async function benchProjection(targetEvents = 100_000): Promise<Record<string, unknown>> {

@@ -12,7 +12,9 @@
  * latest-scale.json), so it does not replace the full run's file. BENCH_CPU_PROF=<dir>
  * makes the scale run's platform write CPU profiles there (summarise one with
  * `tsx ops/bench/cpu-profile-top.ts <file>`); BENCH_HTTP_SECONDS=<n> shortens the scale
- * run's autocannon runs (default 5 s a level).
+ * run's autocannon runs (default 5 s a level); BENCH_REBUILD_MAX_SECONDS=<n> caps each
+ * size's rebuild (its rate is then over the events applied so far);
+ * BENCH_READY_TIMEOUT_MS=<n> caps the wait for /ready.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,6 +54,10 @@ if (scaleSizes) {
     ...defaultScaleOptions,
     sizes: scaleSizes,
     ...(process.env.BENCH_HTTP_SECONDS ? { httpSeconds: Number(process.env.BENCH_HTTP_SECONDS) } : {}),
+    ...(process.env.BENCH_REBUILD_MAX_SECONDS
+      ? { rebuildMaxSeconds: Number(process.env.BENCH_REBUILD_MAX_SECONDS) }
+      : {}),
+    ...(process.env.BENCH_READY_TIMEOUT_MS ? { readyTimeoutMs: Number(process.env.BENCH_READY_TIMEOUT_MS) } : {}),
     ...(process.env.BENCH_CPU_PROF ? { cpuProfDir: path.resolve(process.env.BENCH_CPU_PROF) } : {}),
   });
 }

@@ -39,6 +39,11 @@ export interface ScaleOptions {
   storeBudgetMs: number;
   lagRatePerSec: number;
   lagSeconds: number;
+  /** stop a rebuild after this long (its rate is then over the events applied so far; the
+   *  platform then starts on partial read models and catches up) */
+  rebuildMaxSeconds: number;
+  /** how long /ready may answer 503 before the run records why and carries on */
+  readyTimeoutMs: number;
   /** when set, the platform runs with --cpu-prof and writes its profiles here */
   cpuProfDir?: string;
 }
@@ -50,6 +55,8 @@ export const defaultScaleOptions: ScaleOptions = {
   storeBudgetMs: 2000,
   lagRatePerSec: 200,
   lagSeconds: 5,
+  readyTimeoutMs: 180_000,
+  rebuildMaxSeconds: Infinity,
 };
 
 /** "10k,100k,1m" -> [10000, 100000, 1000000] */
@@ -123,7 +130,9 @@ async function coldAndWarmBookings(port: number, offeringId: string, warm: numbe
 
 interface PlatformRun {
   healthMs: number;
-  readyMs: number;
+  /** spawn -> /ready answers 200; null when it did not within readyTimeoutMs */
+  readyMs: number | null;
+  notReadyAfterTimeout?: unknown;
   rssAtReadyMb: number | null;
   hotProductBooking?: Awaited<ReturnType<typeof coldAndWarmBookings>>;
   placeBooking?: Awaited<ReturnType<typeof benchPlaceBooking>>;
@@ -157,11 +166,22 @@ async function platformRun(
   try {
     await waitUp(`http://127.0.0.1:${port}/health`, child, 600_000, 10);
     const healthMs = performance.now() - t0;
-    await waitUp(`http://127.0.0.1:${port}/ready`, child, 600_000, 10);
-    const readyMs = performance.now() - t0;
+    let readyMs: number | null = null;
+    let notReady: unknown = undefined;
+    try {
+      await waitUp(`http://127.0.0.1:${port}/ready`, child, options.readyTimeoutMs, 10);
+      readyMs = round(performance.now() - t0, 0);
+    } catch {
+      // keep measuring the rest; say why it never became ready
+      notReady = await fetch(`http://127.0.0.1:${port}/ready`).then(
+        (r) => r.json(),
+        (err: unknown) => String(err),
+      );
+    }
     const run: PlatformRun = {
       healthMs: round(healthMs, 0),
-      readyMs: round(readyMs, 0),
+      readyMs,
+      ...(notReady === undefined ? {} : { notReadyAfterTimeout: notReady }),
       rssAtReadyMb: rssMb(child.pid),
     };
     if (work.hotOfferingId) run.hotProductBooking = await coldAndWarmBookings(port, work.hotOfferingId, 20);
@@ -220,10 +240,13 @@ async function measureSize(
   const decode = await measureReadDecode(store);
   removeReadModels(dataDir);
   const docs = new EmbeddedDocumentStore({ path: path.join(dataDir, 'read-models.sqlite') });
-  const rebuild = await measureRebuild(store, docs);
+  const rebuild = await measureRebuild(store, docs, options.rebuildMaxSeconds);
   const benchRssAfterRebuildMb = rssMb(process.pid);
   log(`rebuilt ${rebuild.events} events in ${rebuild.seconds} s; steady-load lag`);
-  const lag = await steadyLag(store, rebuild.runner, options.lagRatePerSec, options.lagSeconds);
+  // a runner still catching up would measure its backlog, not the lag
+  const lag = rebuild.complete
+    ? await steadyLag(store, rebuild.runner, options.lagRatePerSec, options.lagSeconds)
+    : { skipped: `rebuild stopped after ${options.rebuildMaxSeconds} s at ${rebuild.events} events` };
   await rebuild.runner.stop();
   await docs.close();
   await store.close();
@@ -249,7 +272,12 @@ async function measureSize(
     },
     projection: {
       bareReadDecode: decode,
-      rebuild: { events: rebuild.events, eventsPerSec: rebuild.eventsPerSec, seconds: rebuild.seconds },
+      rebuild: {
+        events: rebuild.events,
+        eventsPerSec: rebuild.eventsPerSec,
+        seconds: rebuild.seconds,
+        complete: rebuild.complete,
+      },
       ratioRebuildVsBareDecode: round(rebuild.eventsPerSec / decode.eventsPerSec),
       benchProcessRssAfterRebuildMb: benchRssAfterRebuildMb,
       lag,
@@ -275,6 +303,8 @@ export async function benchScale(options: ScaleOptions = defaultScaleOptions): P
       const store = new SqliteEventStore({ path: path.join(dataDir, 'events.sqlite') });
       const result = await measureSize(store, dataDir, size, options);
       sizes.push({ size, ...result });
+      // a long run that fails later still leaves this size's figures behind
+      console.error(`[scale-size] ${JSON.stringify({ size, ...result })}`);
     }
     return {
       setup: {

@@ -43,3 +43,8 @@ export async function openDocumentStore(
   if (config.mongodbUrl) return MongoDocumentStore.connect(config.mongodbUrl, config.mongodbDb);
   return new EmbeddedDocumentStore({ path: path.join(config.dataDir, 'read-models.sqlite') });
 }
+
+/** An empty in-memory document store a projection rebuild stages its read models in. */
+export function rebuildStagingStore(): DocumentStore {
+  return new EmbeddedDocumentStore({ path: ':memory:' });
+}

@@ -13,7 +13,7 @@
 import 'reflect-metadata';
 import { createLogger, loadConfig } from '@booking/shared-kernel';
 import { allProjectors, ProjectionOps, VersionedDocumentStore, type RebuildProgress } from '@booking/projections';
-import { openDocumentStore, openEventStore } from './adapters.js';
+import { openDocumentStore, openEventStore, rebuildStagingStore } from './adapters.js';
 
 const name = process.argv[2];
 if (!name) {
@@ -52,7 +52,10 @@ if (process.env.API_URL) {
   const logger = createLogger({ level: config.logLevel, role: 'projection-rebuild' });
   const store = openEventStore(config);
   const docs = await VersionedDocumentStore.open(await openDocumentStore(config));
-  const ops = new ProjectionOps(store, docs, allProjectors, null, logger, { dropGraceMs: 0 });
+  const ops = new ProjectionOps(store, docs, allProjectors, null, logger, {
+    dropGraceMs: 0,
+    staging: rebuildStagingStore,
+  });
   let progress: RebuildProgress;
   try {
     progress = ops.rebuild(name);

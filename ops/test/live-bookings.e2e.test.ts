@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alwaysOpenSchedule, eventually, startHarness, type Harness } from '../test-support/harness.js';
 import { openSse, type SseClient, type SseEvent } from '../test-support/sse-client.js';
+import { mintToken } from '@booking/shared-kernel';
 import { expectFieldError, expectProblem } from '../test-support/problems.js';
 
 interface BookingView {
@@ -178,5 +179,39 @@ describe('live booking changes (Server-Sent Events)', () => {
     expectFieldError(badBooking, 'bookingId');
     expectProblem(await h.http.get('/api/live/bookings'), 401, 'unauthorized');
     expectProblem(await h.http.get('/api/live/bookings').set(h.auth('analyst-ann')), 403, 'forbidden');
+  });
+});
+
+describe('live streams ending', () => {
+  it('a stream ends when its access token expires (the client reconnects with a fresh one)', async () => {
+    const h = await startHarness();
+    try {
+      const { port } = await h.platform.listen(0, '127.0.0.1');
+      const shortLived = mintToken(
+        { secret: h.config.jwtSecret, issuer: h.config.jwtIssuer, expiresIn: 2 },
+        { id: 'customer-alice', role: 'customer' },
+      );
+      const openedAt = Date.now();
+      const client = await openSse(`http://127.0.0.1:${port}/api/live/bookings`, {
+        authorization: `Bearer ${shortLived}`,
+      });
+      expect(client.status).toBe(200);
+      await client.ended;
+      // JWT times are whole seconds: a 2 s token lives 1 to 2 s
+      expect(Date.now() - openedAt).toBeLessThan(3000);
+      await eventually(async () => h.platform.liveBookings?.size === 0);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('stopping the platform ends the open streams instead of waiting for them', async () => {
+    const h = await startHarness();
+    const { port } = await h.platform.listen(0, '127.0.0.1');
+    const client = await openSse(`http://127.0.0.1:${port}/api/live/bookings`, h.auth('customer-alice'));
+    expect(client.status).toBe(200);
+    await h.stop();
+    await client.ended;
+    expect(h.platform.liveBookings?.size).toBe(0);
   });
 });

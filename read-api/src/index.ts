@@ -3,7 +3,12 @@ export type { ReadApiDeps, ReadModelProgress } from './http/deps.js';
 export type { ClientConfig } from './client-config/client-config-routes.js';
 export { analystScope } from './analytics/analyst-scope.js';
 export { projectionAdminRoutes } from './admin/projection-routes.js';
-export { systemRoutes, type SystemStatus, type ProjectionProgress, type ReactorProgress } from './admin/system-routes.js';
+export {
+  systemRoutes,
+  type SystemStatus,
+  type ProjectionProgress,
+  type ReactorProgress,
+} from './admin/system-routes.js';
 export { toCsv } from './analytics/csv.js';
 // query classes: validated by the routes and the source of the OpenAPI schemas
 export { PageQuery } from './http/paging.js';

@@ -16,29 +16,34 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 
 describe('defaults', () => {
   it('an empty environment gives the embedded defaults', () => {
-    expect({ ...loadConfig({}), identity: undefined, effects: undefined, payments: undefined, geo: undefined }).toEqual(
-      {
-        identity: undefined,
-        env: 'development',
-        port: 8080,
-        host: '0.0.0.0',
-        roles: [...ALL_ROLES],
-        dataDir: path.resolve('data'),
-        eventStoreUrl: null,
-        mongodbUrl: null,
-        mongodbDb: 'booking',
-        kafkaBrokers: null,
-        kafkaTopicPrefix: '',
-        jwtSecret: DEFAULT_JWT_SECRET,
-        jwtIssuer: 'booking-platform',
-        holdMinutes: 15,
-        demoData: true,
-        logLevel: 'info',
-        readYourWritesTimeoutMs: 2000,
-        readyMaxLag: 1000,
-        maxBodyBytes: 64 * 1024,
-      },
-    );
+    expect({
+      ...loadConfig({}),
+      identity: undefined,
+      effects: undefined,
+      payments: undefined,
+      geo: undefined,
+      observability: undefined,
+    }).toEqual({
+      identity: undefined,
+      env: 'development',
+      port: 8080,
+      host: '0.0.0.0',
+      roles: [...ALL_ROLES],
+      dataDir: path.resolve('data'),
+      eventStoreUrl: null,
+      mongodbUrl: null,
+      mongodbDb: 'booking',
+      kafkaBrokers: null,
+      kafkaTopicPrefix: '',
+      jwtSecret: DEFAULT_JWT_SECRET,
+      jwtIssuer: 'booking-platform',
+      holdMinutes: 15,
+      demoData: true,
+      logLevel: 'info',
+      readYourWritesTimeoutMs: 2000,
+      readyMaxLag: 1000,
+      maxBodyBytes: 64 * 1024,
+    });
   });
 
   it('reads process.env by default, and only the given environment otherwise', () => {
@@ -90,7 +95,14 @@ describe('valid values', () => {
       READY_MAX_LAG: '50',
       MAX_BODY_BYTES: '2048',
     });
-    expect({ ...config, identity: undefined, effects: undefined, payments: undefined, geo: undefined }).toEqual({
+    expect({
+      ...config,
+      identity: undefined,
+      effects: undefined,
+      payments: undefined,
+      geo: undefined,
+      observability: undefined,
+    }).toEqual({
       identity: undefined,
       env: 'test',
       port: 3000,

@@ -503,6 +503,35 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
       expect(await c.get('d1')).toEqual({ _id: 'd1', _pos: pos(1), n: 1 });
     });
 
+    it('insertMany adds documents with their positions, which then guard later writes', async () => {
+      const c = fresh();
+      const docs: Item[] = Array.from({ length: 1203 }, (_, i) => ({
+        _id: `m${i}`,
+        _pos: pos(10),
+        n: i,
+        address: { city: i % 2 ? 'Oslo' : 'Lyon' },
+      }));
+      await c.insertMany(docs);
+      await c.insertMany([]);
+      expect(await c.count()).toBe(1203);
+      expect(await c.count({ 'address.city': 'Oslo' })).toBe(601);
+      expect(await c.get('m1202')).toEqual({ _id: 'm1202', _pos: pos(10), n: 1202, address: { city: 'Lyon' } });
+      // what the document already applied is not applied again
+      expect(await c.upsertAt('m5', { $inc: { n: 1 } }, pos(10))).toBe(false);
+      expect(await c.upsertAt('m5', { $inc: { n: 1 } }, pos(11))).toBe(true);
+      expect(await c.get('m5')).toMatchObject({ n: 6, _pos: pos(11) });
+    });
+
+    it('insertMany refuses an existing _id and a unique index clash, naming the collection', async () => {
+      const c = fresh();
+      await c.ensureIndex({ email: 1 }, { unique: true });
+      await c.upsertAt('u1', { $set: { email: 'a@example.com' } }, pos(1));
+      await expect(c.insertMany([{ _id: 'u1', _pos: pos(2), email: 'z@example.com' }])).rejects.toThrow(c.name);
+      await expect(c.insertMany([{ _id: 'u2', _pos: pos(2), email: 'a@example.com' }])).rejects.toThrow(c.name);
+      expect(await c.get('u1')).toMatchObject({ email: 'a@example.com', _pos: pos(1) });
+      expect(await c.get('u2')).toBeNull();
+    });
+
     it('a unique index survives drop', async () => {
       const c = fresh();
       await c.ensureIndex({ email: 1 }, { unique: true });

@@ -40,6 +40,10 @@ class RecordingCollection<T extends Doc> implements Collection<T> {
   drop(): Promise<void> {
     return this.inner.drop();
   }
+  async insertMany(docs: readonly T[]): Promise<void> {
+    await this.inner.insertMany(docs);
+    for (const doc of docs) this.onWrite(this.logicalName, doc._id);
+  }
 }
 
 /**

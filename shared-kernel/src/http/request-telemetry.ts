@@ -67,19 +67,23 @@ export function requestTelemetry(metrics: PlatformMetrics | undefined): RequestH
       const status = res.headersSent ? res.statusCode : 499; // 499: the client went away first
       if (metrics) {
         metrics.httpInFlight--;
+        // a Server-Sent Events stream lasts as long as the client listens: not a latency
+        if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) return endSpan(route, status);
         const key = `${req.method} ${route} ${status}`;
         let cell = cells.get(key);
         if (!cell) cells.set(key, (cell = metrics.httpDuration.cell(req.method, route, String(status))));
         cell.observe((performance.now() - start) / 1000);
       }
-      if (span) {
-        span.updateName(`${req.method} ${route}`);
-        span.setAttribute('http.route', route);
-        span.setAttribute('http.response.status_code', status);
-        if (logContext.userId) span.setAttribute(SPAN_ATTRIBUTES.userId, logContext.userId);
-        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-      }
+      endSpan(route, status);
+    };
+    const endSpan = (route: string, status: number) => {
+      if (!span) return;
+      span.updateName(`${req.method} ${route}`);
+      span.setAttribute('http.route', route);
+      span.setAttribute('http.response.status_code', status);
+      if (logContext.userId) span.setAttribute(SPAN_ATTRIBUTES.userId, logContext.userId);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
     };
     res.once('finish', finish);
     res.once('close', finish);

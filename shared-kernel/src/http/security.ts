@@ -56,6 +56,8 @@ export function corsAllowlist(origins: readonly string[]): RequestHandler {
       'if-match',
       'x-min-position',
       'x-correlation-id',
+      // resuming GET /api/live/bookings from a browser on another allowed origin
+      'last-event-id',
     ],
     exposedHeaders: ['etag', 'location', 'x-event-position', 'x-correlation-id', 'retry-after', 'idempotent-replayed'],
     credentials: false,

@@ -15,6 +15,7 @@ type Operation =
   | 'groupSum'
   | 'ensureIndex'
   | 'drop'
+  | 'insertMany'
   | 'getCheckpoint'
   | 'saveCheckpoint'
   | 'flush';
@@ -62,6 +63,7 @@ class InstrumentedCollection<T extends Doc> implements Collection<T> {
       groupSum: timer('groupSum'),
       ensureIndex: timer('ensureIndex'),
       drop: timer('drop'),
+      insertMany: timer('insertMany'),
     };
   }
 
@@ -99,6 +101,10 @@ class InstrumentedCollection<T extends Doc> implements Collection<T> {
   drop() {
     const start = performance.now();
     return this.t.drop.run(this.inner.drop(), start);
+  }
+  insertMany(docs: readonly T[]) {
+    const start = performance.now();
+    return this.t.insertMany.run(this.inner.insertMany(docs), start);
   }
 }
 

@@ -62,6 +62,13 @@ export interface Collection<T extends Doc> {
   ensureIndex(fields: Record<string, 1 | -1>, options?: { unique?: boolean }): Promise<void>;
   /** removes every document (projection rebuilds) */
   drop(): Promise<void>;
+  /**
+   * Adds documents that do not exist yet, `_pos` included, in as few round trips as the
+   * store allows: a rebuild loads the collections it staged in memory this way. An `_id`
+   * that exists already, or a unique index clash, is an error (documents before the
+   * failing one may stay inserted; a rebuild drops its collections before it starts).
+   */
+  insertMany(docs: readonly T[]): Promise<void>;
 }
 
 export interface DocumentStore {

@@ -251,6 +251,18 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     this.state.uniqueIndexes.push(index);
   }
 
+  async insertMany(docs: readonly T[]): Promise<void> {
+    this.isOpen();
+    for (const doc of docs) {
+      if (typeof doc._id !== 'string' || doc._id === '') throw new Error('insertMany: every document needs an _id');
+      if (doc._pos !== undefined) assertPosition(doc._pos);
+      if (this.state.docs.has(doc._id)) {
+        throw duplicateKeyError(this.state.name, doc as StoredDoc, ['_id']);
+      }
+      this.replace(doc._id, undefined, structuredClone(doc) as StoredDoc);
+    }
+  }
+
   async drop(): Promise<void> {
     this.isOpen();
     this.state.docs.clear();

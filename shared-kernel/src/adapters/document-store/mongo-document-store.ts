@@ -54,6 +54,9 @@ interface CheckpointDoc {
   position: string;
 }
 
+/** documents per insert command of `insertMany` */
+const INSERT_CHUNK = 1000;
+
 function isDuplicateKey(err: unknown): err is MongoServerError {
   return err instanceof MongoServerError && err.code === 11000;
 }
@@ -194,6 +197,22 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
         `cannot create ${options.unique ? 'unique ' : ''}index on ${names.join(', ')} in collection "${this.name}": ${(err as Error).message}`,
         { cause: err },
       );
+    }
+  }
+
+  async insertMany(docs: readonly T[]): Promise<void> {
+    for (const doc of docs) {
+      if (typeof doc._id !== 'string' || doc._id === '') throw new Error('insertMany: every document needs an _id');
+      if (doc._pos !== undefined) assertPosition(doc._pos);
+    }
+    // chunks keep each command well under the 16 MiB message limit
+    for (let i = 0; i < docs.length; i += INSERT_CHUNK) {
+      try {
+        await this.coll.insertMany(docs.slice(i, i + INSERT_CHUNK) as unknown as StoredDoc[], { ordered: true });
+      } catch (err) {
+        if (isDuplicateKey(err)) throw await this.duplicateKeyError(err);
+        throw err;
+      }
     }
   }
 
