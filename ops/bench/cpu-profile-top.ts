@@ -2,7 +2,7 @@
  * The functions a V8 CPU profile (`node --cpu-prof`) spent its time in: self time (the
  * function's own code) and total time (with what it called), as JSON.
  *
- *   npx tsx ops/bench/cpu-profile-top.ts <file.cpuprofile> [top=15]
+ *   npx tsx ops/bench/cpu-profile-top.ts <file.cpuprofile> [top=15] [fromSeconds=0]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,13 +28,19 @@ const where = (n: ProfileNode) => {
   return `${n.callFrame.functionName || '(anonymous)'} ${short ? `${short}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
 };
 
-export function topFunctions(profile: CpuProfile, top = 15) {
+/** `fromSeconds`: count only the samples taken that long after the profile started (e.g.
+ *  after the process was ready, to leave module loading out). */
+export function topFunctions(profile: CpuProfile, top = 15, fromSeconds = 0) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   // microseconds per node from the samples' time deltas (hitCount alone ignores idle gaps)
   const selfUs = new Map<number, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
+  let at = profile.startTime;
+  const from = profile.startTime + fromSeconds * 1e6;
   for (let i = 0; i < samples.length; i++) {
+    at += deltas[i] ?? 0;
+    if (at < from) continue;
     const id = samples[i]!;
     selfUs.set(id, (selfUs.get(id) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0));
   }
@@ -56,11 +62,15 @@ export function topFunctions(profile: CpuProfile, top = 15) {
   // counting recursion only approximately, which is fine for a ranking)
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
+  // the loader's and node's own frames sit above everything: left out of the total ranking
+  const wrapper = (n: ProfileNode) =>
+    ['(root)', '(program)', '(idle)', '(garbage collector)'].includes(n.callFrame.functionName) ||
+    n.callFrame.url.includes('node_modules/tsx/') ||
+    n.callFrame.url.startsWith('node:internal');
   for (const n of profile.nodes) {
     const key = where(n);
-    self.set(key, (self.get(key) ?? 0) + (selfUs.get(n.id) ?? 0));
-    if (!['(root)', '(program)', '(idle)', '(garbage collector)'].includes(n.callFrame.functionName))
-      incl.set(key, (incl.get(key) ?? 0) + total(n.id));
+    if (n.callFrame.functionName !== '(idle)') self.set(key, (self.get(key) ?? 0) + (selfUs.get(n.id) ?? 0));
+    if (!wrapper(n)) incl.set(key, (incl.get(key) ?? 0) + total(n.id));
   }
   const busy = all - idleUs;
   const rank = (m: Map<string, number>) =>
@@ -70,6 +80,8 @@ export function topFunctions(profile: CpuProfile, top = 15) {
       .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pctOfBusy: Math.round((us / busy) * 1000) / 10 }));
   return {
     seconds: Math.round((profile.endTime - profile.startTime) / 1e4) / 100,
+    fromSeconds,
+    busyMs: Math.round(busy / 1000),
     busyPct: Math.round((busy / all) * 1000) / 10,
     topSelf: rank(self),
     topTotal: rank(incl),
@@ -77,8 +89,8 @@ export function topFunctions(profile: CpuProfile, top = 15) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [file, top] = process.argv.slice(2);
-  if (!file) throw new Error('usage: cpu-profile-top.ts <file.cpuprofile> [top]');
+  const [file, top, from] = process.argv.slice(2);
+  if (!file) throw new Error('usage: cpu-profile-top.ts <file.cpuprofile> [top] [fromSeconds]');
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
-  console.log(JSON.stringify(topFunctions(profile, Number(top ?? 15)), null, 2));
+  console.log(JSON.stringify(topFunctions(profile, Number(top ?? 15), Number(from ?? 0)), null, 2));
 }

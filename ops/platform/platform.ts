@@ -66,7 +66,7 @@ import {
   type ReadModelChanges,
   type ReadModelProgress,
 } from '@booking/read-api';
-import { openDocumentStore, openEventStore, rebuildStagingStore } from './adapters.js';
+import { openDocumentStore, openEventStore, rebuildStaging } from './adapters.js';
 import { demoRoutes } from './demo-routes.js';
 import { checkpointProgress } from './checkpoint-progress.js';
 import { checkpointChanges } from './checkpoint-changes.js';
@@ -179,7 +179,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const projectionOps = projections
     ? new ProjectionOps(eventStore, documentStore, options.projectors ?? allProjectors, projections, logger, {
         dropGraceMs: options.projectionDropGraceMs ?? 5000,
-        staging: rebuildStagingStore,
+        staging: rebuildStaging(config),
       })
     : null;
   const reactorDeps = { runtime, docs: documentStore, clock, logger, gateway, paypal };

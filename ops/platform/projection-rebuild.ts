@@ -13,7 +13,7 @@
 import 'reflect-metadata';
 import { createLogger, loadConfig } from '@booking/shared-kernel';
 import { allProjectors, ProjectionOps, VersionedDocumentStore, type RebuildProgress } from '@booking/projections';
-import { openDocumentStore, openEventStore, rebuildStagingStore } from './adapters.js';
+import { openDocumentStore, openEventStore, rebuildStaging } from './adapters.js';
 
 const name = process.argv[2];
 if (!name) {
@@ -54,7 +54,7 @@ if (process.env.API_URL) {
   const docs = await VersionedDocumentStore.open(await openDocumentStore(config));
   const ops = new ProjectionOps(store, docs, allProjectors, null, logger, {
     dropGraceMs: 0,
-    staging: rebuildStagingStore,
+    staging: rebuildStaging(config),
   });
   let progress: RebuildProgress;
   try {
