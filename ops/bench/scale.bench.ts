@@ -159,7 +159,8 @@ async function platformRun(
   const port = await freePort();
   const nodeArgs =
     options.cpuProfDir && work.profileName
-      ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${work.profileName}.cpuprofile`]
+      ? // a folder per run: the loader's worker thread writes a profile of its own
+        ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProfDir, work.profileName)}`]
       : [];
   const t0 = performance.now();
   const child = spawnPlatform(dataDir, port, { nodeArgs });

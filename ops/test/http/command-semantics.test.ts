@@ -10,9 +10,15 @@ import {
   expectNothingAppended as nothingAppended,
   type ProblemResponse,
 } from '../../test-support/problems.js';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ManualClock, PROBLEM_BASE, type EventStore } from '@booking/shared-kernel';
+import {
+  IDEMPOTENCY_CLAIM_LEASE_MS,
+  ManualClock,
+  PROBLEM_BASE,
+  toNewEvents,
+  type EventStore,
+} from '@booking/shared-kernel';
 import { alwaysOpenSchedule, eventually, startHarness, type Harness } from '../../test-support/harness.js';
 
 const ALICE = 'customer-alice';
@@ -161,6 +167,42 @@ describe('Idempotency-Key', () => {
         .send({ offeringId, slotStart: slots[40] }),
     );
     expectProblem(onAnotherEndpoint, 422, 'idempotency-key-reuse');
+  });
+
+  it('a claim left by a process that died is taken over after its lease, never before', async () => {
+    const { offeringId, slots } = await createService();
+    const key = `crashed-${randomUUID()}`;
+    const body = { offeringId, slotStart: slots[42] };
+    // what a process that died between claiming the key and answering leaves behind
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const streamId = `idempotency-${sha(`customer:${ALICE}\n${key}`)}`;
+    const requestHash = sha(`POST\n/api/bookings\n${JSON.stringify(body)}`);
+    await h.platform.eventStore.append(
+      streamId,
+      toNewEvents(
+        [{ type: 'IdempotencyKeyClaimed', data: { requestHash, claimedAt: clock.now().toISOString() } }],
+        { actor: { id: ALICE, role: 'customer' }, correlationId: randomUUID(), causationId: randomUUID() },
+        clock,
+      ),
+      'no_stream',
+    );
+    await settle();
+
+    clock.advance(IDEMPOTENCY_CLAIM_LEASE_MS - 1000);
+    const early = await expectNothingAppended(() =>
+      h.http.post('/api/bookings').set(h.auth(ALICE)).set('idempotency-key', key).send(body),
+    );
+    expectProblem(early, 409, 'conflict');
+
+    clock.advance(2000);
+    const takeover = await h.http.post('/api/bookings').set(h.auth(ALICE)).set('idempotency-key', key).send(body);
+    expect(takeover.status).toBe(201);
+    expect(takeover.headers['idempotent-replayed']).toBeUndefined();
+    const replay = await h.http.post('/api/bookings').set(h.auth(ALICE)).set('idempotency-key', key).send(body);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(takeover.body);
+    const types = (await h.platform.eventStore.readStream(streamId)).map((e) => e.type);
+    expect(types).toEqual(['IdempotencyKeyClaimed', 'IdempotencyKeyClaimed', 'IdempotentResponseRecorded']);
   });
 
   it('keys belong to their user: the same key from another user is a request of its own', async () => {

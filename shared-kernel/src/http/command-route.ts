@@ -23,27 +23,45 @@ type Handler = (req: Request, res: Response) => Promise<CommandResponse>;
 interface KeyState {
   status: 'free' | 'claimed' | 'completed';
   requestHash: string;
+  /** epoch ms of the current claim (0: unknown, an old claim) */
+  claimedAt: number;
   response: CommandResponse | null;
 }
 
+/**
+ * How long a claim without an answer holds the key. A process that dies between the
+ * claim and the answer would otherwise leave the key claimed for ever, and every retry
+ * would get 409. After the lease the next retry takes the key over and runs the request
+ * again: a command that was appended before the crash then runs twice (for placing a
+ * booking, a second PENDING booking whose hold lapses; commands that check state, such as
+ * starting a payment, answer the same). Far longer than any request takes.
+ */
+export const IDEMPOTENCY_CLAIM_LEASE_MS = 60_000;
+
 const keyDecider: Decider<
-  | { type: 'claim'; requestHash: string }
+  | { type: 'claim'; requestHash: string; now: number }
   | { type: 'release'; requestHash: string }
   | { type: 'record'; requestHash: string; response: CommandResponse },
   KeyState,
   IdempotencyEvent
 > = {
-  initialState: { status: 'free', requestHash: '', response: null },
+  initialState: { status: 'free', requestHash: '', claimedAt: 0, response: null },
   decide(command, state) {
     if (command.type === 'claim') {
       if (state.status === 'completed' || state.status === 'claimed') {
         if (state.requestHash !== command.requestHash) throw new IdempotencyKeyReuseError();
-        if (state.status === 'claimed') {
+        if (state.status === 'completed') return [];
+        if (command.now - state.claimedAt < IDEMPOTENCY_CLAIM_LEASE_MS) {
           throw new ConflictError('a request with this Idempotency-Key is still being processed');
         }
-        return [];
+        // the claim outlived its lease without an answer: its process died; take it over
       }
-      return [{ type: 'IdempotencyKeyClaimed', data: { requestHash: command.requestHash } }];
+      return [
+        {
+          type: 'IdempotencyKeyClaimed',
+          data: { requestHash: command.requestHash, claimedAt: new Date(command.now).toISOString() },
+        },
+      ];
     }
     if (command.type === 'release') {
       return [{ type: 'IdempotencyKeyReleased', data: { requestHash: command.requestHash } }];
@@ -64,11 +82,17 @@ const keyDecider: Decider<
   evolve(state, event) {
     switch (event.type) {
       case 'IdempotencyKeyClaimed':
-        return { status: 'claimed', requestHash: event.data.requestHash, response: null };
+        return {
+          status: 'claimed',
+          requestHash: event.data.requestHash,
+          claimedAt: event.data.claimedAt ? Date.parse(event.data.claimedAt) : 0,
+          response: null,
+        };
       case 'IdempotentResponseRecorded':
         return {
           status: 'completed',
           requestHash: event.data.requestHash,
+          claimedAt: state.claimedAt,
           response: {
             status: event.data.status,
             headers: event.data.headers,
@@ -76,7 +100,7 @@ const keyDecider: Decider<
           },
         };
       case 'IdempotencyKeyReleased':
-        return { status: 'free', requestHash: '', response: null };
+        return { status: 'free', requestHash: '', claimedAt: 0, response: null };
     }
   },
 };
@@ -118,7 +142,7 @@ export function commandRoute(runtime: CommandRuntime, handler: Handler): Request
       const streamId = `idempotency-${sha256(`${owner}\n${key}`)}`;
       const requestHash = sha256(`${req.method}\n${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`);
       const ctx: CommandContext = { ...commandContext(req, res), actor };
-      const claimed = await executeCommand(runtime, streamId, keyDecider, { type: 'claim', requestHash }, ctx);
+      const claimed = await executeCommand(runtime, streamId, keyDecider, { type: 'claim', requestHash, now: runtime.clock.now().getTime() }, ctx);
       if (claimed.events.length === 0 && claimed.state.response) {
         send(res, claimed.state.response, true);
         return;
