@@ -168,4 +168,38 @@ describe('audit history', () => {
     const unknown = await h.http.get('/api/admin/audit/widgets/x/events').set(h.auth('admin-ada'));
     expect(unknown.status).toBe(404);
   });
+  it("opens a user's history with every credential hash redacted, in events, states and diffs", async () => {
+    const email = 'audited@example.com';
+    const password = 'correct horse battery staple 42';
+    expect((await h.http.post('/api/auth/register').send({ email, password, name: 'Audrey' })).status).toBe(202);
+    const userId = await eventually(async () => {
+      const r = await h.http.get('/api/admin/users').query({ q: 'audited' }).set(h.auth('admin-ada'));
+      return (r.body.items as { id: string; email: string }[] | undefined)?.find((u) => u.email === email)?.id;
+    }, 5000);
+    const stored = await h.platform.eventStore.readStream(`user-${userId}`);
+    const hashes = stored.flatMap((e) =>
+      Object.entries(e.data).filter(([k, v]) => /Hash$/.test(k) && k !== 'keyHash' && typeof v === 'string'),
+    );
+    expect(hashes.length).toBeGreaterThan(0); // the password hash and the verification token hash
+
+    const admin = h.auth('admin-ada');
+    const events = await h.http.get(`/api/admin/audit/users/${userId}/events`).set(admin);
+    expect(events.status).toBe(200);
+    expect(events.body.events.map((e: { type: string }) => e.type)).toEqual(stored.map((e) => e.type));
+    const state = await h.http.get(`/api/admin/audit/users/${userId}/state`).set(admin);
+    expect(state.body.state).toMatchObject({ email, name: 'Audrey', passwordHash: '[redacted]' });
+    const last = stored.length - 1;
+    const answers = [events.text, state.text];
+    if (last > 0)
+      answers.push(
+        (await h.http.get(`/api/admin/audit/users/${userId}/diff`).query({ from: 0, to: last }).set(admin)).text,
+      );
+    for (const text of answers) {
+      for (const [, hash] of hashes) expect(text).not.toContain(hash as string);
+      expect(text).toContain('[redacted]');
+    }
+    expect((await h.http.get(`/api/admin/audit/users/${userId}/events`).set(h.auth('customer-alice'))).status).toBe(
+      403,
+    );
+  });
 });

@@ -3,7 +3,15 @@
  * The folds are the deciders' own `evolve`, so a replay is exactly what a command saw.
  */
 import { streams, type DomainEvent } from '@booking/shared-kernel';
-import { bookingDecider, capacityDecider, offeringDecider, paymentDecider } from '@booking/command';
+import {
+  bookingDecider,
+  capacityDecider,
+  offeringDecider,
+  paymentDecider,
+  receiptDecider,
+  receiptStreams,
+  userDecider,
+} from '@booking/command';
 
 export interface AuditedAggregate {
   streamOf(id: string): string;
@@ -22,4 +30,29 @@ export const AUDITED: Record<string, AuditedAggregate> = {
   offerings: { streamOf: streams.offering, ...fold(offeringDecider) },
   inventories: { streamOf: streams.inventory, ...fold(capacityDecider) },
   slots: { streamOf: (id) => `slot-${id}`, ...fold(capacityDecider) },
+  receipts: { streamOf: receiptStreams.receipt, ...fold(receiptDecider) },
+  users: { streamOf: streams.user, ...fold(userDecider) },
 };
+
+/**
+ * Fields that hold a credential's hash (password, single-use tokens, refresh tokens).
+ * Audit answers show that they were set or changed, never their value.
+ */
+const SECRET_FIELDS = new Set([
+  'passwordHash',
+  'tokenHash',
+  'refreshTokenHash',
+  'previousHash',
+  'currentHash',
+  'usedHashes',
+]);
+export const REDACTED = '[redacted]';
+
+/** A copy of `value` with every secret field replaced by `[redacted]`, at any depth. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, SECRET_FIELDS.has(k) && v !== null ? REDACTED : redactSecrets(v)]),
+  );
+}

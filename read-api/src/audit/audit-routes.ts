@@ -17,7 +17,7 @@ import {
   type RecordedEvent,
 } from '@booking/shared-kernel';
 import type { AuditIndexDoc } from '@booking/projections';
-import { AUDITED } from './aggregates.js';
+import { AUDITED, redactSecrets } from './aggregates.js';
 import { DiffQuery, ReplayQuery } from './audit-queries.js';
 import { diff, toJson } from './diff.js';
 import type { ReadApiDeps } from '../http/deps.js';
@@ -30,7 +30,7 @@ function view(e: RecordedEvent) {
     revision: e.revision.toString(),
     position: formatPosition(e.position),
     type: e.type,
-    data: e.data,
+    data: redactSecrets(e.data),
     eventId: e.metadata.eventId,
     correlationId: e.metadata.correlationId,
     causationId: e.metadata.causationId,
@@ -66,7 +66,7 @@ export function auditRoutes(deps: ReadApiDeps & { eventStore: EventStore }): Rou
       if (e.revision > BigInt(upTo)) break;
       state = aggregate.evolve(state, eventCatalogue.decode<DomainEvent>(e));
     }
-    return toJson(state);
+    return redactSecrets(toJson(state));
   }
 
   router.get('/admin/audit/:aggregate/:id/events', async (req, res) => {

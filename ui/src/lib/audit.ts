@@ -2,12 +2,13 @@
 import { api } from './api';
 import type { AuditChange, AuditEvent } from './types';
 
-export type AuditType = 'bookings' | 'payments' | 'offerings' | 'users';
+export type AuditType = 'bookings' | 'payments' | 'offerings' | 'receipts' | 'users';
 
 export const AUDIT_TYPES: { value: AuditType; label: string }[] = [
   { value: 'bookings', label: 'Booking' },
   { value: 'payments', label: 'Payment' },
   { value: 'offerings', label: 'Offering' },
+  { value: 'receipts', label: 'Receipt' },
   { value: 'users', label: 'User' },
 ];
 
