@@ -142,7 +142,13 @@ export function commandRoute(runtime: CommandRuntime, handler: Handler): Request
       const streamId = `idempotency-${sha256(`${owner}\n${key}`)}`;
       const requestHash = sha256(`${req.method}\n${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`);
       const ctx: CommandContext = { ...commandContext(req, res), actor };
-      const claimed = await executeCommand(runtime, streamId, keyDecider, { type: 'claim', requestHash, now: runtime.clock.now().getTime() }, ctx);
+      const claimed = await executeCommand(
+        runtime,
+        streamId,
+        keyDecider,
+        { type: 'claim', requestHash, now: runtime.clock.now().getTime() },
+        ctx,
+      );
       if (claimed.events.length === 0 && claimed.state.response) {
         send(res, claimed.state.response, true);
         return;
