@@ -430,6 +430,12 @@ export const ROUTES: readonly RouteDoc[] = [
   read('/provider/bookings', "The provider's bookings", 'bookings', ['provider'], BookingListQuery),
   read('/admin/bookings', 'Every booking', 'bookings', ADMIN, AdminBookingListQuery),
   read('/bookings/:bookingId', 'One booking (its customer, provider or an admin)', 'bookings', 'authenticated'),
+  read(
+    '/bookings/:bookingId/cancellation-quote',
+    'What cancelling now would refund, by the cancellation policy',
+    'bookings',
+    'authenticated',
+  ),
   {
     ...read(
       '/live/bookings',

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { actorOf, NotFoundError, parseInput, type Filter } from '@booking/shared-kernel';
+import { cancellationRefund, FULL_REFUND_NOTICE_MINUTES } from '@booking/command';
 import type { BookingDoc, PaymentDoc } from '@booking/projections';
 import { AdminBookingListQuery, BookingListQuery } from './booking-queries.js';
 import { pageWindow, publicDoc } from '../http/paging.js';
@@ -51,6 +52,39 @@ export function bookingRoutes(deps: ReadApiDeps): Router {
     // Someone else's booking answers exactly like a missing one.
     if (!doc || !visibleTo(actor, doc)) throw new NotFoundError('booking');
     res.json(publicDoc(doc));
+  });
+
+  // What cancelling now would give back, by the same policy the cancellation-refund reactor
+  // applies, so the customer sees it before confirming.
+  router.get('/bookings/:bookingId/cancellation-quote', async (req, res) => {
+    const actor = actorOf(req);
+    const doc = await bookings().get(String(req.params.bookingId));
+    if (!doc || !visibleTo(actor, doc)) throw new NotFoundError('booking');
+    const payment = doc.payment;
+    const paid = payment?.status === 'SUCCEEDED' ? payment.amount.amount - payment.refunded : 0;
+    const cancelledBy = actor.role === 'customer' ? 'customer' : actor.role === 'provider' ? 'provider' : 'admin';
+    const now = deps.clock.now();
+    const quote = cancellationRefund({
+      kind: doc.kind,
+      cancelledBy,
+      cancelledAt: now,
+      slotStart: doc.slot?.start ?? null,
+      refundable: paid,
+    });
+    const fullRefundUntil =
+      doc.kind === 'service' && doc.slot
+        ? new Date(Date.parse(doc.slot.start) - FULL_REFUND_NOTICE_MINUTES * 60_000).toISOString()
+        : null;
+    res.json({
+      bookingId: doc._id,
+      status: doc.status,
+      cancellable: doc.status === 'PENDING' || doc.status === 'CONFIRMED',
+      paid: { amount: paid, currency: doc.total.currency },
+      refund: { amount: quote.amount, currency: doc.total.currency },
+      rule: quote.rule,
+      fullRefundUntil,
+      quotedAt: now.toISOString(),
+    });
   });
 
   router.get('/payments/:paymentId', async (req, res) => {
