@@ -52,6 +52,8 @@ for s in "${wanted[@]}"; do bring_up "$s" || die "$s did not start (logs in $LOG
 for s in "${optional[@]}"; do bring_up "$s" || log "WARNING: optional server $s did not start (logs in $LOG_DIR)"; done
 
 rc=0
+# tests that need no server but are too slow or too heavy for `npm test` run only here
+export INTEGRATION_TIER=1
 log "running: document store (FerretDB) and PostgreSQL event store tests"
 npx vitest run shared-kernel/test/document-store.mongo.test.ts shared-kernel/test/event-store.postgres || rc=1
 if [[ -n "${STRIPE_API_URL:-}" ]]; then

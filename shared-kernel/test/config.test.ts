@@ -43,6 +43,8 @@ describe('defaults', () => {
       readYourWritesTimeoutMs: 2000,
       readyMaxLag: 1000,
       maxBodyBytes: 64 * 1024,
+      redisUrl: null,
+      redisKeyPrefix: 'booking:',
     });
   });
 
@@ -94,6 +96,8 @@ describe('valid values', () => {
       READ_YOUR_WRITES_TIMEOUT_MS: '0',
       READY_MAX_LAG: '50',
       MAX_BODY_BYTES: '2048',
+      REDIS_URL: 'redis://cache.internal:6379/2',
+      REDIS_KEY_PREFIX: 'eu1:',
     });
     expect({
       ...config,
@@ -122,6 +126,8 @@ describe('valid values', () => {
       readYourWritesTimeoutMs: 0,
       readyMaxLag: 50,
       maxBodyBytes: 2048,
+      redisUrl: 'redis://cache.internal:6379/2',
+      redisKeyPrefix: 'eu1:',
     });
   });
 
