@@ -12,9 +12,8 @@
  * latest-scale.json), so it does not replace the full run's file. BENCH_CPU_PROF=<dir>
  * makes the scale run's platform write CPU profiles there (summarise one with
  * `tsx ops/bench/cpu-profile-top.ts <file>`); BENCH_HTTP_SECONDS=<n> shortens the scale
- * run's autocannon runs (default 5 s a level); BENCH_REBUILD_MAX_SECONDS=<n> caps each
- * size's rebuild (its rate is then over the events applied so far);
- * BENCH_READY_TIMEOUT_MS=<n> caps the wait for /ready.
+ * run's autocannon runs (default 5 s a level); BENCH_READY_TIMEOUT_MS=<n> caps the wait
+ * for /ready (then the run records why and carries on).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,9 +53,6 @@ if (scaleSizes) {
     ...defaultScaleOptions,
     sizes: scaleSizes,
     ...(process.env.BENCH_HTTP_SECONDS ? { httpSeconds: Number(process.env.BENCH_HTTP_SECONDS) } : {}),
-    ...(process.env.BENCH_REBUILD_MAX_SECONDS
-      ? { rebuildMaxSeconds: Number(process.env.BENCH_REBUILD_MAX_SECONDS) }
-      : {}),
     ...(process.env.BENCH_READY_TIMEOUT_MS ? { readyTimeoutMs: Number(process.env.BENCH_READY_TIMEOUT_MS) } : {}),
     ...(process.env.BENCH_CPU_PROF ? { cpuProfDir: path.resolve(process.env.BENCH_CPU_PROF) } : {}),
   });
