@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './bench-processes.js';
 import { round } from './stats.js';
+import { ensurePeersInstalled, peerVersion } from './peers/emmett.js';
 
 const TARGETS = ['ours', 'raw', 'emmett'] as const;
 type TargetName = (typeof TARGETS)[number];
@@ -129,19 +130,11 @@ function summarizeTarget(rounds: WorkerResult[]) {
   };
 }
 
-/** the version npm installed (the packages do not export their package.json) */
-function installedVersion(pkg: string): string | null {
-  for (const dir of ['ops/node_modules', 'node_modules']) {
-    const file = path.join(ROOT, dir, pkg, 'package.json');
-    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return null;
-}
-
 const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined || b === 0 ? null : round(a / b, 2);
 
 export async function benchPeers(rounds = 3, budgetMs = 1500): Promise<Record<string, unknown>> {
+  ensurePeersInstalled();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-peers-'));
   try {
     const results: Record<TargetName, WorkerResult[]> = { ours: [], raw: [], emmett: [] };
@@ -170,8 +163,8 @@ export async function benchPeers(rounds = 3, budgetMs = 1500): Promise<Record<st
           'WAL with synchronous=FULL for ours and raw; Emmett sets WAL and leaves synchronous at the SQLite default (FULL)',
         peer: {
           package: '@event-driven-io/emmett-sqlite',
-          version: installedVersion('@event-driven-io/emmett-sqlite'),
-          binding: `sqlite3 ${installedVersion('sqlite3') ?? '(not installed)'}`,
+          version: peerVersion('@event-driven-io/emmett-sqlite'),
+          binding: `sqlite3 ${peerVersion('sqlite3') ?? '(not installed)'}`,
         },
         workloads:
           'sequential: one writer, one stream, exact expected revision, each append awaited; concurrent: 16 writers, own stream each, batches of 1, one store instance (shared) or one each (perWriter); aggregate: read + fold a 100-event stream',

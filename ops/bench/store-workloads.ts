@@ -9,6 +9,7 @@ import { SqliteEventStore } from '../../shared-kernel/src/adapters/event-store/s
 import type { EventStore, NewEvent } from '../../shared-kernel/src/ports/event-store.js';
 import { makeEvent } from './event-store.bench.js';
 import { round, summarize } from './stats.js';
+import { loadEmmett } from './peers/emmett.js';
 
 export type Expected = bigint | 'no_stream' | 'any';
 
@@ -105,8 +106,7 @@ export function rawTarget(file: string): Target & { appendGroup(rows: { stream: 
 }
 
 export async function emmettTarget(file: string): Promise<Target> {
-  const { getSQLiteEventStore } = await import('@event-driven-io/emmett-sqlite');
-  const { STREAM_DOES_NOT_EXIST, NO_CONCURRENCY_CHECK } = await import('@event-driven-io/emmett');
+  const { getSQLiteEventStore, STREAM_DOES_NOT_EXIST, NO_CONCURRENCY_CHECK } = await loadEmmett();
   const store = getSQLiteEventStore({ fileName: file });
   return {
     async append(stream, events, expected) {
@@ -123,7 +123,7 @@ export async function emmettTarget(file: string): Promise<Target> {
     async load(stream) {
       const { state } = await store.aggregateStream(stream, {
         initialState: () => 0,
-        evolve: (s: number, e: { type: string; data: unknown }) => s + seatsDelta(e.type, e.data),
+        evolve: (s: number, e) => s + seatsDelta(e.type, e.data),
       });
       return state;
     },
