@@ -4,8 +4,8 @@ import { useSessionStore } from './stores/session';
 
 declare module 'vue-router' {
   interface RouteMeta {
-    /** who may open the page; others are sent to sign in */
-    role?: Role;
+    /** who may open the page (any of them, when a list); others are sent to sign in */
+    role?: Role | Role[];
     /** any signed-in user may open the page */
     auth?: boolean;
     title?: string;
@@ -103,6 +103,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { role: 'admin', title: 'Audit history' },
   },
   {
+    path: '/admin/analytics',
+    name: 'admin-analytics',
+    component: () => import('./views/AdminAnalyticsView.vue'),
+    meta: { role: ['admin', 'analyst'], title: 'Analytics' },
+  },
+  {
     path: '/admin/system',
     name: 'admin-system',
     component: () => import('./views/AdminSystemView.vue'),
@@ -129,7 +135,7 @@ export function createAppRouter() {
     if (session.restoring) await session.restore();
     const needs = to.meta.role;
     if (needs && !session.hasRole(needs)) {
-      return { name: 'signin', query: { redirect: to.fullPath, need: needs } };
+      return { name: 'signin', query: { redirect: to.fullPath, need: Array.isArray(needs) ? needs[0] : needs } };
     }
     if (to.meta.auth && !session.signedIn) return { name: 'signin', query: { redirect: to.fullPath } };
     return true;

@@ -129,8 +129,11 @@ export const useSessionStore = defineStore('session', () => {
   const signedIn = computed(() => !!token.value && !!user.value);
   const role = computed<Role | null>(() => (token.value ? (user.value?.role ?? null) : null));
 
-  function hasRole(r: Role): boolean {
-    return !!token.value && !!user.value && (user.value.role === r || user.value.roles.includes(r));
+  /** whether the user has the role (any of them, when given a list) */
+  function hasRole(r: Role | readonly Role[]): boolean {
+    const u = user.value;
+    if (!token.value || !u) return false;
+    return (Array.isArray(r) ? r : [r]).some((one: Role) => u.role === one || u.roles.includes(one));
   }
 
   function scheduleRenewal(accessToken: string, expiresInSeconds?: number): void {
