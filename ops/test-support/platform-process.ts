@@ -53,13 +53,39 @@ async function healthy(baseUrl: string): Promise<boolean> {
   }
 }
 
+/**
+ * Variables the integration tier exports for its tests (ops/infra/test-integration.sh): a
+ * child platform must not pick them up by inheritance, e.g. S3_ENDPOINT without the bucket
+ * its test would choose stops it at start. A test hands a child the servers it wants.
+ */
+const TIER_SERVER_VARIABLES = [
+  'MONGODB_URL',
+  'KAFKA_BROKERS',
+  'EVENTSTORE_URL',
+  'POSTGRES_URL',
+  'STRIPE_API_URL',
+  'SMTP_URL',
+  'MAILPIT_API_URL',
+  'S3_ENDPOINT',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+  'REDIS_URL',
+];
+
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of TIER_SERVER_VARIABLES) delete env[name];
+  return env;
+}
+
 /** Starts the platform and waits until it answers /health. */
 export async function startPlatformProcess(options: PlatformProcessOptions): Promise<PlatformProcess> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const log = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
   const child = spawn(process.execPath, ['--import', 'tsx', 'ops/platform/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(options.port), ...options.env },
+    env: { ...inheritedEnv(), HOST: '127.0.0.1', PORT: String(options.port), ...options.env },
     stdio: ['ignore', log, log],
   });
   if (typeof log === 'number') fs.closeSync(log);
