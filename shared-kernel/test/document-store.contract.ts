@@ -168,6 +168,15 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
       });
     });
 
+    it('$setOnInsert creates fields with null values and leaves an existing document alone', async () => {
+      const c = fresh();
+      await c.upsertAt('n1', { $set: { name: 'a' }, $setOnInsert: { address: null, n: 0 } }, pos(1));
+      expect(await c.get('n1')).toEqual({ _id: 'n1', _pos: pos(1), name: 'a', address: null, n: 0 });
+      await c.upsertAt('n1', { $set: { n: 5 } }, pos(2));
+      await c.upsertAt('n1', { $set: { name: 'b' }, $setOnInsert: { address: null, n: 0 } }, pos(3));
+      expect(await c.get('n1')).toEqual({ _id: 'n1', _pos: pos(3), name: 'b', address: null, n: 5 });
+    });
+
     it('upsertAt with an empty update still creates the document and records _pos', async () => {
       const c = fresh();
       expect(await c.upsertAt('e', {}, pos(1))).toBe(true);

@@ -105,13 +105,16 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
 
   async upsertAt(id: string, update: Update, position: string): Promise<boolean> {
     assertPosition(position);
-    const normalized = normalizeUpdate(update);
-    const modifier = {
-      ...normalized,
-      $set: { ...normalized.$set, _pos: position },
-    } as UpdateFilter<StoredDoc>;
+    const { $setOnInsert, ...normalized } = normalizeUpdate(update);
     return this.locks.run(this.lockKey(id), async () => {
-      if (await this.alreadyApplied(id, position)) return false;
+      const current = await this.positionOf(id);
+      if (current.applied(position)) return false;
+      // $setOnInsert is folded into $set when the document is new: FerretDB drops null
+      // values of $setOnInsert (`{ payment: null }` created no field).
+      const modifier = {
+        ...normalized,
+        $set: { ...(current.exists ? {} : $setOnInsert), ...normalized.$set, _pos: position },
+      } as UpdateFilter<StoredDoc>;
       try {
         await this.coll.updateOne({ _id: id }, modifier, { upsert: true });
         return true;
@@ -125,22 +128,25 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
   async deleteAt(id: string, position: string): Promise<boolean> {
     assertPosition(position);
     return this.locks.run(this.lockKey(id), async () => {
-      if (await this.alreadyApplied(id, position)) return false;
+      if ((await this.positionOf(id)).applied(position)) return false;
       const result = await this.coll.deleteOne({ _id: id });
       return result.deletedCount === 1;
     });
   }
 
   /**
-   * The `_pos` guard, checked before the write with a lookup by `_id` alone: FerretDB
-   * uses its `_id` index only for a filter that is exactly `{_id}`, and scans the whole
-   * collection for anything more (a guarded filter cost 80 ms per write at 10,000
-   * documents). Safe because each document has one writing process and writes to one
-   * document are serialised in this process (see the header).
+   * Whether the document exists and the `_pos` guard, read before the write with a lookup
+   * by `_id` alone: FerretDB uses its `_id` index only for a filter that is exactly
+   * `{_id}`, and scans the whole collection for anything more (a guarded filter cost 80 ms
+   * per write at 10,000 documents). Safe because each document has one writing process and
+   * writes to one document are serialised in this process (see the header).
    */
-  private async alreadyApplied(id: string, position: string): Promise<boolean> {
+  private async positionOf(id: string): Promise<{ exists: boolean; applied(position: string): boolean }> {
     const current = await this.coll.findOne({ _id: id }, { projection: { _pos: 1 } });
-    return current !== null && current._pos !== undefined && current._pos >= position;
+    return {
+      exists: current !== null,
+      applied: (position) => current !== null && current._pos !== undefined && current._pos >= position,
+    };
   }
 
   async find(filter: Filter = {}, options: FindOptions = {}): Promise<T[]> {
