@@ -149,6 +149,9 @@ async function main(): Promise<void> {
     await admin.goto(`${base}/admin/system`);
     await admin.waitForSelector('[data-system-section], [data-system-unavailable]');
     await shot(admin, 'admin-system.png', 'System: projection lag and reactor backlog');
+    await admin.goto(`${base}/admin/analytics`);
+    await admin.waitForSelector('[data-funnel-stage]');
+    await shot(admin, 'admin-analytics.png', 'Analytics: net revenue and the booking funnel');
     await admin.context().close();
 
     // phone
