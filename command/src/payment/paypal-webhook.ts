@@ -29,14 +29,13 @@ import {
   orderIdFromLinks,
   payPalWebhookHeaders,
   verifyPayPalWebhook,
-  WebhookSignatureError,
   type PayPalCapture,
   type PayPalGateway,
   type PayPalWebhookEvent,
 } from '@booking/shared-kernel/adapters';
 import { paymentDecider, type GatewayOutcome, type PaymentState } from './payment.js';
 import { openingFromBooking } from './gateway-opening.js';
-import { InvalidSignatureError } from './stripe-webhook.js';
+import { verifiedEvent, webhookContext } from './webhook-delivery.js';
 import { WebhookNotConfiguredError } from './webhook-not-configured.js';
 
 export const PAYPAL_WEBHOOK_PATH = '/api/payments/webhooks/paypal';
@@ -190,20 +189,17 @@ export function payPalWebhookRouter(deps: PayPalWebhookDeps): Router {
         if (!deps.paypal || !deps.webhookId)
           throw new WebhookNotConfiguredError('PayPal', 'PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID');
         const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-        let event: PayPalWebhookEvent;
-        try {
-          const headers = payPalWebhookHeaders((name) => req.header(name));
-          event = await verifyPayPalWebhook(deps.paypal.client, deps.webhookId, headers, raw);
-        } catch (err) {
-          if (err instanceof WebhookSignatureError)
-            throw new InvalidSignatureError(`the PayPal signature could not be verified: ${err.message}`);
-          throw err;
-        }
-        const ctx: CommandContext = {
-          actor: { id: 'paypal-webhook', role: 'system' },
-          correlationId: (res.locals.correlationId as string | undefined) ?? event.id,
-          causationId: `paypal:${event.id}`,
-        };
+        const { client } = deps.paypal;
+        const webhookId = deps.webhookId;
+        const event = await verifiedEvent('PayPal', () =>
+          verifyPayPalWebhook(
+            client,
+            webhookId,
+            payPalWebhookHeaders((name) => req.header(name)),
+            raw,
+          ),
+        );
+        const ctx = webhookContext(res, 'paypal', event.id);
         const outcome = await applyPayPalEvent(deps, event, ctx);
         res.status(200).json({ received: true, eventId: event.id, type: event.event_type, ...outcome });
       } catch (err) {

@@ -12,7 +12,6 @@
  */
 import express, { Router, type Request, type Response, type NextFunction } from 'express';
 import {
-  AppError,
   DomainRuleError,
   executeCommand,
   loadState,
@@ -20,12 +19,10 @@ import {
   type Clock,
   type CommandContext,
   type CommandRuntime,
-  type ErrorKind,
   type Logger,
 } from '@booking/shared-kernel';
 import {
   verifyStripeWebhook,
-  WebhookSignatureError,
   type StripeCharge,
   type StripeDispute,
   type StripeEvent,
@@ -34,6 +31,7 @@ import {
 import { paymentDecider, type GatewayOutcome } from './payment.js';
 import { openingFromBooking } from './gateway-opening.js';
 import { WebhookNotConfiguredError } from './webhook-not-configured.js';
+import { verifiedEvent, webhookContext } from './webhook-delivery.js';
 
 export const STRIPE_WEBHOOK_PATH = '/api/payments/webhooks/stripe';
 
@@ -45,12 +43,7 @@ export const HANDLED_STRIPE_EVENTS = new Set([
   'charge.dispute.created',
 ]);
 
-export class InvalidSignatureError extends AppError {
-  readonly kind: ErrorKind = 'validation';
-  constructor(message: string) {
-    super(message, 'invalid-signature');
-  }
-}
+export { InvalidSignatureError } from './webhook-delivery.js';
 
 export interface StripeWebhookDeps {
   runtime: CommandRuntime;
@@ -194,25 +187,17 @@ export function stripeWebhookRouter(deps: StripeWebhookDeps): Router {
       try {
         if (!deps.secret) throw new WebhookNotConfiguredError('Stripe', 'STRIPE_WEBHOOK_SECRET');
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        let event: StripeEvent;
-        try {
-          event = verifyStripeWebhook(
+        const secret = deps.secret;
+        const event = await verifiedEvent('Stripe', () =>
+          verifyStripeWebhook(
             raw,
             req.header('stripe-signature'),
-            deps.secret,
+            secret,
             deps.toleranceSeconds,
             deps.clock.now().getTime(),
-          );
-        } catch (err) {
-          if (err instanceof WebhookSignatureError)
-            throw new InvalidSignatureError(`the Stripe signature could not be verified: ${err.message}`);
-          throw err;
-        }
-        const ctx: CommandContext = {
-          actor: { id: 'stripe-webhook', role: 'system' },
-          correlationId: (res.locals.correlationId as string | undefined) ?? event.id,
-          causationId: `stripe:${event.id}`,
-        };
+          ),
+        );
+        const ctx = webhookContext(res, 'stripe', event.id);
         const outcome = await applyStripeEvent(deps, event, ctx);
         res.status(200).json({ received: true, eventId: event.id, type: event.type, ...outcome });
       } catch (err) {
