@@ -1,0 +1,33 @@
+/**
+ * CPU profile of the all-in-one platform under place-booking load: spawns it with
+ * `--cpu-prof`, books one product at 64 connections, stops it and prints the top functions.
+ *
+ *   npx tsx ops/bench/profile-http.ts [profileDir=/tmp/booking-cpu-prof] [seconds=10] [connections=64]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, spawnPlatform, stopChild, waitUp } from './bench-processes.js';
+import { topFunctions } from './cpu-profile-top.js';
+import { benchPlaceBooking } from './http.bench.js';
+
+const [dirArg, secondsArg, connectionsArg] = process.argv.slice(2);
+const dir = path.resolve(dirArg ?? path.join(os.tmpdir(), 'booking-cpu-prof'));
+fs.rmSync(dir, { recursive: true, force: true });
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-http-'));
+const port = await freePort();
+const platform = spawnPlatform(dataDir, port, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+try {
+  await waitUp(`http://127.0.0.1:${port}/health`, platform);
+  const load = await benchPlaceBooking(port, [Number(connectionsArg ?? 64)], Number(secondsArg ?? 10));
+  await stopChild(platform);
+  // the main thread's profile is the first one node writes (…0.001.cpuprofile)
+  const main = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()[0];
+  if (!main) throw new Error(`no profile was written to ${dir}`);
+  const profile = JSON.parse(fs.readFileSync(path.join(dir, main), 'utf8'));
+  // the first seconds are module loading and start-up
+  console.log(JSON.stringify({ load, profile: path.join(dir, main), ...topFunctions(profile, 30, 3) }, null, 2));
+} finally {
+  await stopChild(platform);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
