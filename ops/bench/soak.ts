@@ -10,6 +10,9 @@
  *
  * SOAK_RATE: flows started per second (default 4). A flow is browse, book, start the
  * payment, pay, read the booking (5 requests); an unpaid one skips the payment (3).
+ * SOAK_HEAP_SNAPSHOTS=1: the platform writes a heap snapshot when the warm-up ends and one
+ * at the end, and the result says which live objects grew in between (each snapshot stops
+ * the platform for a few seconds, which shows in that moment's latencies).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -21,13 +24,16 @@ import { freePort, REPO_ROOT, startPlatformProcess } from '../test-support/platf
 import { tokenFor } from '../test-support/fault-load.js';
 import { tempDir } from '../test-support/harness.js';
 import { percentile, round } from './stats.js';
+import { heapDiff, heapGroups } from './heap-snapshot-diff.js';
 
 const DURATION_S = Number(process.env.SOAK_DURATION_S ?? 600);
 const RATE = Number(process.env.SOAK_RATE ?? 4);
 const SAMPLE_S = Number(process.env.SOAK_SAMPLE_S ?? 10);
 const WARMUP_S = Math.min(60, DURATION_S / 5);
+const HEAP_SNAPSHOTS = process.env.SOAK_HEAP_SNAPSHOTS === '1';
 
 const dataDir = tempDir('booking-soak-');
+const heapDir = path.join(dataDir, 'heap');
 const config = loadConfig({ NODE_ENV: 'test' });
 const keys = { secret: config.jwtSecret, issuer: config.jwtIssuer };
 const port = await freePort();
@@ -40,6 +46,9 @@ const platform = await startPlatformProcess({
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '0',
     HOLD_MINUTES: '1',
+    ...(HEAP_SNAPSHOTS
+      ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}` }
+      : {}),
   },
   logFile: path.join(dataDir, 'platform.log'),
 });
@@ -164,6 +173,29 @@ async function sample(): Promise<void> {
   );
 }
 
+/** Signals the platform to write a heap snapshot and waits until the file is complete. */
+async function heapSnapshot(): Promise<string> {
+  fs.mkdirSync(heapDir, { recursive: true });
+  const before = new Set(fs.readdirSync(heapDir));
+  process.kill(platform.pid, 'SIGUSR2');
+  for (let lastSize = -1; ;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const file = fs.readdirSync(heapDir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (!file) continue;
+    const size = fs.statSync(path.join(heapDir, file)).size;
+    // V8 writes the file in one go; a size that stopped changing means it is done
+    if (size > 0 && size === lastSize) return path.join(heapDir, file);
+    lastSize = size;
+  }
+}
+const snapshots: string[] = [];
+let snapshotAt: Promise<void> | null = null;
+if (HEAP_SNAPSHOTS) {
+  snapshotAt = new Promise((r) => setTimeout(r, WARMUP_S * 1000)).then(async () => {
+    snapshots.push(await heapSnapshot());
+  });
+}
+
 // Open loop: a flow starts every 1/RATE s whatever the previous ones are doing.
 const flows: Promise<void>[] = [];
 await sample();
@@ -179,6 +211,12 @@ for (let next = Date.now(); Date.now() - t0 < DURATION_S * 1000; next += interva
 await Promise.all(flows);
 clearInterval(sampler);
 await sample();
+let heap: ReturnType<typeof heapDiff> | null = null;
+if (snapshotAt) {
+  await snapshotAt;
+  snapshots.push(await heapSnapshot());
+  heap = heapDiff(heapGroups(snapshots[0]!), heapGroups(snapshots[1]!));
+}
 
 /** Least-squares slope of RSS (MB per minute) over the samples after warm-up. */
 function rssTrend(points: Sample[]): { mbPerMinute: number; firstMb: number; lastMb: number; maxMb: number } | null {
@@ -224,6 +262,7 @@ const result = {
     errorCount: [...errors.values()].reduce((a, b) => a + b, 0),
     latency: perOperation,
     rss: { warmupS: WARMUP_S, trendAfterWarmup: rssTrend(samples), samples },
+    ...(heap ? { heapGrowthAfterWarmup: heap } : {}),
   },
 };
 
