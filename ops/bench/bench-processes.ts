@@ -42,6 +42,20 @@ export interface LoadResult {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** CPU time (user + system, all threads) the server spent per request, when its pid was
+   *  given: steadier than throughput on a busy machine */
+  serverCpuUsPerRequest?: number;
+}
+
+/** User + system CPU time of a process in ms, from /proc (Linux; 10 ms ticks); null elsewhere. */
+export function cpuTimeMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks (100/s)
+  } catch {
+    return null;
+  }
 }
 
 export async function loadPost(
@@ -50,7 +64,9 @@ export async function loadPost(
   seconds: number,
   body: string,
   headers: Record<string, string>,
+  serverPid?: number,
 ): Promise<LoadResult> {
+  const cpuBefore = cpuTimeMs(serverPid);
   const result = await autocannon({
     url,
     method: 'POST',
@@ -59,6 +75,7 @@ export async function loadPost(
     body,
     headers: { 'content-type': 'application/json', ...headers },
   });
+  const cpuAfter = cpuTimeMs(serverPid);
   return {
     connections,
     requestsPerSec: Math.round(result.requests.average),
@@ -66,6 +83,9 @@ export async function loadPost(
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    ...(cpuBefore !== null && cpuAfter !== null && result.requests.total > 0
+      ? { serverCpuUsPerRequest: Math.round(((cpuAfter - cpuBefore) * 1000) / result.requests.total) }
+      : {}),
   };
 }
 
@@ -92,6 +112,15 @@ export function rssMb(pid: number | undefined): number | null {
 export function spawnBareExpress(port: number): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'ops/bench/bare-express.ts')], {
     env: { ...process.env, PORT: String(port) },
+    stdio: 'inherit',
+  });
+}
+
+/** The platform's HTTP shell around a no-op route (platform-noop.ts); `env` e.g. LOG_LEVEL. */
+export function spawnPlatformNoop(port: number, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'ops/bench/platform-noop.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'test', ...env },
     stdio: 'inherit',
   });
 }

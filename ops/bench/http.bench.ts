@@ -1,7 +1,9 @@
 /**
  * Place-booking commands over HTTP at 1, 16 and 64 concurrent clients, next to a bare
- * express route on the same machine. Servers run in child processes so the load
- * generator (autocannon) does not share their event loop.
+ * express route on the same machine, and the platform's HTTP shell around a route that
+ * does as little as the bare one (what the shared middleware costs). Servers run in child
+ * processes so the load generator (autocannon) does not share their event loop; each
+ * result also gives the server's CPU time per request.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +14,7 @@ import {
   loadPost,
   spawnBareExpress,
   spawnPlatform,
+  spawnPlatformNoop,
   stopChild,
   waitUp,
   type LoadResult,
@@ -32,6 +35,7 @@ export async function benchBareExpress(levels: number[], seconds: number): Promi
           seconds,
           JSON.stringify({ offeringId: 'x', quantity: 1 }),
           {},
+          bare.pid,
         ),
       );
     return results;
@@ -41,10 +45,51 @@ export async function benchBareExpress(levels: number[], seconds: number): Promi
 }
 
 /**
+ * The same request through the platform's HTTP shell (every shared middleware, a signed-in
+ * customer) to a route that does no more than the bare one: the gap to bare express is
+ * the per-request cost of the middleware, apart from any command's work.
+ */
+export async function benchPlatformNoop(
+  levels: number[],
+  seconds: number,
+  env: Record<string, string> = {},
+): Promise<LoadResult[]> {
+  const port = await freePort();
+  const server = spawnPlatformNoop(port, env);
+  const customer = mintToken(
+    { secret: process.env.JWT_SECRET ?? DEFAULT_JWT_SECRET, issuer: 'booking-platform', expiresIn: 3600 },
+    { id: 'customer-bench', role: 'customer' },
+  );
+  try {
+    await waitUp(`http://127.0.0.1:${port}/health`, server);
+    const results: LoadResult[] = [];
+    for (const c of levels)
+      results.push(
+        await loadPost(
+          `http://127.0.0.1:${port}/api/bookings`,
+          c,
+          seconds,
+          JSON.stringify({ offeringId: 'x', quantity: 1 }),
+          { authorization: `Bearer ${customer}` },
+          server.pid,
+        ),
+      );
+    return results;
+  } finally {
+    await stopChild(server);
+  }
+}
+
+/**
  * Place-booking load against a running platform on `port`: a provider creates one product
  * with ample stock, then a customer books it at each concurrency level in turn.
  */
-export async function benchPlaceBooking(port: number, levels: number[], seconds: number): Promise<LoadResult[]> {
+export async function benchPlaceBooking(
+  port: number,
+  levels: number[],
+  seconds: number,
+  serverPid?: number,
+): Promise<LoadResult[]> {
   const tokens = {
     secret: process.env.JWT_SECRET ?? DEFAULT_JWT_SECRET,
     issuer: 'booking-platform',
@@ -69,9 +114,14 @@ export async function benchPlaceBooking(port: number, levels: number[], seconds:
   const results: LoadResult[] = [];
   for (const c of levels) {
     results.push(
-      await loadPost(`http://127.0.0.1:${port}/api/bookings`, c, seconds, JSON.stringify({ offeringId, quantity: 1 }), {
-        authorization: `Bearer ${customer}`,
-      }),
+      await loadPost(
+        `http://127.0.0.1:${port}/api/bookings`,
+        c,
+        seconds,
+        JSON.stringify({ offeringId, quantity: 1 }),
+        { authorization: `Bearer ${customer}` },
+        serverPid,
+      ),
     );
   }
   return results;
@@ -85,17 +135,21 @@ export const throughputRatios = (ours: LoadResult[], bare: LoadResult[]) =>
 
 export async function benchHttp(seconds = 5, levels = [1, 16, 64]): Promise<Record<string, unknown>> {
   const bareResults = await benchBareExpress(levels, seconds);
+  const noopResults = await benchPlatformNoop(levels, seconds);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-http-'));
   const port = await freePort();
   const platform = spawnPlatform(dataDir, port);
   try {
     await waitUp(`http://127.0.0.1:${port}/health`, platform);
-    const placeResults = await benchPlaceBooking(port, levels, seconds);
+    const placeResults = await benchPlaceBooking(port, levels, seconds, platform.pid);
     return {
       seconds,
       bareExpress: bareResults,
       placeBooking: placeResults,
       ratios: throughputRatios(placeResults, bareResults),
+      // the shared HTTP middleware alone: a no-op route behind it vs the bare route
+      platformNoop: noopResults,
+      noopRatios: throughputRatios(noopResults, bareResults),
     };
   } finally {
     await stopChild(platform);

@@ -22,7 +22,10 @@ try {
   const load = await benchPlaceBooking(port, [Number(connectionsArg ?? 64)], Number(secondsArg ?? 10));
   await stopChild(platform);
   // the main thread's profile is the first one node writes (…0.001.cpuprofile)
-  const main = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()[0];
+  const main = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()[0];
   if (!main) throw new Error(`no profile was written to ${dir}`);
   const profile = JSON.parse(fs.readFileSync(path.join(dir, main), 'utf8'));
   // the first seconds are module loading and start-up

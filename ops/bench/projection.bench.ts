@@ -55,7 +55,8 @@ export async function measureRebuild(
   docs: DocumentStore,
 ): Promise<{ runner: ProjectionRunner; events: number; eventsPerSec: number; seconds: number }> {
   const head = (await store.headPosition()).commit;
-  const runner = new ProjectionRunner(store, docs, allProjectors, silent);
+  // the embedded store is written by this runner alone (as the platform's)
+  const runner = new ProjectionRunner(store, docs, allProjectors, silent, { exclusiveWriter: true });
   const t0 = performance.now();
   await runner.start();
   while (runner.appliedPosition().commit < head) await new Promise((r) => setTimeout(r, 5));
@@ -179,7 +180,7 @@ export async function benchLag(ratePerSec = 200, seconds = 5): Promise<Record<st
     const store = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
     await appendHistory(store, 500);
     const docs = new EmbeddedDocumentStore({ path: path.join(dir, 'read-models.sqlite') });
-    const runner = new ProjectionRunner(store, docs, allProjectors, silent);
+    const runner = new ProjectionRunner(store, docs, allProjectors, silent, { exclusiveWriter: true });
     await runner.start();
     const lag = await steadyLag(store, runner, ratePerSec, seconds);
     await runner.stop();

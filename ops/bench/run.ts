@@ -3,7 +3,7 @@
  * saved to bench-results/latest.json. Each figure stands next to its reference from the
  * same run.
  *
- *   npm run bench                           # event-store, peers, http, projection, lag
+ *   npm run bench                           # event-store, document-store, peers, http, projection, lag
  *   npm run bench -- peers http             # only the named sections
  *   npm run bench -- --scale                # cost growth at 10k, 100k, 1m events (long)
  *   npm run bench -- --scale=10k,100k       # chosen sizes; or BENCH_SCALE=10k,100k
@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchDocumentStore } from './document-store.bench.js';
 import { benchEventStore } from './event-store.bench.js';
 import { benchHttp } from './http.bench.js';
 import { benchPeers } from './peers.bench.js';
@@ -44,6 +45,7 @@ const result: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
 };
 if (want('event-store')) result.eventStore = await benchEventStore();
+if (want('document-store')) result.documentStore = await benchDocumentStore();
 if (want('peers')) result.peers = await benchPeers();
 if (want('http')) result.http = await benchHttp();
 if (want('projection')) result.projection = await benchProjection();

@@ -14,7 +14,8 @@
  * - the all-in-one platform started on that data folder (the rebuilt read models are what
  *   it would have on disk): spawn -> /ready, RSS at ready, place-booking over HTTP, the
  *   first (cold) and following (warm) bookings of the longest-history product, RSS after,
- *   then a second start (restart -> /ready, reactors' checkpoints present).
+ *   then a second start (restart -> /ready, reactors' checkpoints present) and its cold
+ *   booking of the same product (from the snapshot the first start left).
  * References from the same run: the platform on an empty store, and the bare express route.
  */
 import fs from 'node:fs';
@@ -254,7 +255,12 @@ async function measureSize(
     ...(hotOfferingId ? { hotOfferingId } : {}),
     profileName: `platform-${size}`,
   });
-  const restart = await platformRun(dataDir, options, { http: false });
+  // the first start's bookings left a snapshot of the long inventory stream: the restart's
+  // cold booking starts from it instead of folding the whole stream
+  const restart = await platformRun(dataDir, options, {
+    http: false,
+    ...(hotOfferingId ? { hotOfferingId } : {}),
+  });
   return {
     eventsInStore,
     history,

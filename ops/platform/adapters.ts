@@ -3,7 +3,7 @@
  * setup; URLs switch to the production adapters.
  */
 import path from 'node:path';
-import type { Config, DocumentStore, EventStore } from '@booking/shared-kernel';
+import type { Config, DocumentStore, EventStore, SnapshotStore } from '@booking/shared-kernel';
 import {
   EmbeddedDocumentStore,
   EventStoreDbEventStore,
@@ -21,6 +21,15 @@ export function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>
   }
   if (url) return new EventStoreDbEventStore({ connectionString: url });
   return new SqliteEventStore({ path: path.join(config.dataDir, 'events.sqlite') });
+}
+
+/**
+ * Where command-side snapshots live: the SQLite event store keeps them in its own file.
+ * The EventStoreDB and PostgreSQL adapters keep none (their commands fold from events;
+ * only inventory streams grow long, and their StateCache entries stay warm while busy).
+ */
+export function openSnapshotStore(eventStore: EventStore): SnapshotStore | undefined {
+  return eventStore instanceof SqliteEventStore ? eventStore.snapshots() : undefined;
 }
 
 /** Like openEventStore, but a server-backed store must answer first (fails at start, naming the variable). */

@@ -9,6 +9,8 @@ import express, { type Express } from 'express';
 import {
   createCommandRuntime,
   createHttpApp,
+  defaultSnapshotCharsPerEvent,
+  defaultSnapshotEvery,
   createLogger,
   comparePositions,
   InstrumentedDocumentStore,
@@ -35,6 +37,7 @@ import {
   openRedis,
   PayPalGateway,
   redisRateLimitStores,
+  EmbeddedDocumentStore,
   StripeGateway,
 } from '@booking/shared-kernel/adapters';
 import type { PaymentGateway } from '@booking/shared-kernel';
@@ -66,7 +69,7 @@ import {
   type ReadModelChanges,
   type ReadModelProgress,
 } from '@booking/read-api';
-import { openDocumentStore, openEventStore, rebuildStaging } from './adapters.js';
+import { openDocumentStore, openEventStore, openSnapshotStore, rebuildStaging } from './adapters.js';
 import { demoRoutes } from './demo-routes.js';
 import { checkpointProgress } from './checkpoint-progress.js';
 import { checkpointChanges } from './checkpoint-changes.js';
@@ -138,13 +141,28 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const clock = options.clock ?? systemClock;
   const metrics = new PlatformMetrics();
   // call latencies, appended events and the append spans, whichever adapters are chosen
-  const eventStore = new InstrumentedEventStore(options.eventStore ?? openEventStore(config), metrics);
+  const baseEventStore = options.eventStore ?? openEventStore(config);
+  const eventStore = new InstrumentedEventStore(baseEventStore, metrics);
   // read-model names resolve through `projection_versions` (projection rebuilds switch them)
   const documentStore = await VersionedDocumentStore.open(
     new InstrumentedDocumentStore(options.documentStore ?? (await openDocumentStore(config)), metrics),
     config.roles.includes('projector') ? undefined : 1000,
   );
-  const runtime = createCommandRuntime(eventStore, clock, undefined, metrics.commandObserver);
+  const snapshotStore = openSnapshotStore(baseEventStore);
+  const runtime = createCommandRuntime(
+    eventStore,
+    clock,
+    undefined,
+    metrics.commandObserver,
+    snapshotStore
+      ? {
+          store: snapshotStore,
+          every: defaultSnapshotEvery,
+          charsPerEvent: defaultSnapshotCharsPerEvent,
+          logger: logger.child({ component: 'snapshots' }),
+        }
+      : undefined,
+  );
   // Stripe when STRIPE_SECRET_KEY is set (STRIPE_API_URL: stripe-mock), else the sandbox.
   const payments = config.payments;
   const sandbox = payments.stripeSecretKey ? null : new SandboxGateway();
@@ -174,7 +192,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const has = (role: Config['roles'][number]) => config.roles.includes(role);
 
   const projections = has('projector')
-    ? new ProjectionRunner(eventStore, documentStore, options.projectors ?? allProjectors, logger)
+    ? new ProjectionRunner(eventStore, documentStore, options.projectors ?? allProjectors, logger, {
+        // the embedded read models live in this process alone: counter increments may merge
+        exclusiveWriter: options.documentStore
+          ? options.documentStore instanceof EmbeddedDocumentStore
+          : !config.mongodbUrl,
+      })
     : null;
   const projectionOps = projections
     ? new ProjectionOps(eventStore, documentStore, options.projectors ?? allProjectors, projections, logger, {

@@ -10,11 +10,21 @@ import { ConflictError, PreconditionFailedError } from './errors.js';
 import { newId } from './primitives/ids.js';
 import type { Clock } from './primitives/clock.js';
 import type { Actor } from './ports/event-store.js';
+import {
+  noSnapshot,
+  readSnapshot,
+  snapshotIfDue,
+  type SnapshotCodec,
+  type SnapshotMark,
+  type SnapshotSettings,
+} from './snapshots.js';
 
 export interface Decider<C, S, E extends EventOf<string, unknown>> {
   readonly initialState: S;
   decide(command: C, state: S): E[];
   evolve(state: S, event: E): S;
+  /** for deciders whose streams grow long: cold loads start from a snapshot */
+  readonly snapshot?: SnapshotCodec<S>;
 }
 
 /** Who asked, and which request or event caused it. */
@@ -36,6 +46,8 @@ export interface CommandResult<S, E> {
 interface CachedState {
   state: unknown;
   revision: bigint;
+  /** one object per stream, carried from entry to entry */
+  snapshots: SnapshotMark;
 }
 
 /**
@@ -129,6 +141,8 @@ export interface CommandRuntime {
   readonly maxRetries: number;
   /** told how commands end (metrics); without one nothing extra runs */
   readonly observer?: CommandObserver;
+  /** where deciders with a SnapshotCodec keep snapshots; without it they fold from events */
+  readonly snapshots?: SnapshotSettings;
 }
 
 /** What the metrics see of commands: the outcome per command type, conflicts, retries. */
@@ -144,6 +158,7 @@ export function createCommandRuntime(
   clock: Clock,
   maxRetries = 5,
   observer?: CommandObserver,
+  snapshots?: SnapshotSettings,
 ): CommandRuntime {
   return {
     store,
@@ -152,33 +167,60 @@ export function createCommandRuntime(
     queues: new StreamQueues(),
     maxRetries,
     ...(observer ? { observer } : {}),
+    ...(snapshots ? { snapshots } : {}),
   };
 }
+
+type Folding<S, E extends DomainEvent> = Pick<Decider<unknown, S, E>, 'initialState' | 'evolve' | 'snapshot'>;
 
 /** Loads a stream and folds it with `decider`, reading only what the cache lacks. */
 export async function loadState<S, E extends DomainEvent>(
   runtime: CommandRuntime,
   streamId: string,
-  decider: Pick<Decider<unknown, S, E>, 'initialState' | 'evolve'>,
+  decider: Folding<S, E>,
 ): Promise<{ state: S; revision: bigint }> {
-  const key = `${streamId}`;
-  const cached = runtime.cache.get(key);
-  let state = (cached?.state as S | undefined) ?? decider.initialState;
-  let revision = cached?.revision ?? -1n;
+  const { state, revision } = await loadEntry(runtime, streamId, decider);
+  return { state: state as S, revision };
+}
+
+/**
+ * The cached state plus the events after it; on a cache miss the stream's snapshot (if
+ * the decider has them) plus the events after it, else the whole stream.
+ */
+async function loadEntry<S, E extends DomainEvent>(
+  runtime: CommandRuntime,
+  streamId: string,
+  decider: Folding<S, E>,
+): Promise<CachedState> {
+  const cached = runtime.cache.get(streamId);
+  const codec = decider.snapshot;
+  const start: CachedState = cached ??
+    (codec && runtime.snapshots ? await readSnapshot(runtime.snapshots, streamId, codec) : undefined) ?? {
+      state: decider.initialState,
+      revision: -1n,
+      snapshots: noSnapshot(),
+    };
+  let state = start.state as S;
+  let revision = start.revision;
   const recorded = await runtime.store.readStream(streamId, { fromRevision: revision + 1n });
   for (const r of recorded) {
     const event = eventCatalogue.decode<E>(r);
     state = decider.evolve(state, event);
     revision = r.revision;
   }
-  if (recorded.length > 0 || !cached) runtime.cache.set(key, { state, revision });
-  return { state, revision };
+  if (cached && recorded.length === 0) return cached;
+  const entry: CachedState = { state, revision, snapshots: start.snapshots };
+  runtime.cache.set(streamId, entry);
+  if (codec && runtime.snapshots) snapshotIfDue(runtime.snapshots, streamId, codec, state, revision, start.snapshots);
+  return entry;
 }
 
 export function toNewEvents(events: readonly DomainEvent[], ctx: CommandContext, clock: Clock): NewEvent[] {
   const recordedAt = clock.now().toISOString();
   return events.map((e) => {
-    const problems = eventCatalogue.problems(e.type, e.data);
+    const eventId = newId();
+    // valid events are remembered, so decoding them in this process does not validate again
+    const problems = eventCatalogue.problemsBeforeAppend(e.type, e.data, eventId);
     if (problems.length > 0) {
       // A decider produced an event its own schema refuses: a programming error.
       throw new Error(`refusing to append malformed ${e.type}: ${problems.join('; ')}`);
@@ -187,7 +229,7 @@ export function toNewEvents(events: readonly DomainEvent[], ctx: CommandContext,
       type: e.type,
       data: { ...(e.data as object) } as Record<string, unknown>,
       metadata: {
-        eventId: newId(),
+        eventId,
         correlationId: ctx.correlationId,
         causationId: ctx.causationId,
         actor: ctx.actor,
@@ -261,7 +303,7 @@ async function decideBatch(runtime: CommandRuntime, streamId: string, batch: Que
   const decider = batch[0]!.decider;
   let open = batch;
   for (let attempt = 0; open.length > 0; attempt++) {
-    const loaded = await loadState(runtime, streamId, decider);
+    const loaded = await loadEntry(runtime, streamId, decider);
     let state = loaded.state;
     let revision = loaded.revision;
     const decided: Decided[] = [];
@@ -308,7 +350,16 @@ async function decideBatch(runtime: CommandRuntime, streamId: string, batch: Que
       runtime.observer?.conflicted(open.length);
       continue;
     }
-    runtime.cache.set(streamId, { state, revision: result.nextExpectedRevision });
+    runtime.cache.set(streamId, { state, revision: result.nextExpectedRevision, snapshots: loaded.snapshots });
+    if (decider.snapshot && runtime.snapshots)
+      snapshotIfDue(
+        runtime.snapshots,
+        streamId,
+        decider.snapshot,
+        state,
+        result.nextExpectedRevision,
+        loaded.snapshots,
+      );
     for (const d of decided)
       d.entry.resolve({ events: d.events, state: d.state, revision: d.revision, position: result.position });
     return;

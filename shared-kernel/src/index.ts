@@ -15,6 +15,13 @@ export * from './errors.js';
 export * from './config.js';
 export * from './logging.js';
 export * from './decider.js';
+export {
+  defaultSnapshotCharsPerEvent,
+  defaultSnapshotEvery,
+  type SnapshotCodec,
+  type SnapshotSettings,
+} from './snapshots.js';
+export * from './ports/snapshot-store.js';
 export * from './streams.js';
 export * from './http/problem.js';
 export * from './http/validate.js';

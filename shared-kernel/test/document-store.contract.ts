@@ -572,6 +572,66 @@ export function documentStoreContract(name: string, create: () => Promise<Docume
       });
     });
 
+    it('values written by any operator are copies, and reads stay copies across later writes', async () => {
+      const c = fresh();
+      const item = { sku: 's1', tags: ['x'] };
+      const meta = { source: 'web', nested: { depth: 1 } };
+      const address = { city: 'Oslo', geo: { lat: 59.9 } };
+      const seenAt = new Date('2030-01-02T03:04:05.000Z');
+      await c.upsertAt(
+        'x',
+        {
+          $set: { address },
+          $push: { items: { $each: [item] } },
+          $setOnInsert: { meta },
+          $max: { seenAt },
+        },
+        pos(1),
+      );
+      item.tags.push('mutated');
+      meta.nested.depth = 99;
+      address.geo.lat = 0;
+      seenAt.setUTCFullYear(1999);
+
+      const first = (await c.get('x'))!;
+      (first.address as { geo: { lat: number } }).geo.lat = -1;
+      (first.items as { tags: string[] }[])[0]!.tags.push('reader');
+      // a later write keeps what it does not touch as it was stored, not as a reader changed it
+      await c.upsertAt('x', { $set: { 'address.city': 'Bergen' }, $push: { items: { sku: 's2', tags: [] } } }, pos(2));
+      const [found] = await c.find({ _id: 'x' });
+      (found!.meta as { nested: { depth: number } }).nested.depth = -1;
+      expect(await c.get('x')).toEqual({
+        _id: 'x',
+        _pos: pos(2),
+        address: { city: 'Bergen', geo: { lat: 59.9 } },
+        items: [
+          { sku: 's1', tags: ['x'] },
+          { sku: 's2', tags: [] },
+        ],
+        meta: { source: 'web', nested: { depth: 1 } },
+        seenAt: new Date('2030-01-02T03:04:05.000Z'),
+      });
+    });
+
+    it('an update failing on a nested field changes none of its other fields', async () => {
+      const c = fresh();
+      await c.upsertAt('x', { $set: { address: { city: 'Oslo', zip: '0150' }, n: 1, tags: ['a'] } }, pos(1));
+      await expect(
+        c.upsertAt(
+          'x',
+          { $set: { 'address.city': 'Bergen', name: 'new' }, $inc: { n: 1, 'address.zip': 1 }, $push: { tags: 'b' } },
+          pos(2),
+        ),
+      ).rejects.toThrow();
+      expect(await c.get('x')).toEqual({
+        _id: 'x',
+        _pos: pos(1),
+        address: { city: 'Oslo', zip: '0150' },
+        n: 1,
+        tags: ['a'],
+      });
+    });
+
     it('keeps values of common JSON types', async () => {
       const c = fresh();
       const value = {

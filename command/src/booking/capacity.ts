@@ -10,6 +10,8 @@
  */
 import { Map as ImmutableMap } from 'immutable';
 import { DomainRuleError, type CapacityEvent, type Decider, type ReleaseReason } from '@booking/shared-kernel';
+import { HoldExpiries } from './hold-expiries.js';
+import { capacitySnapshot } from './capacity-snapshot.js';
 
 export interface Hold {
   readonly quantity: number;
@@ -21,6 +23,8 @@ export interface CapacityState {
   readonly stockTotal: number;
   /** persistent maps: folding a long inventory stream stays O(n log n), not O(n²) */
   readonly holds: ImmutableMap<string, Hold>;
+  /** the same holds ordered by expiry: live held units in O(log n) */
+  readonly expiries: HoldExpiries;
   readonly confirmed: ImmutableMap<string, number>;
   readonly confirmedUnits: number;
 }
@@ -43,16 +47,22 @@ export type CapacityCommand =
 export const initialCapacityState: CapacityState = {
   stockTotal: 0,
   holds: ImmutableMap(),
+  expiries: HoldExpiries.empty,
   confirmed: ImmutableMap(),
   confirmedUnits: 0,
 };
 
-/** Units taken at `now`: confirmed ones plus holds that have not expired. */
+/**
+ * Units taken at `now`: confirmed ones plus holds that have not expired. `expiries` holds
+ * exactly the holds of `holds` (evolve changes both together) ordered by expiry, so the
+ * units expiring after `now` are one walk down it, not a scan of every hold; the excepted
+ * booking's units come off only if its hold is among those.
+ */
 export function usedAt(state: CapacityState, now: Date, exceptBooking?: string): number {
-  let used = state.confirmedUnits;
-  for (const [bookingId, hold] of state.holds) {
-    if (bookingId !== exceptBooking && hold.expiresAt > now.getTime()) used += hold.quantity;
-  }
+  const at = now.getTime();
+  let used = state.confirmedUnits + state.expiries.unitsLiveAt(at);
+  const excepted = exceptBooking === undefined ? undefined : state.holds.get(exceptBooking);
+  if (excepted && excepted.expiresAt > at) used -= excepted.quantity;
   return used;
 }
 
@@ -122,20 +132,21 @@ export function evolveCapacity(state: CapacityState, event: CapacityEvent): Capa
   switch (event.type) {
     case 'StockAdjusted':
       return { ...state, stockTotal: state.stockTotal + event.data.delta };
-    case 'CapacityReserved':
-      return {
-        ...state,
-        holds: state.holds.set(event.data.bookingId, {
-          quantity: event.data.quantity,
-          expiresAt: Date.parse(event.data.holdExpiresAt),
-        }),
-      };
+    case 'CapacityReserved': {
+      const { bookingId } = event.data;
+      const hold: Hold = { quantity: event.data.quantity, expiresAt: Date.parse(event.data.holdExpiresAt) };
+      // a booking holds at most once: a second reservation replaces the first
+      const previous = state.holds.get(bookingId);
+      const expiries = previous ? state.expiries.remove(bookingId, previous) : state.expiries;
+      return { ...state, holds: state.holds.set(bookingId, hold), expiries: expiries.add(bookingId, hold) };
+    }
     case 'CapacityConfirmed': {
       const hold = state.holds.get(event.data.bookingId);
       if (!hold) return state;
       return {
         ...state,
         holds: state.holds.delete(event.data.bookingId),
+        expiries: state.expiries.remove(event.data.bookingId, hold),
         confirmed: state.confirmed.set(event.data.bookingId, hold.quantity),
         confirmedUnits: state.confirmedUnits + hold.quantity,
       };
@@ -143,9 +154,11 @@ export function evolveCapacity(state: CapacityState, event: CapacityEvent): Capa
     case 'CapacityReleased': {
       // A released confirmed unit (a cancelled sale) is unsold stock or a free seat again.
       const sold = state.confirmed.get(event.data.bookingId) ?? 0;
+      const hold = state.holds.get(event.data.bookingId);
       return {
         ...state,
         holds: state.holds.delete(event.data.bookingId),
+        expiries: hold ? state.expiries.remove(event.data.bookingId, hold) : state.expiries,
         confirmed: state.confirmed.delete(event.data.bookingId),
         confirmedUnits: state.confirmedUnits - sold,
       };
@@ -157,4 +170,5 @@ export const capacityDecider: Decider<CapacityCommand, CapacityState, CapacityEv
   initialState: initialCapacityState,
   decide: decideCapacity,
   evolve: evolveCapacity,
+  snapshot: capacitySnapshot,
 };

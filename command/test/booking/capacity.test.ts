@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CapacityEvent } from '@booking/shared-kernel';
-import { availableAt, capacityDecider, unsoldStock, usedAt, type CapacityCommand } from '../../src/booking/capacity.js';
+import {
+  availableAt,
+  capacityDecider,
+  unsoldStock,
+  usedAt,
+  type CapacityCommand,
+  type CapacityState,
+} from '../../src/booking/capacity.js';
 import { scenario } from '../support/given-when-then.js';
 
 const spec = scenario(capacityDecider);
@@ -206,6 +213,72 @@ describe('lazy expiry: a lapsed hold counts as free before its release is record
     expect(availableAt(state, at(10))).toBe(8);
     expect(usedAt(state, NOW, B)).toBe(2);
     expect(availableAt(state, NOW, 4)).toBe(0);
+  });
+});
+
+describe('usedAt keeps its held units by expiry (no scan of every hold)', () => {
+  /** what usedAt means, as the scan it replaces */
+  const scanned = (state: CapacityState, now: Date, except?: string): number => {
+    let used = state.confirmedUnits;
+    for (const [id, hold] of state.holds) if (id !== except && hold.expiresAt > now.getTime()) used += hold.quantity;
+    return used;
+  };
+
+  it('agrees with a scan of every hold through reserves, confirms, releases and re-reserves', () => {
+    let seed = 11;
+    const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const events: CapacityEvent[] = [stock(1_000, 1_000)];
+    for (let i = 0; i < 2000; i++) {
+      const id = booking(1 + Math.floor(rnd() * 150));
+      const r = rnd();
+      if (r < 0.5) events.push(reserved(id, 1 + Math.floor(rnd() * 3), at(Math.floor(rnd() * 41) - 20)));
+      else if (r < 0.75) events.push(confirmed(id));
+      else events.push(released(id));
+    }
+    let state = capacityDecider.initialState;
+    for (const [n, e] of events.entries()) {
+      state = capacityDecider.evolve(state, e);
+      if (n % 25 !== 0) continue;
+      for (const minutes of [-21, -20, -1, 0, 1, 20, 21]) {
+        const now = at(minutes);
+        expect(usedAt(state, now)).toBe(scanned(state, now));
+        const held = [...state.holds.keys()][0];
+        if (held) expect(usedAt(state, now, held)).toBe(scanned(state, now, held));
+        expect(usedAt(state, now, booking(999))).toBe(scanned(state, now));
+      }
+    }
+  });
+
+  it('excepting a lapsed hold takes nothing off', () => {
+    const state = spec.given([stock(10, 10), reserved(A, 2, at(5)), reserved(C, 4, at(-5))]).state;
+    expect(usedAt(state, NOW, C)).toBe(2);
+    expect(usedAt(state, NOW, A)).toBe(0);
+  });
+
+  it('a booking reserved again after its release is held with its new expiry only', () => {
+    const state = spec.given([stock(10, 10), reserved(A, 2, at(-5)), released(A), reserved(A, 3, at(5))]).state;
+    expect(usedAt(state, NOW)).toBe(3);
+    expect(usedAt(state, at(5))).toBe(0);
+  });
+
+  it('a second reservation of a held booking in the history replaces the first', () => {
+    const state = spec.fold([stock(10, 10), reserved(A, 2, at(5)), reserved(A, 1, at(-5))]);
+    expect(state.holds.get(A)).toEqual({ quantity: 1, expiresAt: at(-5).getTime() });
+    expect(usedAt(state, NOW)).toBe(0);
+    expect(usedAt(state, at(-6))).toBe(1);
+  });
+
+  it('a confirmed or released hold no longer counts as held, whenever it would have lapsed', () => {
+    const state = spec.given([
+      stock(10, 10),
+      reserved(A, 2, at(5)),
+      reserved(B, 3, at(10)),
+      confirmed(A),
+      released(B),
+    ]).state;
+    expect(usedAt(state, NOW)).toBe(2);
+    expect(usedAt(state, at(30))).toBe(2);
+    expect(state.expiries.units).toBe(0);
   });
 });
 

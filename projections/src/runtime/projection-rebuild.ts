@@ -8,7 +8,8 @@
  * 2. The log is read from the beginning in batches, with progress (events done / total,
  *    rate, ETA), folded in an in-memory staging store when one is configured and then
  *    loaded into the new collections with one write per document (else written straight
- *    into them).
+ *    into them). Counter increments of a batch merge into one write per document
+ *    (`CoalescingDocumentStore`: the rebuild alone writes these collections).
  * 3. When caught up, inside `ProjectionRunner.exclusive` (no live event is being applied),
  *    the last events are applied and `projection_versions` is switched. The live runner
  *    then writes the new collections from its own checkpoint, which is at or behind the
@@ -33,6 +34,7 @@ import {
 } from '@booking/shared-kernel';
 import type { Projector } from './projector.js';
 import type { ProjectionRunner } from './projection-runner.js';
+import { CoalescingDocumentStore } from './coalescing-document-store.js';
 import {
   checkpointName,
   collectionsOf,
@@ -171,7 +173,9 @@ export class ProjectionOps {
     let position: GlobalPosition = START;
     const batchSize = this.options.batchSize ?? 2000;
 
-    const catchUp = async (into: DocumentStore): Promise<void> => {
+    const catchUp = async (store: DocumentStore): Promise<void> => {
+      // the rebuild alone writes these collections until the switch: counters may merge
+      const into = new CoalescingDocumentStore(store);
       for (;;) {
         const batch = await this.store.readAll({ after: position, maxCount: batchSize });
         if (batch.length === 0) return;

@@ -2,6 +2,9 @@
  * Follows the whole event log with ONE subscription and feeds every projector, in order.
  * Each projector's checkpoint is stored with its read model (same flush), so a restart
  * resumes where the last flush left off, and re-applied events are no-ops.
+ *
+ * A flush comes as soon as no event is waiting (a live event is readable within a few ms),
+ * after `batchSize` events during a catch-up, and never in the middle of an event.
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -20,6 +23,7 @@ import {
 } from '@booking/shared-kernel';
 import type { Projector } from './projector.js';
 import { RecordingDocumentStore } from './write-recorder.js';
+import { CoalescingDocumentStore } from './coalescing-document-store.js';
 
 export interface ProjectionStatus {
   name: string;
@@ -47,10 +51,21 @@ export interface ReadModelChange {
 }
 
 export interface RunnerOptions {
-  /** flush the read models and checkpoints after this many events... */
+  /** flush the read models and checkpoints after this many events (a catch-up: larger
+   *  batches write a document touched by several events fewer times)... */
   batchSize?: number;
-  /** ...or this many ms after the first unflushed event */
+  /** ...or as soon as no event is waiting (caught up), at most once per this many ms
+   *  (default 2; 10 for a shared store, where a flush costs a round trip per checkpoint)... */
+  minFlushGapMs?: number;
+  /** ...and at the latest this many ms after the first unflushed event */
   flushIntervalMs?: number;
+  /**
+   * Nothing but this runner writes its read models (the embedded store): counter
+   * increments of one flush period are then merged into one write per document
+   * (`CoalescingDocumentStore`). Leave it off when several processes project into one
+   * shared store.
+   */
+  exclusiveWriter?: boolean;
 }
 
 export class ProjectionRunner {
@@ -63,6 +78,16 @@ export class ProjectionRunner {
   private lastError: string | null = null;
   private unflushed = 0;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** when `flushTimer` fires (performance.now() ms) */
+  private flushDue = 0;
+  /** set after an event: runs once the loop has nothing left to do in this turn */
+  private idleCheck: NodeJS.Immediate | null = null;
+  private lastFlushAt = 0;
+  /** a timer asked for a flush while an event was being applied: flush after it */
+  private flushAfterEvent = false;
+  /** the flush in progress; the loop applies no event meanwhile */
+  private flushing: Promise<void> | null = null;
+  private readonly coalescing: CoalescingDocumentStore | null;
   /** projectors that applied an event, and the documents written, since the last flush */
   private touched = new Set<string>();
   private written = new Map<string, Set<string>>();
@@ -79,7 +104,8 @@ export class ProjectionRunner {
     private readonly options: RunnerOptions = {},
   ) {
     this.progress.setMaxListeners(0);
-    this.recordingDocs = new RecordingDocumentStore(docs, (collection, id) => {
+    this.coalescing = options.exclusiveWriter ? new CoalescingDocumentStore(docs) : null;
+    this.recordingDocs = new RecordingDocumentStore(this.coalescing ?? docs, (collection, id) => {
       let ids = this.written.get(collection);
       if (!ids) this.written.set(collection, (ids = new Set()));
       ids.add(id);
@@ -97,6 +123,8 @@ export class ProjectionRunner {
     }
     this.applied = from ?? START;
     this.stopping = false;
+    // the store may have changed while stopped
+    this.coalescing?.forgetPositions();
     this.loop = this.run(this.applied);
   }
 
@@ -107,7 +135,8 @@ export class ProjectionRunner {
       try {
         this.subscription = this.store.subscribeToAll({ after: position });
         for await (const recorded of this.subscription) {
-          while (this.paused) await this.paused;
+          // (a failed flush is reported by whoever started it)
+          while (this.paused || this.flushing) await (this.paused ?? this.flushing?.catch(() => undefined));
           this.busy = true;
           const event = eventCatalogue.decode<DomainEvent>(recorded);
           const pos = sortablePosition(recorded.position);
@@ -129,6 +158,7 @@ export class ProjectionRunner {
       } catch (err) {
         this.busy = false;
         if (this.stopping) break;
+        this.coalescing?.forgetPositions();
         this.lastError = err instanceof Error ? err.message : String(err);
         this.logger.error(
           { err, position: formatPosition(position) },
@@ -153,39 +183,83 @@ export class ProjectionRunner {
 
   private async afterEvent(): Promise<void> {
     this.unflushed++;
-    if (this.unflushed >= (this.options.batchSize ?? 500)) {
+    if (this.unflushed >= (this.options.batchSize ?? 5000) || this.flushAfterEvent) {
+      this.flushAfterEvent = false;
       await this.flush();
-    } else if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = null;
-        this.flush().catch((err: unknown) => {
-          this.lastError = err instanceof Error ? err.message : String(err);
-          this.logger.error({ err }, 'flushing read models failed');
-        });
-      }, this.options.flushIntervalMs ?? 20);
+      return;
     }
+    if (!this.flushTimer) this.flushLater(this.options.flushIntervalMs ?? 20);
+    // A setImmediate runs only once the loop waits for the next event (caught up) or for
+    // I/O: a catch-up keeps batching, a live event is flushed (readable) at once.
+    this.idleCheck ??= setImmediate(() => {
+      this.idleCheck = null;
+      // mid-event (awaiting I/O): that event's afterEvent checks again
+      if (this.busy || this.unflushed === 0) return;
+      const gap = this.options.minFlushGapMs ?? (this.coalescing ? 2 : 10);
+      const wait = this.lastFlushAt + gap - performance.now();
+      if (wait <= 0) this.flushInBackground();
+      else if (!this.flushTimer || this.flushDue > performance.now() + wait) this.flushLater(wait);
+    });
+  }
+
+  private flushLater(ms: number): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushDue = performance.now() + ms;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      // never in the middle of an event: its afterEvent flushes
+      if (this.busy) this.flushAfterEvent = true;
+      else this.flushInBackground();
+    }, ms);
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch((err: unknown) => {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      this.logger.error({ err }, 'flushing read models failed');
+    });
   }
 
   /** Saves every checkpoint and makes the read models durable, then tells waiters. */
   async flush(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => undefined);
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
       this.flushTimer = null;
     }
+    if (this.idleCheck) {
+      clearImmediate(this.idleCheck);
+      this.idleCheck = null;
+    }
     if (this.unflushed === 0) return;
+    const flushing = this.flushNow();
+    this.flushing = flushing;
+    try {
+      await flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async flushNow(): Promise<void> {
+    const events = this.unflushed;
     this.unflushed = 0;
+    this.lastFlushAt = performance.now();
     const applied = this.applied;
     // taken with `applied`: events applied while this flush awaits belong to the next one
     const change: ReadModelChange = { applied, projectors: this.touched, documents: this.written };
     this.touched = new Set();
     this.written = new Map();
     try {
+      // merged increments first: a checkpoint is saved only with everything before it
+      await this.coalescing?.writeBack();
       for (const [name, position] of this.checkpoints) {
         if (comparePositions(position, START) > 0) await this.docs.saveCheckpoint(name, sortablePosition(position));
       }
       await this.docs.flush();
     } catch (err) {
-      // the next flush reports these changes (re-applied events write nothing new)
+      // the next flush tries again and reports these changes (re-applied events write nothing new)
+      this.unflushed += events;
       for (const p of change.projectors) this.touched.add(p);
       for (const [collection, ids] of change.documents) {
         const pending = this.written.get(collection) ?? new Set<string>();
@@ -220,6 +294,9 @@ export class ProjectionRunner {
     this.paused = new Promise((r) => (resume = r));
     try {
       while (this.busy) await new Promise((r) => setTimeout(r, 1));
+      // what fn reads (or switches away from) includes every event applied so far
+      await this.flush();
+      this.coalescing?.forgetPositions();
       return await fn();
     } finally {
       this.paused = null;

@@ -103,8 +103,9 @@ export class LiveBookingFeed {
     this.unsubscribe = this.changes.subscribe('bookings', (reached, written) =>
       this.advance(sortablePosition(reached), written ? (written.get('bookings') ?? new Set()) : null),
     );
-    const [newest] = await this.bookings().find({}, { sort: { _pos: -1 }, limit: 1 });
-    const at = newest?._pos ?? BOTTOM;
+    // The bookings projector's checkpoint: at or after its newest document (every change
+    // before it is history, not news), and read without scanning the collection.
+    const at = (await this.docs.getCheckpoint('bookings')) ?? BOTTOM;
     if (at > this.dispatched) this.dispatched = at;
     if (at > this.reached) this.reached = at;
   }

@@ -1,4 +1,5 @@
 export { SqliteEventStore } from './event-store/sqlite-event-store.js';
+export { SqliteSnapshotStore } from './event-store/sqlite-snapshot-store.js';
 export { EventStoreDbEventStore } from './event-store/eventstoredb-event-store.js';
 export { PostgresEventStore, EventStoreUnavailableError } from './event-store/postgres-event-store.js';
 export { EmbeddedDocumentStore } from './document-store/embedded-document-store.js';

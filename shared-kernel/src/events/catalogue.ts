@@ -3,10 +3,17 @@
  * that is its schema, its current version and the upcasters from older versions.
  * Events are validated when appended and when read; stored events are never rewritten,
  * older versions are upcast at read time.
+ *
+ * Validation is class-validator's verdict, reached quickly: a check compiled from each
+ * schema's class-validator rules accepts valid data; whatever it does not accept goes to
+ * class-validator itself, which words the problems. An event found valid in this process
+ * (appended here, or decoded by a second consumer) is remembered with its exact content, so
+ * the other consumers decoding it only compare content.
  */
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError as ClassValidationError } from 'class-validator';
 import type { EventMetadata, RecordedEvent } from '../ports/event-store.js';
+import { classValidatorProblems } from './class-validator-problems.js';
+import { compileSchemaCheck, type SchemaCheck } from './compiled-schema-check.js';
+import { ValidatedContentMemo } from './validated-content-memo.js';
 
 type Data = Record<string, unknown>;
 export type Upcaster = (data: Data) => Data;
@@ -64,16 +71,27 @@ export class MalformedEventError extends Error {
   }
 }
 
-function flatten(errors: ClassValidationError[], prefix = ''): string[] {
-  return errors.flatMap((e) => {
-    const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((m) => `${field}: ${m}`);
-    return [...own, ...flatten(e.children ?? [], field)];
-  });
+/** How often data was validated, and how often a decode reused an earlier verdict. */
+export interface ValidationStats {
+  readonly validated: number;
+  readonly reused: number;
 }
+
+/** Events remembered as valid: enough for every consumer in the process to catch up with
+ *  a burst of appends, a few MB at most. */
+const DEFAULT_MEMO_CAPACITY = 4096;
 
 export class EventCatalogue {
   private readonly definitions = new Map<string, EventDefinition>();
+  /** compiled on first use of each type */
+  private readonly checks = new Map<string, SchemaCheck>();
+  private readonly memo: ValidatedContentMemo;
+  private validated = 0;
+  private reused = 0;
+
+  constructor(options: { memoCapacity?: number } = {}) {
+    this.memo = new ValidatedContentMemo(options.memoCapacity ?? DEFAULT_MEMO_CAPACITY);
+  }
 
   register(...definitions: EventDefinition[]): this {
     for (const d of definitions) {
@@ -105,8 +123,34 @@ export class EventCatalogue {
     const d = this.definitions.get(type);
     if (!d) return [`unknown event type ${type}`];
     if (typeof data !== 'object' || data === null) return ['data must be an object'];
-    const instance = plainToInstance(d.schema, data);
-    return flatten(validateSync(instance, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true }));
+    this.validated++;
+    if (this.checkOf(d)(data)) return [];
+    return classValidatorProblems(d.schema, data);
+  }
+
+  /**
+   * Problems with an event about to be appended under `eventId`; when there are none, its
+   * content is remembered so that decoding it in this process need not validate it again.
+   */
+  problemsBeforeAppend(type: string, data: unknown, eventId: string): string[] {
+    const problems = this.problems(type, data);
+    if (problems.length === 0) this.memo.remember(eventId, type, data);
+    return problems;
+  }
+
+  validationStats(): ValidationStats {
+    return { validated: this.validated, reused: this.reused };
+  }
+
+  private checkOf(d: EventDefinition): SchemaCheck {
+    let check = this.checks.get(d.type);
+    if (!check) {
+      const compiled = compileSchemaCheck(d.schema);
+      // a schema the compiler cannot model is left to class-validator alone
+      check = 'check' in compiled ? compiled.check : () => false;
+      this.checks.set(d.type, check);
+    }
+    return check;
   }
 
   /** Upcasts and validates a stored event; throws naming stream and revision. */
@@ -124,9 +168,16 @@ export class EventCatalogue {
       data = d.upcasters[version]!(data);
       version++;
     }
-    const problems = this.problems(event.type, data);
-    if (problems.length > 0) {
-      throw new MalformedEventError(event.streamId, event.revision, event.type, problems);
+    // the verdict is about the upcast data, so it is that content the memo pins
+    const eventId = event.metadata.eventId;
+    if (typeof eventId === 'string' && this.memo.holds(eventId, event.type, data)) {
+      this.reused++;
+    } else {
+      const problems = this.problems(event.type, data);
+      if (problems.length > 0) {
+        throw new MalformedEventError(event.streamId, event.revision, event.type, problems);
+      }
+      if (typeof eventId === 'string') this.memo.decodedValid(eventId, event.type, data);
     }
     return { ...event, data } as unknown as Decoded<E>;
   }

@@ -137,21 +137,58 @@ type WithActor = Request & { [ACTOR]?: UserActor };
 /** Remembers the caller on the request and names them on every later log line of it. */
 function setActor(req: Request, actor: UserActor): void {
   (req as WithActor)[ACTOR] = actor;
-  Object.assign(currentLogContext(), { userId: actor.id, userRole: actor.role });
+  const log = currentLogContext();
+  log.userId = actor.id;
+  log.userRole = actor.role;
+}
+
+/**
+ * Tokens whose signature, issuer and claims were verified, by their text, until they expire:
+ * a session sends the same token with every request, and verifying it again cannot give
+ * another answer (its claims are signed). Whether the user or session still may act is not
+ * cached: `resolveActor` checks that on every request. Bounded: the oldest entry goes first.
+ */
+export class VerifiedTokenCache {
+  private readonly byToken = new Map<string, AccessClaims>();
+  constructor(private readonly capacity = 10_000) {}
+
+  /** the claims of a verified token that has not expired (`exp` as jsonwebtoken reads it) */
+  get(token: string, nowMs: number): AccessClaims | undefined {
+    const claims = this.byToken.get(token);
+    if (claims?.exp !== undefined && Math.floor(nowMs / 1000) >= claims.exp) {
+      this.byToken.delete(token);
+      return undefined;
+    }
+    return claims;
+  }
+
+  set(token: string, claims: AccessClaims): void {
+    if (this.byToken.size >= this.capacity) this.byToken.delete(this.byToken.keys().next().value!);
+    Object.freeze(claims.roles);
+    this.byToken.set(token, Object.freeze(claims));
+  }
+
+  get size(): number {
+    return this.byToken.size;
+  }
 }
 
 /** Reads the bearer token when there is one; a bad, expired or revoked token is always a 401. */
-export function authenticate(settings: TokenSettings): RequestHandler {
+export function authenticate(settings: TokenSettings, verified = new VerifiedTokenCache()): RequestHandler {
   return (req, _res, next) => {
     const header = req.headers.authorization;
     if (!header) return next();
     const m = /^Bearer ([A-Za-z0-9\-_.]{1,4096})$/.exec(header);
     if (!m) return next(new UnauthorizedError('the Authorization header must be "Bearer <token>"'));
-    let claims: AccessClaims;
-    try {
-      claims = verifyAccessToken(settings, m[1]!);
-    } catch (err) {
-      return next(err);
+    const token = m[1]!;
+    let claims = verified.get(token, Date.now());
+    if (!claims) {
+      try {
+        claims = verifyAccessToken(settings, token);
+      } catch (err) {
+        return next(err);
+      }
+      verified.set(token, claims);
     }
     if (!settings.resolveActor) {
       setActor(req, {

@@ -1,11 +1,17 @@
-import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
+import express, { type Express, type Request } from 'express';
 import { correlation } from './correlation.js';
 import { authenticate, type TokenSettings } from './auth.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import type { Logger } from '../logging.js';
-import { corsAllowlist, jsonOnly, overallLimit, securityHeaders, type SecuritySettings } from './security.js';
-import { loggableUrl, metricsEndpoint, requestTelemetry } from './request-telemetry.js';
+import {
+  corsAllowlist,
+  isJsonRequest,
+  jsonOnly,
+  overallLimit,
+  securityHeaders,
+  type SecuritySettings,
+} from './security.js';
+import { metricsEndpoint, requestTelemetry } from './request-telemetry.js';
 import type { PlatformMetrics } from '../observability/metrics.js';
 
 export interface HttpAppOptions {
@@ -35,29 +41,15 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('query parser', 'simple');
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.use(correlation);
-  app.use(requestTelemetry(options.metrics));
+  // metrics, the request's span and its log line (method, path, status; headers may carry
+  // tokens and personal data, so they are never logged)
+  app.use(requestTelemetry(app, { metrics: options.metrics, logger: options.logger }));
   if (options.metrics) app.get('/metrics', metricsEndpoint(options.metrics));
   app.use(securityHeaders());
   app.use(corsAllowlist(options.security?.corsOrigins ?? []));
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (_req, res) => res.getHeader('x-correlation-id') as string,
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-      // Method, path and status are enough; headers may carry tokens and personal data.
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: loggableUrl(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    }),
-  );
   options.mountBeforeBody?.(app);
   app.use(jsonOnly());
-  app.use(
-    express.json({ limit: options.maxBodyBytes, strict: true, type: ['application/json', 'application/*+json'] }),
-  );
+  app.use(express.json({ limit: options.maxBodyBytes, strict: true, type: (req) => isJsonRequest(req as Request) }));
   app.use(authenticate(options.tokens));
   app.use(overallLimit(options.security?.rateLimitPerMinute ?? 0, options.security?.rateLimits));
   options.mount(app);

@@ -3,7 +3,7 @@
  * rate limits answering 429 problem+json with Retry-After (counted in-process, or in a
  * shared store such as Redis), and JSON-only request bodies (415 otherwise).
  */
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
 import { rateLimit, type ClientRateLimitInfo, type Options as RateLimitOptions, type Store } from 'express-rate-limit';
@@ -28,25 +28,61 @@ export interface SharedRateLimits {
 }
 
 export function securityHeaders(): RequestHandler {
-  return helmet({
-    // The SPA is served from the same origin; no inline scripts, no third-party origins.
-    contentSecurityPolicy: {
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        'object-src': ["'none'"],
-        'frame-ancestors': ["'none'"],
-        'img-src': ["'self'", 'data:'],
+  const { set, removed } = fixedHeaders(
+    helmet({
+      // The SPA is served from the same origin; no inline scripts, no third-party origins.
+      contentSecurityPolicy: {
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'object-src': ["'none'"],
+          'frame-ancestors': ["'none'"],
+          'img-src': ["'self'", 'data:'],
+        },
       },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  return (_req, res, next) => {
+    for (const name of removed) res.removeHeader(name);
+    for (const [name, value] of set) res.setHeader(name, value);
+    next();
+  };
+}
+
+/**
+ * The headers a header-only middleware sets, found by running it once against a recording
+ * response. Helmet's headers depend on nothing in the request with these settings (no CSP
+ * nonces), so they are worked out once rather than by a dozen middlewares per request.
+ */
+function fixedHeaders(middleware: RequestHandler): {
+  set: [string, string | number | readonly string[]][];
+  removed: string[];
+} {
+  const set: [string, string | number | readonly string[]][] = [];
+  const removed: string[] = [];
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      set.push([name, value]);
+      return recorder;
     },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    referrerPolicy: { policy: 'no-referrer' },
+    removeHeader(name: string) {
+      removed.push(name);
+    },
+  };
+  let finished = false;
+  middleware({} as Request, recorder as unknown as Response, (err?: unknown) => {
+    if (err) throw err instanceof Error ? err : new Error(String(err));
+    finished = true;
   });
+  if (!finished) throw new Error('the security-header middleware did not finish at once');
+  return { set, removed };
 }
 
 export function corsAllowlist(origins: readonly string[]): RequestHandler {
   const allowed = new Set(origins);
-  return cors({
+  const allowing = cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: [
@@ -63,6 +99,13 @@ export function corsAllowlist(origins: readonly string[]): RequestHandler {
     credentials: false,
     maxAge: 600,
   });
+  // cors itself does nothing for a request without an allowed Origin (no header at all):
+  // most requests (same origin, servers) need not go through it
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin === undefined || !allowed.has(origin)) return next();
+    allowing(req, res, next);
+  };
 }
 
 /** The client's IP as express sees it (`trust proxy` decides whether X-Forwarded-For counts). */
@@ -174,12 +217,28 @@ function hasBody(req: Request): boolean {
   );
 }
 
+const JSON_TYPES = ['application/json', 'application/*+json'];
+/** what clients send nearly always: known to be JSON without parsing the media type */
+const COMMON_JSON_TYPES = new Set([
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json;charset=utf-8',
+  'application/json; charset=UTF-8',
+  'application/json;charset=UTF-8',
+]);
+
+/** Whether the request says its body is JSON (`application/json` or `application/*+json`). */
+export function isJsonRequest(req: Request): boolean {
+  const type = req.headers['content-type'];
+  return (type !== undefined && COMMON_JSON_TYPES.has(type)) || Boolean(req.is(JSON_TYPES));
+}
+
 /** A request with a body must send JSON (`application/json` or `application/*+json`). */
 export function jsonOnly(exceptPaths: readonly RegExp[] = []): RequestHandler {
   return (req, _res, next) => {
     if (!hasBody(req) || req.method === 'GET' || req.method === 'HEAD') return next();
     if (exceptPaths.some((p) => p.test(req.path))) return next();
-    if (!req.is(['application/json', 'application/*+json'])) return next(new UnsupportedMediaTypeError());
+    if (!isJsonRequest(req)) return next(new UnsupportedMediaTypeError());
     next();
   };
 }

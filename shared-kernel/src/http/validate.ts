@@ -5,6 +5,9 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError as ClassValidationError } from 'class-validator';
 import { ValidationError, type FieldError } from '../errors.js';
+import { cacheValidationMetadata } from '../class-validator-cache.js';
+
+cacheValidationMetadata();
 
 function fieldErrors(errors: ClassValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {

@@ -16,15 +16,8 @@
  *
  * kafkajs is unmaintained since 2023, which is why it stays behind this port.
  */
-import kafkajs, {
-  type Admin,
-  type Consumer,
-  type EachMessagePayload,
-  type IHeaders,
-  type Kafka,
-  type LogEntry,
-  type Producer,
-} from 'kafkajs';
+import type { Admin, Consumer, EachMessagePayload, IHeaders, Kafka, LogEntry, Producer } from 'kafkajs';
+import { lazyModule } from '../lazy-module.js';
 import type { Logger } from 'pino';
 import {
   dlqTopic,
@@ -39,7 +32,7 @@ import {
 } from '../../ports/message-bus.js';
 import { deliver } from './delivery.js';
 
-const { Kafka: KafkaClient, logLevel } = kafkajs;
+const kafkajs = lazyModule<typeof import('kafkajs')>('kafkajs');
 
 export interface KafkaBusOptions {
   brokers: readonly string[];
@@ -277,6 +270,7 @@ export class KafkaBus implements MessageBus {
     this.replicationFactor = options.replicationFactor ?? 1;
     this.joinTimeoutMs = options.joinTimeoutMs ?? 30_000;
     const logger = options.logger;
+    const { Kafka: KafkaClient, logLevel } = kafkajs();
     this.client = new KafkaClient({
       clientId: options.clientId ?? 'booking-platform',
       brokers: [...options.brokers],

@@ -6,10 +6,12 @@
  * checkpoints saved since the previous flush in ONE transaction (WAL, synchronous=NORMAL),
  * so the file always holds a read model exactly as of its checkpoint: a crash loses the
  * unflushed writes and their checkpoint together, and the projector resumes from the
- * checkpoint it finds. Opening the file loads everything back into memory.
+ * checkpoint it finds. Opening the file reads only the checkpoints; each collection's
+ * documents are read back into memory when first used (lazy-documents.ts).
  *
- * Queries, sorting, grouping and update operators are mingo's; `$setOnInsert` (which
- * mingo lacks) is folded into `$set` when the document is created.
+ * Queries, sorting and grouping are mingo's. Updates are applied copy-on-write by
+ * `applyUpdate`: a write stores a new document object and never changes a stored one, so
+ * a failing write leaves the store as it was; reads hand out copies (`copyValue`).
  *
  * Reads scan the collection's Map (non-unique indexes are accepted and ignored); unique
  * indexes are kept as in-memory key maps and are declared again after every open, as the
@@ -20,7 +22,6 @@ import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import { Aggregator, Query } from 'mingo';
-import { $inc, $max, $min, $pull, $push, $set, $unset } from 'mingo/operators/update';
 import { resolve } from 'mingo/util';
 import type {
   Collection,
@@ -31,6 +32,9 @@ import type {
   GroupSum,
   Update,
 } from '../../ports/document-store.js';
+import { applyUpdate } from './apply-update.js';
+import { copyValue } from './copy-value.js';
+import { LazyDocuments, type DocumentSource } from './lazy-documents.js';
 import {
   assertFieldPath,
   assertFilter,
@@ -48,21 +52,6 @@ export interface EmbeddedDocumentStoreOptions {
 /** `$where`, `$function` and `$accumulator` stay off even if a filter got past the guard. */
 const MINGO_OPTIONS = { scriptEnabled: false } as const;
 
-/**
- * mingo's update operators, called one by one: its `update()` rebuilds an operator context
- * on every call (~150 µs), which capped projection at a few thousand writes per second.
- * Conflicting paths across operators are refused by `normalizeUpdate` instead.
- */
-const UPDATE_OPERATORS: Record<string, (expr: Record<string, unknown>) => (doc: object) => unknown> = {
-  $set,
-  $unset,
-  $inc,
-  $push,
-  $pull,
-  $max,
-  $min,
-} as never;
-
 type StoredDoc = Record<string, unknown> & Doc;
 
 interface UniqueIndex {
@@ -72,13 +61,19 @@ interface UniqueIndex {
 }
 
 class CollectionState {
-  readonly docs = new Map<string, StoredDoc>();
+  /** read from the file on first use (lazy-documents.ts) */
+  readonly docs: LazyDocuments<StoredDoc>;
   /** ids written or deleted since the last flush */
   readonly dirty = new Set<string>();
   /** every persisted row goes at the next flush (drop) */
   dropped = false;
   readonly uniqueIndexes: UniqueIndex[] = [];
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    stored: DocumentSource<StoredDoc> | null,
+  ) {
+    this.docs = new LazyDocuments(stored);
+  }
 }
 
 function indexKey(doc: StoredDoc, fields: readonly string[]): string {
@@ -104,40 +99,6 @@ function duplicateKeyError(collection: string, doc: StoredDoc, fields: readonly 
   );
 }
 
-function isObjectLike(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !(value instanceof Date) && !(value instanceof RegExp);
-}
-
-/**
- * mingo silently skips an operator that does not fit the stored value; MongoDB refuses the
- * whole update. Refuse it here too, so a projection bug shows on the embedded default.
- */
-function assertApplicable(doc: StoredDoc, modifier: Update): void {
-  for (const [op, operand] of Object.entries(modifier) as [string, Record<string, unknown>][]) {
-    if (op === '$unset') continue;
-    for (const fieldPath of Object.keys(operand)) {
-      const parts = fieldPath.split('.');
-      let value: unknown = doc;
-      for (const [i, part] of parts.entries()) {
-        if (value === undefined) break;
-        if (!isObjectLike(value) || (Array.isArray(value) && !/^\d+$/.test(part))) {
-          throw new Error(
-            `${op}: cannot create field '${parts.slice(i).join('.')}' in a non-object value at '${fieldPath}'`,
-          );
-        }
-        value = (value as Record<string, unknown>)[part];
-      }
-      if (value === undefined) continue;
-      if ((op === '$push' || op === '$pull') && !Array.isArray(value)) {
-        throw new Error(`${op}: the field '${fieldPath}' is not an array`);
-      }
-      if (op === '$inc' && typeof value !== 'number') {
-        throw new Error(`$inc: the field '${fieldPath}' is not a number`);
-      }
-    }
-  }
-}
-
 class EmbeddedCollection<T extends Doc> implements Collection<T> {
   constructor(
     private readonly state: CollectionState,
@@ -151,7 +112,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
   async get(id: string): Promise<T | null> {
     this.isOpen();
     const doc = this.state.docs.get(id);
-    return doc ? (structuredClone(doc) as unknown as T) : null;
+    return doc ? (copyValue(doc) as unknown as T) : null;
   }
 
   async upsertAt(id: string, update: Update, position: string): Promise<boolean> {
@@ -161,16 +122,9 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     const existing = this.state.docs.get(id);
     if (existing && existing._pos !== undefined && existing._pos >= position) return false;
 
-    const { $setOnInsert, ...modifier } = structuredClone(normalized);
-    if (!existing && $setOnInsert) modifier.$set = { ...modifier.$set, ...$setOnInsert };
-    // Work on a copy: a failing operator or a unique violation leaves the stored doc as it was.
-    const doc: StoredDoc = existing ? structuredClone(existing) : { _id: id };
-    if (Object.keys(modifier).length > 0) {
-      assertApplicable(doc, modifier);
-      for (const [op, expr] of Object.entries(modifier)) {
-        UPDATE_OPERATORS[op]!(expr as Record<string, unknown>)(doc);
-      }
-    }
+    // A new object sharing what the update does not touch: a failing operator or a unique
+    // violation leaves the stored document as it was.
+    const doc = applyUpdate(existing, normalized, id) as StoredDoc;
     doc._id = id;
     doc._pos = position;
     this.replace(id, existing, doc);
@@ -193,17 +147,21 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     this.isOpen();
     assertFilter(filter);
     assertFindOptions(options);
+    const loading = this.state.docs.whenComplete();
+    if (loading) await loading;
     let cursor = new Query(filter, MINGO_OPTIONS)
       .find<StoredDoc>(this.state.docs.values())
       .sort(stableSort(options.sort));
     if (options.skip) cursor = cursor.skip(options.skip);
     if (options.limit) cursor = cursor.limit(options.limit);
-    return cursor.all().map((doc) => structuredClone(doc) as unknown as T);
+    return cursor.all().map((doc) => copyValue(doc) as unknown as T);
   }
 
   async count(filter: Filter = {}): Promise<number> {
     this.isOpen();
     assertFilter(filter);
+    const loading = this.state.docs.whenComplete();
+    if (loading) await loading;
     const query = new Query(filter, MINGO_OPTIONS);
     let n = 0;
     for (const doc of this.state.docs.values()) if (query.test(doc)) n++;
@@ -215,6 +173,8 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     assertFilter(filter);
     assertFieldPath(groupBy, 'groupBy');
     sumFields.forEach((f) => assertFieldPath(f, 'sumFields'));
+    const loading = this.state.docs.whenComplete();
+    if (loading) await loading;
     // Output names s0, s1... because a $group output field may not contain dots.
     const group: Record<string, unknown> = {
       _id: `$${groupBy}`,
@@ -259,7 +219,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
       if (this.state.docs.has(doc._id)) {
         throw duplicateKeyError(this.state.name, doc as StoredDoc, ['_id']);
       }
-      this.replace(doc._id, undefined, structuredClone(doc) as StoredDoc);
+      this.replace(doc._id, undefined, copyValue(doc) as StoredDoc);
     }
   }
 
@@ -303,6 +263,9 @@ export class EmbeddedDocumentStore implements DocumentStore {
   private readonly dirtyCheckpoints = new Set<string>();
   private closed = false;
   private readonly flushTx: () => void;
+  /** the collections the file held at open, and how to read their documents (set by load) */
+  private stored = new Set<string>();
+  private source!: (collection: string) => DocumentSource<StoredDoc>;
 
   constructor(options: EmbeddedDocumentStoreOptions) {
     if (options.path !== ':memory:') {
@@ -403,15 +366,52 @@ export class EmbeddedDocumentStore implements DocumentStore {
     this.dirtyCheckpoints.clear();
   }
 
+  /**
+   * Reads the checkpoints and which collections the file holds; their documents are read
+   * when first used (a restart costs nothing per stored document).
+   */
   private load(): void {
-    const rows = this.db.prepare('SELECT collection, id, body FROM documents').iterate() as IterableIterator<{
-      collection: string;
-      id: string;
-      body: Buffer;
-    }>;
-    for (const row of rows) {
-      this.state(row.collection).docs.set(row.id, deserialize(row.body) as StoredDoc);
-    }
+    // the distinct collections by walking the primary key, not the rows
+    const names = this.db
+      .prepare(
+        `WITH RECURSIVE c(name) AS (
+           SELECT min(collection) FROM documents
+           UNION ALL SELECT (SELECT min(collection) FROM documents WHERE collection > c.name) FROM c
+           WHERE c.name IS NOT NULL)
+         SELECT name FROM c WHERE name IS NOT NULL`,
+      )
+      .pluck()
+      .all() as string[];
+    this.stored = new Set(names);
+    const one = this.db
+      .prepare<[string, string], Buffer>('SELECT body FROM documents WHERE collection = ? AND id = ?')
+      .pluck();
+    const all = this.db
+      .prepare<[string], [string, Buffer]>('SELECT id, body FROM documents WHERE collection = ?')
+      .raw();
+    const firstPage = this.db
+      .prepare<[string, number], [string, Buffer]>(
+        'SELECT id, body FROM documents WHERE collection = ? ORDER BY id LIMIT ?',
+      )
+      .raw();
+    const nextPage = this.db
+      .prepare<[string, string, number], [string, Buffer]>(
+        'SELECT id, body FROM documents WHERE collection = ? AND id > ? ORDER BY id LIMIT ?',
+      )
+      .raw();
+    this.source = (collection) => ({
+      one: (id) => {
+        const body = one.get(collection, id);
+        return body === undefined ? undefined : (deserialize(body) as StoredDoc);
+      },
+      *all() {
+        for (const [id, body] of all.iterate(collection)) yield [id, deserialize(body) as StoredDoc];
+      },
+      page: (afterId, limit) =>
+        (afterId === null ? firstPage.all(collection, limit) : nextPage.all(collection, afterId, limit)).map(
+          ([id, body]): [string, StoredDoc] => [id, deserialize(body) as StoredDoc],
+        ),
+    });
     const checkpoints = this.db.prepare('SELECT projector, position FROM checkpoints').all() as {
       projector: string;
       position: string;
@@ -422,7 +422,8 @@ export class EmbeddedDocumentStore implements DocumentStore {
   private state(name: string): CollectionState {
     let state = this.collections.get(name);
     if (!state) {
-      state = new CollectionState(name);
+      // a collection the file does not hold starts complete: nothing to read on a miss
+      state = new CollectionState(name, this.stored.has(name) ? this.source(name) : null);
       this.collections.set(name, state);
     }
     return state;

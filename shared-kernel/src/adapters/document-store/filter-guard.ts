@@ -25,8 +25,6 @@ const FIELD_OPERATORS = new Set([
   '$options',
 ]);
 const UPDATE_OPERATORS = new Set(['$set', '$setOnInsert', '$unset', '$inc', '$push', '$pull', '$max', '$min']);
-/** fields the store maintains itself */
-const RESERVED_FIELDS = new Set(['_id', '_pos']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
@@ -148,40 +146,91 @@ export function stableSort(sort: Record<string, 1 | -1> | undefined): Record<str
 
 /** A field path that a unique index, group or update may use. */
 export function assertFieldPath(path: string, where: string): void {
-  if (path === '' || path.split('.').some((part) => part === '' || part.startsWith('$'))) {
-    throw new ValidationError(`invalid field path ${JSON.stringify(path)}`, where);
+  if (!isFieldPath(path)) throw new ValidationError(`invalid field path ${JSON.stringify(path)}`, where);
+}
+
+const DOT = 46;
+const DOLLAR = 36;
+const UNDERSCORE = 95;
+
+/** Non-empty parts, none starting with `$` (operators, positional paths) nor being
+ *  `__proto__`; one pass over the characters, as it runs for every path of every write. */
+function isFieldPath(path: string): boolean {
+  if (typeof path !== 'string' || path === '' || path.charCodeAt(0) === DOLLAR) return false;
+  // most paths are one plain field name
+  if (!path.includes('.')) return path !== '__proto__';
+  let partStart = 0;
+  for (let i = 0; i <= path.length; i++) {
+    const c = i === path.length ? DOT : path.charCodeAt(i);
+    if (c === DOT) {
+      if (i === partStart) return false;
+      if (i - partStart === 9 && path.startsWith('__proto__', partStart)) return false;
+      partStart = i + 1;
+    } else if (c === DOLLAR && i === partStart) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** the store maintains `_id` and `_pos` itself */
+const isReserved = (path: string) =>
+  path.charCodeAt(0) === UNDERSCORE &&
+  (path === '_id' || path === '_pos' || path.startsWith('_id.') || path.startsWith('_pos.'));
+
+/** `a` and `b` are the same path or one lies inside the other (`a` and `a.b`). */
+function overlaps(a: string, b: string): boolean {
+  if (a.length === b.length) return a === b;
+  if (a.length < b.length) return b.charCodeAt(a.length) === DOT && b.startsWith(a);
+  return a.charCodeAt(b.length) === DOT && a.startsWith(b);
+}
+
+function clash(a: string, b: string): ValidationError {
+  return new ValidationError(`the update touches ${a} and ${b}`, 'update');
+}
+
+/** Like MongoDB, one update may not touch a path twice (`a` and `a.b` count as the same). */
+function assertNoOverlap(paths: string[]): void {
+  if (paths.length <= 16) {
+    for (let i = 0; i < paths.length; i++) {
+      for (let j = i + 1; j < paths.length; j++) {
+        if (overlaps(paths[i]!, paths[j]!)) throw clash(paths[i]!, paths[j]!);
+      }
+    }
+    return;
+  }
+  // many paths: a path overlaps another iff it equals it or one of its dotted prefixes
+  const seen = new Set<string>();
+  for (const path of paths) {
+    if (seen.has(path)) throw clash(path, path);
+    seen.add(path);
+  }
+  for (const path of paths) {
+    for (let dot = path.indexOf('.'); dot !== -1; dot = path.indexOf('.', dot + 1)) {
+      const prefix = path.slice(0, dot);
+      if (seen.has(prefix)) throw clash(prefix, path);
+    }
   }
 }
 
-/**
- * Checks an update against the port's operator list, drops empty operator objects and
- * refuses writes to `_id` / `_pos` (the store owns them) and positional paths.
- */
-export function normalizeUpdate(update: Update): Update {
-  if (!isPlainObject(update)) throw new ValidationError('an update must be an object', 'update');
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const [op, operand] of Object.entries(update)) {
-    if (!UPDATE_OPERATORS.has(op)) {
-      throw new ValidationError(`unsupported update operator ${op}`, 'update');
-    }
-    if (operand === undefined) continue;
-    if (!isPlainObject(operand)) throw new ValidationError(`${op} needs an object`, op);
-    const entries = Object.entries(operand);
-    if (entries.length === 0) continue;
-    for (const [path, value] of entries) {
-      assertFieldPath(path, op);
-      if (RESERVED_FIELDS.has(path.split('.')[0]!)) {
-        throw new ValidationError(`${path} is maintained by the store`, op);
-      }
-      if (op === '$inc' && (typeof value !== 'number' || !Number.isFinite(value))) {
+function assertOperand(op: string, path: string, value: unknown): void {
+  if (!isFieldPath(path)) throw new ValidationError(`invalid field path ${JSON.stringify(path)}`, op);
+  if (isReserved(path)) throw new ValidationError(`${path} is maintained by the store`, op);
+  switch (op) {
+    case '$inc':
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw new ValidationError('$inc needs a finite number', path);
       }
-      if (op === '$unset' && value !== true) {
-        throw new ValidationError('$unset values must be true', path);
-      }
+      return;
+    case '$unset':
+      if (value !== true) throw new ValidationError('$unset values must be true', path);
+      return;
+    case '$pull':
       // $pull removes elements equal to the value: no query operators in it
-      if (op === '$pull') assertLiteral(value, path);
-      if (op === '$push' && isPlainObject(value)) {
+      assertLiteral(value, path);
+      return;
+    case '$push':
+      if (isPlainObject(value)) {
         for (const key of Object.keys(value)) {
           if (key.startsWith('$') && key !== '$each') throw unknownOperator(key, path);
         }
@@ -189,18 +238,47 @@ export function normalizeUpdate(update: Update): Update {
           throw new ValidationError('$each needs an array', path);
         }
       }
-    }
-    out[op] = operand;
+      return;
   }
-  // Like MongoDB, one update may not touch a path twice (`a` and `a.b` count as the same).
-  const paths = Object.values(out).flatMap((operand) => Object.keys(operand));
-  for (const [i, a] of paths.entries()) {
-    for (const b of paths.slice(i + 1)) {
-      if (a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`)) {
-        throw new ValidationError(`the update touches ${a} and ${b}`, 'update');
-      }
+}
+
+/**
+ * Checks an update against the port's operator list, drops empty operator objects and
+ * refuses writes to `_id` / `_pos` (the store owns them), positional paths and updates
+ * that touch a path twice. It runs on every projector write, so it walks each path once,
+ * and returns the update itself (not a copy) when it has nothing to drop.
+ */
+export function normalizeUpdate(update: Update): Update {
+  if (!isPlainObject(update)) throw new ValidationError('an update must be an object', 'update');
+  const kept: string[] = [];
+  let dropped = false;
+  const paths: string[] = [];
+  let dotted = false;
+  for (const op of Object.keys(update)) {
+    if (!UPDATE_OPERATORS.has(op)) {
+      throw new ValidationError(`unsupported update operator ${op}`, 'update');
     }
+    const operand = (update as Record<string, unknown>)[op];
+    if (operand === undefined) {
+      dropped = true;
+      continue;
+    }
+    if (!isPlainObject(operand)) throw new ValidationError(`${op} needs an object`, op);
+    const before = paths.length;
+    for (const path in operand) {
+      assertOperand(op, path, operand[path]);
+      if (!dotted && path.includes('.')) dotted = true;
+      paths.push(path);
+    }
+    if (paths.length === before) dropped = true;
+    else kept.push(op);
   }
+  // paths can only overlap across operators or through a dotted path
+  if (kept.length > 1 || dotted) assertNoOverlap(paths);
+  // the common update has nothing to drop: it is its own normal form
+  if (!dropped) return update;
+  const out: Record<string, unknown> = {};
+  for (const op of kept) out[op] = (update as Record<string, unknown>)[op];
   return out as Update;
 }
 

@@ -16,16 +16,18 @@
  * - a `$group` computes only its FIRST accumulator (the others come back 0), so
  *   `groupSum` runs one `$group` per accumulator and merges the rows.
  */
-import {
-  BSON,
+import type {
   MongoClient,
   MongoServerError,
-  type Collection as MongoCollection,
-  type Db,
-  type Document,
-  type Filter as MongoFilter,
-  type UpdateFilter,
+  Collection as MongoCollection,
+  Db,
+  Document,
+  Filter as MongoFilter,
+  UpdateFilter,
 } from 'mongodb';
+import { lazyModule } from '../lazy-module.js';
+
+const mongodb = lazyModule<typeof import('mongodb')>('mongodb');
 import type {
   Collection,
   Doc,
@@ -58,7 +60,7 @@ interface CheckpointDoc {
 const INSERT_CHUNK = 1000;
 
 function isDuplicateKey(err: unknown): err is MongoServerError {
-  return err instanceof MongoServerError && err.code === 11000;
+  return err instanceof mongodb().MongoServerError && err.code === 11000;
 }
 
 /** Runs `fn` after every earlier call with the same key has settled. */
@@ -83,7 +85,7 @@ class KeyedLock {
 /** a stable string for a BSON value (group keys, error messages) */
 function toKeyString(value: unknown): string {
   try {
-    return BSON.EJSON.stringify(value as Document, { relaxed: true });
+    return mongodb().BSON.EJSON.stringify(value as Document, { relaxed: true });
   } catch {
     return String(value);
   }
@@ -263,7 +265,7 @@ export class MongoDocumentStore implements DocumentStore {
   }
 
   static async connect(url: string, dbName: string): Promise<MongoDocumentStore> {
-    const client = new MongoClient(url);
+    const client = new (mongodb().MongoClient)(url);
     await client.connect();
     return new MongoDocumentStore(client.db(dbName), client);
   }

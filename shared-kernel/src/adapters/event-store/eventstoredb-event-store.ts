@@ -12,23 +12,17 @@
  * - System events (`$` types or streams) and non-JSON events are never returned.
  * - Every number the client returns is coerced with BigInt(); positions are (commit, prepare).
  */
-import {
-  BACKWARDS,
-  END,
+import type * as Esdb from '@eventstore/db-client';
+import type {
+  AllStreamSubscription,
+  AppendExpectedRevision,
   EventStoreDBClient,
-  FORWARDS,
-  START as ESDB_START,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-  eventTypeFilter,
-  excludeSystemEvents,
-  jsonEvent,
-  streamNameFilter,
-  type AllStreamSubscription,
-  type AppendExpectedRevision,
-  type Filter,
-  type ReadPosition,
+  Filter,
+  ReadPosition,
 } from '@eventstore/db-client';
+import { lazyModule } from '../lazy-module.js';
+
+const esdb = lazyModule<typeof Esdb>('@eventstore/db-client');
 import {
   DuplicateEventIdError,
   START,
@@ -166,16 +160,16 @@ function escapeRegex(s: string): string {
 /** Server-side filter (narrows the wire); matches() then applies the whole filter. */
 function serverFilter(filter: EventFilter | undefined): Filter {
   if (filter?.streamPrefixes && filter.streamPrefixes.length > 0) {
-    return streamNameFilter({ prefixes: [...filter.streamPrefixes] });
+    return esdb().streamNameFilter({ prefixes: [...filter.streamPrefixes] });
   }
   if (filter?.eventTypes && filter.eventTypes.length > 0) {
-    return eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
+    return esdb().eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
   }
-  return excludeSystemEvents();
+  return esdb().excludeSystemEvents();
 }
 
 function toReadPosition(p: GlobalPosition | undefined): ReadPosition {
-  if (!p || p.commit < 0n) return ESDB_START;
+  if (!p || p.commit < 0n) return esdb().START;
   return { commit: p.commit, prepare: p.prepare };
 }
 
@@ -190,7 +184,7 @@ export class EventStoreDbEventStore implements EventStore {
       this.client = options.client;
       this.ownsClient = false;
     } else if (options.connectionString) {
-      this.client = EventStoreDBClient.connectionString(options.connectionString);
+      this.client = esdb().EventStoreDBClient.connectionString(options.connectionString);
       this.ownsClient = true;
     } else {
       throw new TypeError('EventStoreDbEventStore needs a connectionString or a client');
@@ -227,14 +221,14 @@ export class EventStoreDbEventStore implements EventStore {
         recordedAt: e.metadata.recordedAt,
         ...(e.metadata.traceparent ? { traceparent: e.metadata.traceparent } : {}),
       };
-      return jsonEvent({ id, type: e.type, data: e.data, metadata: { ...metadata } });
+      return esdb().jsonEvent({ id, type: e.type, data: e.data, metadata: { ...metadata } });
     });
 
     let result;
     try {
       result = await this.client.appendToStream(streamId, data, { expectedRevision: esdbExpected });
     } catch (error) {
-      if (error instanceof WrongExpectedVersionError) {
+      if (error instanceof esdb().WrongExpectedVersionError) {
         const retry = await this.findRetry(streamId, events);
         if (retry) return retry;
         throw new WrongExpectedRevisionError(
@@ -280,7 +274,7 @@ export class EventStoreDbEventStore implements EventStore {
   private async findRetry(streamId: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
     const wanted = new Set(events.map((e) => e.metadata.eventId.toLowerCase()));
     const found = new Map<string, { revision: bigint; position: GlobalPosition }>();
-    for (const e of await this.readRaw(streamId, BACKWARDS, END, RETRY_SCAN)) {
+    for (const e of await this.readRaw(streamId, esdb().BACKWARDS, esdb().END, RETRY_SCAN)) {
       const id = e.id.toLowerCase();
       if (wanted.has(id)) {
         found.set(id, {
@@ -309,8 +303,8 @@ export class EventStoreDbEventStore implements EventStore {
   /** Raw records of one stream (system and binary ones included); [] when missing. */
   private async readRaw(
     streamId: string,
-    direction: typeof FORWARDS | typeof BACKWARDS,
-    fromRevision: bigint | typeof ESDB_START | typeof END,
+    direction: typeof Esdb.FORWARDS | typeof Esdb.BACKWARDS,
+    fromRevision: bigint | typeof Esdb.START | typeof Esdb.END,
     maxCount?: number,
   ): Promise<EsdbRecord[]> {
     const out: EsdbRecord[] = [];
@@ -330,19 +324,19 @@ export class EventStoreDbEventStore implements EventStore {
         );
       }
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
+      if (error instanceof esdb().StreamNotFoundError) return [];
       throw error;
     }
     return out;
   }
 
   private async lastEvent(streamId: string): Promise<{ revision: bigint; position: GlobalPosition } | undefined> {
-    const [e] = await this.readRaw(streamId, BACKWARDS, END, 1);
+    const [e] = await this.readRaw(streamId, esdb().BACKWARDS, esdb().END, 1);
     return e ? { revision: BigInt(e.revision), position: e.position ? coercePosition(e.position) : START } : undefined;
   }
 
   private async eventAt(streamId: string, revision: bigint): Promise<{ position: GlobalPosition } | undefined> {
-    const [e] = await this.readRaw(streamId, FORWARDS, revision, 1);
+    const [e] = await this.readRaw(streamId, esdb().FORWARDS, revision, 1);
     return e && BigInt(e.revision) === revision && e.position ? { position: coercePosition(e.position) } : undefined;
   }
 
@@ -353,8 +347,8 @@ export class EventStoreDbEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const raw = await this.readRaw(
       streamId,
-      backwards ? BACKWARDS : FORWARDS,
-      options.fromRevision ?? (backwards ? END : ESDB_START),
+      backwards ? esdb().BACKWARDS : esdb().FORWARDS,
+      options.fromRevision ?? (backwards ? esdb().END : esdb().START),
       max === undefined ? undefined : Math.floor(max),
     );
     const out: RecordedEvent[] = [];
@@ -374,7 +368,7 @@ export class EventStoreDbEventStore implements EventStore {
     for (;;) {
       // fromPosition is inclusive for reads: the event at `after` is skipped below
       const read = this.client.readAll({
-        direction: FORWARDS,
+        direction: esdb().FORWARDS,
         fromPosition: toReadPosition(after),
         maxCount: READ_PAGE,
       });
@@ -409,9 +403,9 @@ export class EventStoreDbEventStore implements EventStore {
   async headPosition(): Promise<GlobalPosition> {
     this.ensureOpen();
     // the last event that is ours (the server writes `$` events of its own all the time)
-    let from: ReadPosition = END;
+    let from: ReadPosition = esdb().END;
     for (;;) {
-      const read = this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: READ_PAGE });
+      const read = this.client.readAll({ direction: esdb().BACKWARDS, fromPosition: from, maxCount: READ_PAGE });
       let n = 0;
       let pageLast: GlobalPosition | undefined;
       for await (const resolved of read) {

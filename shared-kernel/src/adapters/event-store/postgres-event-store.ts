@@ -29,7 +29,10 @@
  * (c) the poll interval elapses (the safety net while LISTEN is reconnecting).
  */
 import { PagedSubscription, type PagedSource } from './paged-subscription.js';
-import pg from 'pg';
+import type pg from 'pg';
+import { lazyModule } from '../lazy-module.js';
+
+const pgModule = lazyModule<typeof import('pg')>('pg');
 import {
   DuplicateEventIdError,
   START,
@@ -215,8 +218,8 @@ export class PostgresEventStore implements EventStore {
       connectionTimeoutMillis: this.connectTimeoutMs,
       options: `-c search_path=${schema}`,
     };
-    this.pool = new pg.Pool({ ...base, max: Math.max(1, options.poolSize ?? 4) });
-    this.writer = new pg.Pool({ ...base, max: 1 });
+    this.pool = new (pgModule().Pool)({ ...base, max: Math.max(1, options.poolSize ?? 4) });
+    this.writer = new (pgModule().Pool)({ ...base, max: 1 });
     // an idle connection dropped by the server must not crash the process
     this.pool.on('error', () => undefined);
     this.writer.on('error', () => undefined);
@@ -701,7 +704,7 @@ export class PostgresEventStore implements EventStore {
   private startListener(): void {
     if (this.listener || this.listenerStarting || this.closed) return;
     this.listenerStarting = true;
-    const client = new pg.Client({
+    const client = new (pgModule().Client)({
       connectionString: this.connectionString,
       connectionTimeoutMillis: this.connectTimeoutMs,
     });

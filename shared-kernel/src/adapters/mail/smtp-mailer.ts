@@ -4,7 +4,10 @@
  * `wasSent`; a resend after a crash keeps the same Message-ID and Date, which receiving
  * systems use to collapse duplicates (docs/effects.md).
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { lazyModule } from '../lazy-module.js';
+
+const nodemailer = lazyModule<typeof import('nodemailer')>('nodemailer');
 import type { Mailer, MailMessage } from '../../ports/mailer.js';
 
 export class SmtpMailer implements Mailer {
@@ -13,7 +16,7 @@ export class SmtpMailer implements Mailer {
     url: string,
     private readonly from = 'Booking Platform <no-reply@booking.example>',
   ) {
-    this.transport = nodemailer.createTransport(url);
+    this.transport = nodemailer().createTransport(url);
   }
 
   async send(message: MailMessage): Promise<{ messageId: string }> {

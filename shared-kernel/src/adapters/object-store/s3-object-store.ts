@@ -3,13 +3,10 @@
  * when an operation requires them: recent SDKs otherwise stream aws-chunked bodies with
  * trailing checksums, which local S3-compatible servers may store framing and all.
  */
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { lazyModule } from '../lazy-module.js';
+
+const s3 = lazyModule<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3');
 import { assertObjectKey, type ObjectStore, type StoredObject } from '../../ports/object-store.js';
 
 export interface S3ObjectStoreOptions {
@@ -23,7 +20,7 @@ export interface S3ObjectStoreOptions {
 }
 
 function notFound(err: unknown): boolean {
-  if (err instanceof S3ServiceException)
+  if (err instanceof s3().S3ServiceException)
     return err.$metadata.httpStatusCode === 404 || err.name === 'NoSuchKey' || err.name === 'NotFound';
   return false;
 }
@@ -31,7 +28,7 @@ function notFound(err: unknown): boolean {
 export class S3ObjectStore implements ObjectStore {
   readonly client: S3Client;
   constructor(private readonly options: S3ObjectStoreOptions) {
-    this.client = new S3Client({
+    this.client = new (s3().S3Client)({
       region: options.region ?? 'us-east-1',
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       forcePathStyle: true,
@@ -54,7 +51,7 @@ export class S3ObjectStore implements ObjectStore {
     options: { contentType: string; metadata?: Record<string, string> },
   ): Promise<void> {
     await this.client.send(
-      new PutObjectCommand({
+      new (s3().PutObjectCommand)({
         Bucket: this.options.bucket,
         Key: this.key(key),
         Body: body,
@@ -67,7 +64,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async get(key: string): Promise<StoredObject | null> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }));
+      const out = await this.client.send(
+        new (s3().GetObjectCommand)({ Bucket: this.options.bucket, Key: this.key(key) }),
+      );
       const bytes = await out.Body!.transformToByteArray();
       return { body: Buffer.from(bytes), contentType: out.ContentType ?? 'application/octet-stream' };
     } catch (err) {
@@ -78,7 +77,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async exists(key: string): Promise<boolean> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }));
+      await this.client.send(new (s3().HeadObjectCommand)({ Bucket: this.options.bucket, Key: this.key(key) }));
       return true;
     } catch (err) {
       if (notFound(err)) return false;

@@ -7,7 +7,10 @@
  * "start paying") returns the same intent or refund. Stripe prunes keys after 24 h, so the
  * payment stream, not the key, is what makes a later start reuse the recorded intent.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { lazyModule } from '../lazy-module.js';
+
+const stripe = lazyModule<typeof Stripe>('stripe');
 import type {
   CreateIntentRequest,
   IntentSnapshot,
@@ -80,7 +83,7 @@ export class StripeGateway implements PaymentGateway {
   private readonly stripe: Stripe;
 
   constructor(options: StripeGatewayOptions) {
-    this.stripe = new Stripe(options.secretKey, {
+    this.stripe = new (stripe())(options.secretKey, {
       ...stripeClientConfig(options.apiUrl),
       maxNetworkRetries: options.maxNetworkRetries ?? 2,
       timeout: options.timeoutMs ?? 20_000,

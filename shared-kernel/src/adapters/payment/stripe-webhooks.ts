@@ -2,7 +2,10 @@
  * Verifying and reading Stripe webhooks. The signature (`Stripe-Signature: t=…,v1=…`) is
  * an HMAC of the RAW request body, so it must be checked before any JSON parsing.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { lazyModule } from '../lazy-module.js';
+
+const stripe = lazyModule<typeof Stripe>('stripe');
 import { WebhookSignatureError } from './webhook-signature-error.js';
 
 export type StripeEvent = Stripe.Event;
@@ -25,7 +28,7 @@ export function verifyStripeWebhook(
 ): StripeEvent {
   if (!signature) throw new WebhookSignatureError('the Stripe-Signature header is missing');
   try {
-    return Stripe.webhooks.constructEvent(rawBody, signature, secret, toleranceSeconds, undefined, nowMs);
+    return stripe().webhooks.constructEvent(rawBody, signature, secret, toleranceSeconds, undefined, nowMs);
   } catch (err) {
     throw new WebhookSignatureError(err instanceof Error ? err.message : String(err));
   }
@@ -37,5 +40,5 @@ export function signStripeWebhook(
   secret: string,
   timestampSeconds = Math.floor(Date.now() / 1000),
 ): string {
-  return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: timestampSeconds });
+  return stripe().webhooks.generateTestHeaderString({ payload, secret, timestamp: timestampSeconds });
 }

@@ -3,7 +3,10 @@
  * retry instead of hanging while Redis is down; connection errors are logged, never
  * dropped, and ioredis keeps reconnecting in the background.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { lazyModule } from '../lazy-module.js';
+
+const ioredis = lazyModule<typeof import('ioredis')>('ioredis');
 import type { Logger } from '../../logging.js';
 
 export interface RedisClientOptions {
@@ -14,7 +17,7 @@ export interface RedisClientOptions {
 }
 
 export function openRedis(options: RedisClientOptions): Redis {
-  const client = new Redis(options.url, {
+  const client = new (ioredis().Redis)(options.url, {
     connectionName: options.connectionName ?? 'booking-platform',
     // a rate-limited request waits at most ~2 reconnect attempts, not ioredis's default 20
     maxRetriesPerRequest: 2,

@@ -4,7 +4,10 @@
  * instance that shares the Redis server shares the limit.
  */
 import type { Redis } from 'ioredis';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { RedisReply } from 'rate-limit-redis';
+import { lazyModule } from '../lazy-module.js';
+
+const rateLimitRedis = lazyModule<typeof import('rate-limit-redis')>('rate-limit-redis');
 import type { RateLimitStores } from '../../ports/rate-limit-stores.js';
 
 export function redisRateLimitStores(client: Redis, keyPrefix = 'booking:'): RateLimitStores {
@@ -12,7 +15,7 @@ export function redisRateLimitStores(client: Redis, keyPrefix = 'booking:'): Rat
     // one store object per limiter (express-rate-limit keeps per-store state); the keys
     // need no limiter name of their own: the limiter puts its name in front of each key
     forLimiter: () =>
-      new RedisStore({
+      new (rateLimitRedis().RedisStore)({
         sendCommand: (command: string, ...args: string[]) => client.call(command, ...args) as Promise<RedisReply>,
         prefix: `${keyPrefix}rl:`,
       }),

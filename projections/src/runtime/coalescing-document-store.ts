@@ -1,0 +1,261 @@
+/**
+ * Counter documents (analytics funnel and revenue, capacity, offering stock) take a `$inc`
+ * from many events: one BookingPlaced increments nine funnel documents, and most of them
+ * again for the next booking. When nothing but this process writes the read models (the
+ * embedded store, a rebuild's own collections), this store adds up the increments a
+ * document gets between two flushes and writes the document once, at the position of the
+ * last event that incremented it: the read model ends exactly as with one write per event.
+ *
+ * Idempotency stays per event: an increment is taken only when its position is newer than
+ * the document's `_pos` (read once, then remembered from this store's own writes) and than
+ * the increments already taken, so a replayed event adds nothing.
+ *
+ * Only updates made of `$inc` (whole numbers) and `$setOnInsert` are merged. Any other
+ * access to a document with merged increments (another update, get, delete, queries on its
+ * collection) writes them first, so every read sees them and updates apply in event order.
+ * `writeBack` (called by `flush` and `saveCheckpoint`) writes what is merged; a document
+ * whose write fails keeps its increments for the next attempt, so a checkpoint is only
+ * saved after everything before it is written.
+ *
+ * Not safe with several concurrent writers of the same collections (MongoDB shared by
+ * several projector processes): the runner enables it only when told it is the only one.
+ */
+import type { Collection, Doc, DocumentStore, Filter, FindOptions, GroupSum, Update } from '@booking/shared-kernel';
+
+interface Merged {
+  collection: Collection<Doc>;
+  /** a Map: the paths are data (`status.PENDING`), which would turn an object slow */
+  inc: Map<string, number>;
+  setOnInsert: Record<string, unknown> | undefined;
+  /** position of the last increment taken */
+  position: string;
+}
+
+/** remembered `_pos` values beyond this many are forgotten (then read again) */
+const KNOWN_LIMIT = 100_000;
+
+function isMergeable(
+  update: Update,
+): update is { $inc: Record<string, number>; $setOnInsert?: Record<string, unknown> } {
+  let inc = false;
+  for (const op in update) {
+    if (op === '$inc') inc = true;
+    else if (op !== '$setOnInsert') return false;
+  }
+  if (!inc) return false;
+  for (const path in update.$inc) if (!Number.isSafeInteger(update.$inc![path])) return false;
+  return true;
+}
+
+/** true when `a` and `b` are the same path or one contains the other */
+function overlaps(a: string, b: string): boolean {
+  if (a.length === b.length) return a === b;
+  // 46: '.'
+  return a.length < b.length
+    ? b.startsWith(a) && b.charCodeAt(a.length) === 46
+    : a.startsWith(b) && a.charCodeAt(b.length) === 46;
+}
+
+/** Whether adding a new `path` to `merged` would make one update MongoDB refuses (a path
+ *  twice across operators, or a path inside another). */
+function conflicts(merged: Merged, path: string): boolean {
+  for (const other of merged.inc.keys()) if (overlaps(path, other)) return true;
+  if (merged.setOnInsert) for (const other in merged.setOnInsert) if (overlaps(path, other)) return true;
+  return false;
+}
+
+export class CoalescingDocumentStore implements DocumentStore {
+  /** physical collection name -> document id -> increments not yet written */
+  private readonly merged = new Map<string, Map<string, Merged>>();
+  /** physical collection name -> document id -> its `_pos` (null: no document) */
+  private known = new Map<string, Map<string, string | null>>();
+  private knownCount = 0;
+
+  constructor(readonly inner: DocumentStore) {}
+
+  collection<T extends Doc>(name: string): Collection<T> {
+    return new CoalescingCollection<T>(this, this.inner.collection<T>(name));
+  }
+
+  getCheckpoint(projector: string): Promise<string | null> {
+    return this.inner.getCheckpoint(projector);
+  }
+
+  async saveCheckpoint(projector: string, position: string): Promise<void> {
+    await this.writeBack();
+    await this.inner.saveCheckpoint(projector, position);
+  }
+
+  async flush(): Promise<void> {
+    await this.writeBack();
+    await this.inner.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.writeBack();
+    await this.inner.close();
+  }
+
+  /** whether increments are waiting for `writeBack` */
+  get pending(): boolean {
+    for (const docs of this.merged.values()) if (docs.size > 0) return true;
+    return false;
+  }
+
+  /** Writes every merged document. */
+  async writeBack(): Promise<void> {
+    for (const [name, docs] of this.merged) {
+      for (const id of [...docs.keys()]) await this.writeOne(name, docs, id);
+    }
+  }
+
+  /** Forgets every remembered `_pos` (another writer may have changed the documents). */
+  forgetPositions(): void {
+    this.known = new Map();
+    this.knownCount = 0;
+  }
+
+  /** @internal */
+  async writeMerged(name: string, id?: string): Promise<void> {
+    const docs = this.merged.get(name);
+    if (!docs || docs.size === 0) return;
+    if (id === undefined) {
+      for (const key of [...docs.keys()]) await this.writeOne(name, docs, key);
+    } else if (docs.has(id)) {
+      await this.writeOne(name, docs, id);
+    }
+  }
+
+  /** @internal */
+  async mergeInc(
+    collection: Collection<Doc>,
+    id: string,
+    update: { $inc: Record<string, number>; $setOnInsert?: Record<string, unknown> },
+    position: string,
+  ): Promise<boolean> {
+    const name = collection.name;
+    let docs = this.merged.get(name);
+    const current = docs?.get(id);
+    if (current) {
+      if (current.position >= position) return false;
+      const inc = update.$inc;
+      for (const path in inc) {
+        if (!current.inc.has(path) && conflicts(current, path)) {
+          await this.writeOne(name, docs!, id);
+          return this.mergeInc(collection, id, update, position);
+        }
+      }
+      for (const path in inc) current.inc.set(path, (current.inc.get(path) ?? 0) + inc[path]!);
+      current.position = position;
+      return true;
+    }
+    const base = await this.positionOf(collection, id);
+    if (base !== null && base >= position) return false;
+    if (!docs) this.merged.set(name, (docs = new Map()));
+    docs.set(id, {
+      collection,
+      inc: new Map(Object.entries(update.$inc)),
+      setOnInsert: update.$setOnInsert ? { ...update.$setOnInsert } : undefined,
+      position,
+    });
+    return true;
+  }
+
+  /** @internal after a write that went straight through */
+  wrote(name: string, id: string, position: string | null): void {
+    const docs = this.known.get(name);
+    if (docs?.has(id)) docs.set(id, position);
+  }
+
+  /** @internal */
+  forgetCollection(name: string): void {
+    this.merged.delete(name);
+    const docs = this.known.get(name);
+    if (docs) this.knownCount -= docs.size;
+    this.known.delete(name);
+  }
+
+  private async writeOne(name: string, docs: Map<string, Merged>, id: string): Promise<void> {
+    const m = docs.get(id)!;
+    const inc = Object.fromEntries(m.inc);
+    const update: Update = m.setOnInsert ? { $inc: inc, $setOnInsert: m.setOnInsert } : { $inc: inc };
+    // a failed write keeps the increments: the caller's flush fails and saves no checkpoint
+    await m.collection.upsertAt(id, update, m.position);
+    if (docs.get(id) === m) docs.delete(id);
+    this.remember(name, id, m.position);
+  }
+
+  private async positionOf(collection: Collection<Doc>, id: string): Promise<string | null> {
+    const known = this.known.get(collection.name)?.get(id);
+    if (known !== undefined) return known;
+    const doc = await collection.get(id);
+    const position = doc?._pos ?? null;
+    this.remember(collection.name, id, position);
+    return position;
+  }
+
+  private remember(name: string, id: string, position: string | null): void {
+    let docs = this.known.get(name);
+    if (!docs) this.known.set(name, (docs = new Map()));
+    if (!docs.has(id)) {
+      if (this.knownCount >= KNOWN_LIMIT) {
+        this.forgetPositions();
+        return this.remember(name, id, position);
+      }
+      this.knownCount++;
+    }
+    docs.set(id, position);
+  }
+}
+
+class CoalescingCollection<T extends Doc> implements Collection<T> {
+  constructor(
+    private readonly store: CoalescingDocumentStore,
+    private readonly inner: Collection<T>,
+  ) {}
+  get name(): string {
+    return this.inner.name;
+  }
+  async get(id: string): Promise<T | null> {
+    await this.store.writeMerged(this.inner.name, id);
+    return this.inner.get(id);
+  }
+  async upsertAt(id: string, update: Update, position: string): Promise<boolean> {
+    if (isMergeable(update)) return this.store.mergeInc(this.inner as Collection<Doc>, id, update, position);
+    await this.store.writeMerged(this.inner.name, id);
+    const applied = await this.inner.upsertAt(id, update, position);
+    if (applied) this.store.wrote(this.inner.name, id, position);
+    return applied;
+  }
+  async deleteAt(id: string, position: string): Promise<boolean> {
+    await this.store.writeMerged(this.inner.name, id);
+    const deleted = await this.inner.deleteAt(id, position);
+    if (deleted) this.store.wrote(this.inner.name, id, null);
+    return deleted;
+  }
+  async find(filter?: Filter, options?: FindOptions): Promise<T[]> {
+    await this.store.writeMerged(this.inner.name);
+    return this.inner.find(filter, options);
+  }
+  async count(filter?: Filter): Promise<number> {
+    await this.store.writeMerged(this.inner.name);
+    return this.inner.count(filter);
+  }
+  async groupSum(filter: Filter, groupBy: string, sumFields: readonly string[]): Promise<GroupSum[]> {
+    await this.store.writeMerged(this.inner.name);
+    return this.inner.groupSum(filter, groupBy, sumFields);
+  }
+  ensureIndex(fields: Record<string, 1 | -1>, options?: { unique?: boolean }): Promise<void> {
+    return this.inner.ensureIndex(fields, options);
+  }
+  async drop(): Promise<void> {
+    this.store.forgetCollection(this.inner.name);
+    await this.inner.drop();
+  }
+  async insertMany(docs: readonly T[]): Promise<void> {
+    await this.store.writeMerged(this.inner.name);
+    // inserted documents carry their own `_pos`: forget what was remembered about them
+    for (const doc of docs) this.store.wrote(this.inner.name, doc._id, doc._pos ?? null);
+    await this.inner.insertMany(docs);
+  }
+}

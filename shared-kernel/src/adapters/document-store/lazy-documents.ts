@@ -1,0 +1,136 @@
+/**
+ * One collection's documents in memory, read from the file only when needed: a document by
+ * id on its first access, the whole collection on the first scan (iteration or `size`).
+ * Opening a read-model file therefore costs nothing per stored document; a restart reads
+ * only what is asked for (a caught-up projector touches nothing, a query loads its
+ * collection once). Queries wait for `whenComplete()`, which reads the collection in
+ * slices and yields between them, so loading a large collection never blocks the event
+ * loop for long; a synchronous scan finishes whatever is left at once.
+ *
+ * The file holds the state of the last flush and memory holds everything written since,
+ * so a document not in memory is read from the file unless it was deleted since the open
+ * (`gone`); a full load adds only the rows memory does not already have or has deleted.
+ */
+export interface DocumentSource<V> {
+  /** the stored document with this id, or undefined */
+  one(id: string): V | undefined;
+  /** every stored document of the collection */
+  all(): Iterable<[string, V]>;
+  /** up to `limit` stored documents with ids after `afterId` (null: from the first), in id order */
+  page(afterId: string | null, limit: number): [string, V][];
+}
+
+/** documents read per slice by `whenComplete` (~10-20 ms of deserialising) */
+const SLICE = 2000;
+
+export class LazyDocuments<V> extends Map<string, V> {
+  private complete: boolean;
+  /** ids deleted since the open while the collection was not fully loaded */
+  private readonly gone = new Set<string>();
+  private loading: Promise<void> | null = null;
+
+  constructor(private readonly source: DocumentSource<V> | null) {
+    super();
+    this.complete = source === null;
+  }
+
+  override get(id: string): V | undefined {
+    const doc = super.get(id);
+    if (doc !== undefined || this.complete || this.gone.has(id)) return doc;
+    const stored = this.source!.one(id);
+    if (stored !== undefined) super.set(id, stored);
+    return stored;
+  }
+
+  override has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  override set(id: string, doc: V): this {
+    if (!this.complete) this.gone.delete(id);
+    return super.set(id, doc);
+  }
+
+  override delete(id: string): boolean {
+    if (this.complete) return super.delete(id);
+    const existed = this.has(id);
+    super.delete(id);
+    this.gone.add(id);
+    return existed;
+  }
+
+  /** Everything is gone, including what is stored (a drop). */
+  override clear(): void {
+    super.clear();
+    this.gone.clear();
+    this.complete = true;
+  }
+
+  override get size(): number {
+    this.loadAll();
+    return super.size;
+  }
+
+  override values(): MapIterator<V> {
+    this.loadAll();
+    return super.values();
+  }
+
+  override keys(): MapIterator<string> {
+    this.loadAll();
+    return super.keys();
+  }
+
+  override entries(): MapIterator<[string, V]> {
+    this.loadAll();
+    return super.entries();
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+
+  override forEach(callback: (value: V, key: string, map: Map<string, V>) => void, thisArg?: unknown): void {
+    this.loadAll();
+    super.forEach(callback, thisArg);
+  }
+
+  /** null when every stored document is in memory; else a promise that resolves once
+   *  they are, reading them slice by slice (one load however many callers wait) */
+  whenComplete(): Promise<void> | null {
+    if (this.complete) return null;
+    this.loading ??= this.loadInSlices().finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  private async loadInSlices(): Promise<void> {
+    let after: string | null = null;
+    while (!this.complete) {
+      const rows = this.source!.page(after, SLICE);
+      this.addStored(rows);
+      if (rows.length < SLICE) this.markComplete();
+      else {
+        after = rows[rows.length - 1]![0];
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+  }
+
+  /** Adds stored rows unless memory has the document already, or deleted it. */
+  private addStored(rows: Iterable<[string, V]>): void {
+    for (const [id, doc] of rows) {
+      if (!this.gone.has(id) && super.get(id) === undefined) super.set(id, doc);
+    }
+  }
+
+  private markComplete(): void {
+    this.gone.clear();
+    this.complete = true;
+  }
+
+  private loadAll(): void {
+    if (this.complete) return;
+    this.addStored(this.source!.all());
+    this.markComplete();
+  }
+}
