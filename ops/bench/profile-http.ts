@@ -3,6 +3,9 @@
  * `--cpu-prof`, books one product at 64 connections, stops it and prints the top functions.
  *
  *   npx tsx ops/bench/profile-http.ts [profileDir=/tmp/booking-cpu-prof] [seconds=10] [connections=64]
+ *
+ * PROFILE_FROM_DIR=<data dir>: start from a copy of that data folder (e.g. one with a long
+ * history built by ops/bench/restart.bench.ts) instead of an empty one.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +18,7 @@ const [dirArg, secondsArg, connectionsArg] = process.argv.slice(2);
 const dir = path.resolve(dirArg ?? path.join(os.tmpdir(), 'booking-cpu-prof'));
 fs.rmSync(dir, { recursive: true, force: true });
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-http-'));
+if (process.env.PROFILE_FROM_DIR) fs.cpSync(process.env.PROFILE_FROM_DIR, dataDir, { recursive: true });
 const port = await freePort();
 const platform = spawnPlatform(dataDir, port, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
 try {
