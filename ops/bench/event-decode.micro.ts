@@ -6,29 +6,10 @@
 import { eventCatalogue, newId, type RecordedEvent } from '@booking/shared-kernel';
 import { classValidatorProblems } from '../../shared-kernel/src/events/class-validator-problems.js';
 import { bookingEvents, capacityEvents } from '../../shared-kernel/src/events/index.js';
+import { sampleOf } from '../../shared-kernel/test/fixtures/event-samples.js';
 
-const ID = (n: number): string => `01900000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
-const EUR = { amount: 4200, currency: 'EUR' };
-const SLOT = { start: '2030-01-07T08:00:00.000Z', end: '2030-01-07T09:00:00.000Z' };
-const samples: Record<string, Record<string, unknown>> = {
-  BookingPlaced: {
-    bookingId: ID(2),
-    customerId: 'customer-1',
-    providerId: 'provider-1',
-    offeringId: ID(1),
-    offeringTitle: 'Haircut',
-    kind: 'service',
-    quantity: 1,
-    slot: SLOT,
-    capacityStreamId: `slot-${ID(1)}-${Date.parse(SLOT.start)}`,
-    unitPrice: EUR,
-    total: EUR,
-    holdExpiresAt: '2030-01-01T10:15:00.000Z',
-    attribution: { utmSource: 'tiktok', ttclid: 'abc' },
-    client: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' },
-  },
-  CapacityReserved: { offeringId: ID(1), bookingId: ID(2), quantity: 1, holdExpiresAt: '2030-01-01T10:15:00.000Z' },
-};
+// the same valid samples the event catalogue's tests use
+const samples = { BookingPlaced: sampleOf('BookingPlaced')!, CapacityReserved: sampleOf('CapacityReserved')! };
 
 function recorded(type: string, json: string, eventId: string): RecordedEvent {
   return {
