@@ -13,8 +13,9 @@
  * `applyUpdate`: a write stores a new document object and never changes a stored one, so
  * a failing write leaves the store as it was; reads hand out copies (`copyValue`).
  *
- * Reads scan the collection's Map (non-unique indexes are accepted and ignored); unique
- * indexes are kept as in-memory key maps and are declared again after every open, as the
+ * Reads scan the collection's Map, or only the documents a non-unique index's first field
+ * allows when the filter asks that field to equal a string (equality-index.ts); unique
+ * indexes are kept as in-memory key maps. Both are declared again after every open, as the
  * projectors do at start.
  */
 import fs from 'node:fs';
@@ -35,6 +36,7 @@ import type {
 import { applyUpdate } from './apply-update.js';
 import { copyValue } from './copy-value.js';
 import { LazyDocuments, type DocumentSource } from './lazy-documents.js';
+import { EqualityIndex, equalityOperand } from './equality-index.js';
 import {
   assertFieldPath,
   assertFilter,
@@ -68,6 +70,8 @@ class CollectionState {
   /** every persisted row goes at the next flush (drop) */
   dropped = false;
   readonly uniqueIndexes: UniqueIndex[] = [];
+  /** non-unique indexes, by their first field (equality-index.ts) */
+  readonly equalityIndexes: EqualityIndex[] = [];
   constructor(
     readonly name: string,
     stored: DocumentSource<StoredDoc> | null,
@@ -150,7 +154,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     const loading = this.state.docs.whenComplete();
     if (loading) await loading;
     let cursor = new Query(filter, MINGO_OPTIONS)
-      .find<StoredDoc>(this.state.docs.values())
+      .find<StoredDoc>(this.candidates(filter))
       .sort(stableSort(options.sort));
     if (options.skip) cursor = cursor.skip(options.skip);
     if (options.limit) cursor = cursor.limit(options.limit);
@@ -164,8 +168,21 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     if (loading) await loading;
     const query = new Query(filter, MINGO_OPTIONS);
     let n = 0;
-    for (const doc of this.state.docs.values()) if (query.test(doc)) n++;
+    for (const doc of this.candidates(filter)) if (query.test(doc)) n++;
     return n;
+  }
+
+  /** The documents a filter may match: an equality index's bucket when one applies, else all. */
+  private candidates(filter: Filter): Iterable<StoredDoc> {
+    for (const index of this.state.equalityIndexes) {
+      const value = equalityOperand(filter, index.field);
+      if (value === undefined) continue;
+      if (!index.isBuilt) index.build(this.state.docs.values());
+      const docs: StoredDoc[] = [];
+      for (const id of index.candidates(value)) docs.push(this.state.docs.get(id)!);
+      return docs;
+    }
+    return this.state.docs.values();
   }
 
   async groupSum(filter: Filter, groupBy: string, sumFields: readonly string[]): Promise<GroupSum[]> {
@@ -196,8 +213,13 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     const names = Object.keys(fields);
     if (names.length === 0) throw new Error('ensureIndex needs at least one field');
     names.forEach((f) => assertFieldPath(f, 'index'));
-    // Non-unique indexes are a no-op: reads scan the in-memory Map.
-    if (!options.unique) return;
+    // A non-unique index narrows equality queries on its first field (built on first use).
+    if (!options.unique) {
+      if (!this.state.equalityIndexes.some((ix) => ix.field === names[0])) {
+        this.state.equalityIndexes.push(new EqualityIndex(names[0]!));
+      }
+      return;
+    }
     const same = this.state.uniqueIndexes.find(
       (ix) => ix.fields.length === names.length && ix.fields.every((f, i) => f === names[i]),
     );
@@ -229,6 +251,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     this.state.dirty.clear();
     this.state.dropped = true;
     for (const index of this.state.uniqueIndexes) index.entries.clear();
+    for (const index of this.state.equalityIndexes) index.clear();
   }
 
   private replace(id: string, previous: StoredDoc | undefined, next: StoredDoc): void {
@@ -243,6 +266,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     }
     if (previous) this.unindex(previous);
     this.state.uniqueIndexes.forEach((index, i) => index.entries.set(keys[i]!, id));
+    for (const index of this.state.equalityIndexes) index.add(next);
     this.state.docs.set(id, next);
     this.state.dirty.add(id);
   }
@@ -252,6 +276,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
       const key = indexKey(doc, index.fields);
       if (index.entries.get(key) === doc._id) index.entries.delete(key);
     }
+    for (const index of this.state.equalityIndexes) index.remove(doc);
   }
 }
 
