@@ -8,31 +8,13 @@
 import 'reflect-metadata';
 import { isISO8601, length, matches } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import {
-  bookingEvents,
-  capacityEvents,
-  catalogEvents,
-  effectEvents,
-  eventCatalogue,
-  identityEvents,
-  idempotencyEvents,
-  paymentEvents,
-  type EventDefinition,
-} from '../src/events/index.js';
+import { eventCatalogue, eventDefinitions, type EventDefinition } from '../src/events/index.js';
 import { classValidatorProblems } from '../src/events/class-validator-problems.js';
 import { compileSchemaCheck, type SchemaCheck } from '../src/events/compiled-schema-check.js';
 import { QUICK_ACCEPTS } from '../src/events/constraint-shortcuts.js';
 import { sampleOf } from './fixtures/event-samples.js';
 
-const definitions: EventDefinition[] = [
-  ...catalogEvents,
-  ...capacityEvents,
-  ...bookingEvents,
-  ...paymentEvents,
-  ...idempotencyEvents,
-  ...identityEvents,
-  ...effectEvents,
-];
+const definitions: EventDefinition[] = eventDefinitions;
 
 type Path = (string | number)[];
 

@@ -21,8 +21,8 @@ export * from './effects.js';
 export type DomainEvent =
   CatalogEvent | CapacityEvent | BookingEvent | PaymentEvent | IdempotencyEvent | IdentityEvent | EffectEvent;
 
-/** The one catalogue of every event the platform stores. */
-export const eventCatalogue = new EventCatalogue().register(
+/** Every event definition the platform stores, by bounded context. */
+export const eventDefinitions = [
   ...catalogEvents,
   ...capacityEvents,
   ...bookingEvents,
@@ -30,4 +30,7 @@ export const eventCatalogue = new EventCatalogue().register(
   ...idempotencyEvents,
   ...identityEvents,
   ...effectEvents,
-);
+];
+
+/** The one catalogue of every event the platform stores. */
+export const eventCatalogue = new EventCatalogue().register(...eventDefinitions);
