@@ -27,7 +27,9 @@ RUN --mount=type=cache,target=/root/.npm \
  && node -e "require('better-sqlite3')(':memory:').prepare('select 1').get()"
 
 COPY . .
-RUN npm run build -w ui && test -f ui/dist/index.html
+# the UI, and the platform's TypeScript bundled into plain JavaScript (no transform at start)
+RUN npm run build -w ui && test -f ui/dist/index.html \
+ && npm run build:platform && test -f ops/dist/platform/main.mjs
 
 # ---- runtime ----------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS runtime
@@ -35,12 +37,15 @@ ENV NODE_ENV=production \
     PORT=8080 \
     DATA_DIR=/app/data
 WORKDIR /app
-# node_modules keeps the dev dependencies: the app runs TypeScript through tsx, which is a
-# devDependency (moving tsx to dependencies would allow `npm prune --omit=dev` here).
+# The platform runs from ops/dist/platform (bundled in the build stage; packages stay in
+# node_modules). node_modules keeps the dev dependencies so `npm run admin:create` and
+# `npm run projection:rebuild` (tsx) work in the container; `node ops/dist/platform/admin-create.mjs`
+# and `projection-rebuild.mjs` are the same commands without tsx.
 COPY --from=build --chown=node:node /app /app
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["npx","tsx","ops/platform/main.ts"]
+# --enable-source-maps: stack traces in the logs name the .ts sources
+CMD ["node","--enable-source-maps","ops/dist/platform/main.mjs"]

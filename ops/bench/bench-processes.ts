@@ -2,7 +2,7 @@
  * Child processes for the benchmarks: the all-in-one platform and the bare express route,
  * each on its own event loop, loaded with autocannon from the parent; and their RSS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -126,31 +126,52 @@ export function spawnPlatformNoop(port: number, env: Record<string, string> = {}
 }
 
 /**
+ * How the platform process runs: `bundle` is the production entry (the JavaScript that
+ * `npm run build:platform` writes, run as the Dockerfile and `npm start` run it); `tsx`
+ * transforms the TypeScript sources at start, as `npm start` did before the bundle.
+ */
+export type PlatformEntry = 'bundle' | 'tsx';
+
+let bundleChecked = false;
+
+/** Builds the platform bundle when a source changed since the last build (once per process). */
+export function ensurePlatformBundle(): void {
+  if (bundleChecked) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'ops/build/bundle-platform.mjs'), '--if-stale'], {
+    stdio: 'inherit',
+  });
+  bundleChecked = true;
+}
+
+/** Node arguments that start ops/platform/main.ts the `entry` way (building a stale bundle first). */
+export function platformEntryArgs(entry: PlatformEntry): string[] {
+  if (entry === 'tsx') return ['--import', 'tsx', path.join(ROOT, 'ops/platform/main.ts')];
+  ensurePlatformBundle();
+  return ['--enable-source-maps', path.join(ROOT, 'ops/dist/platform/main.mjs')];
+}
+
+/**
  * All roles in one process on the embedded defaults in `dataDir`. `nodeArgs` go before the
- * script (e.g. `--cpu-prof`); `env` overrides the bench defaults.
+ * script (e.g. `--cpu-prof`); `env` overrides the bench defaults; `entry` defaults to tsx.
  */
 export function spawnPlatform(
   dataDir: string,
   port: number,
-  options: { env?: Record<string, string>; nodeArgs?: string[] } = {},
+  options: { env?: Record<string, string>; nodeArgs?: string[]; entry?: PlatformEntry } = {},
 ): ChildProcess {
-  return spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'ops/platform/main.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        DEMO_DATA: 'false',
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'test',
-        RATE_LIMIT_PER_MINUTE: '0',
-        ...options.env,
-      },
-      stdio: 'inherit',
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...platformEntryArgs(options.entry ?? 'tsx')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DEMO_DATA: 'false',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      RATE_LIMIT_PER_MINUTE: '0',
+      ...options.env,
     },
-  );
+    stdio: 'inherit',
+  });
 }

@@ -10,6 +10,9 @@
  * Raw inserts: the same NewEvent objects, serialised the same way (JSON.stringify of data
  * and metadata), into the same `events` table schema, with transactions of 1 row, of 10
  * rows, and of WRITERS appends' worth of rows (what group commit does at best).
+ *
+ * commitFloor (commit-floor.ts): one awaited batch-1 append at a time next to raw
+ * better-sqlite3 and bare write + fsync / fdatasync loops on the same disk, in alternating bursts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +21,7 @@ import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { SqliteEventStore } from '../../shared-kernel/src/adapters/event-store/sqlite-event-store.js';
 import type { NewEvent } from '../../shared-kernel/src/ports/event-store.js';
+import { benchCommitFloor } from './commit-floor.js';
 
 const WRITERS = 64;
 const TOTAL_EVENTS = 20_000;
@@ -245,6 +249,8 @@ export async function benchEventStore(): Promise<Record<string, unknown>> {
     const rawGroup10 = median(runs.rawGroup10);
 
     const aggregate = await benchAggregateLoad(dir);
+    // one writer, each commit awaited: ours next to raw and the disk's bare write + sync loops
+    const commitFloor = await benchCommitFloor();
 
     return {
       setup: {
@@ -265,6 +271,7 @@ export async function benchEventStore(): Promise<Record<string, unknown>> {
         groupLikeBatch10: rawGroup10,
       },
       aggregateLoad: { streamEvents: AGG_EVENTS, ...aggregate },
+      commitFloor,
       ratios: {
         // port (group commit) vs raw with the same rows per transaction as the caller's append
         batch1VsRawTx1: ratio(port1.eventsPerSec, raw1.eventsPerSec),

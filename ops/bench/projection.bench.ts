@@ -65,6 +65,12 @@ export async function measureRebuild(
   return { runner, events: Number(head), eventsPerSec: Math.round(Number(head) / seconds), seconds: round(seconds) };
 }
 
+/** user + system CPU seconds of this process since `from` (GC helper threads included) */
+function cpuSecondsSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1e6;
+}
+
 export async function benchProjection(targetEvents = 100_000): Promise<Record<string, unknown>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-projection-'));
   try {
@@ -73,9 +79,14 @@ export async function benchProjection(targetEvents = 100_000): Promise<Record<st
     const events = await appendHistory(store, Math.ceil(targetEvents / 6));
     const appendSeconds = (performance.now() - t0) / 1000;
 
+    // CPU seconds too: on a shared machine wall time swings with the load, CPU time less
+    let cpu = process.cpuUsage();
     const decode = await measureReadDecode(store);
+    const decodeCpuSeconds = cpuSecondsSince(cpu);
     const docs = new EmbeddedDocumentStore({ path: path.join(dir, 'read-models.sqlite') });
+    cpu = process.cpuUsage();
     const rebuild = await measureRebuild(store, docs);
+    const rebuildCpuSeconds = cpuSecondsSince(cpu);
     const rssAfterRebuildMb = round(process.memoryUsage().rss / 2 ** 20, 0);
     await rebuild.runner.stop();
     await docs.close();
@@ -83,10 +94,15 @@ export async function benchProjection(targetEvents = 100_000): Promise<Record<st
     return {
       events,
       historyAppendEventsPerSec: Math.round(events / appendSeconds),
-      bareReadDecode: { eventsPerSec: decode.eventsPerSec, seconds: decode.seconds },
+      bareReadDecode: {
+        eventsPerSec: decode.eventsPerSec,
+        seconds: decode.seconds,
+        eventsPerCpuSec: Math.round(decode.events / decodeCpuSeconds),
+      },
       rebuild: {
         eventsPerSec: rebuild.eventsPerSec,
         seconds: rebuild.seconds,
+        eventsPerCpuSec: Math.round(rebuild.events / rebuildCpuSeconds),
         projectors: allProjectors.map((p) => p.name),
       },
       ratioRebuildVsBareDecode: round(decode.seconds / rebuild.seconds),

@@ -5,6 +5,7 @@
  *
  *   npm run bench                           # event-store, document-store, peers, http, projection, lag
  *   npm run bench -- peers http             # only the named sections
+ *   npm run bench -- projection-mongo       # rebuild into MONGODB_URL's server (not in the default run)
  *   npm run bench -- --scale                # cost growth at 10k, 100k, 1m events (long)
  *   npm run bench -- --scale=10k,100k       # chosen sizes; or BENCH_SCALE=10k,100k
  *
@@ -23,6 +24,7 @@ import { benchEventStore } from './event-store.bench.js';
 import { benchHttp } from './http.bench.js';
 import { benchPeers } from './peers.bench.js';
 import { benchLag, benchProjection } from './projection.bench.js';
+import { benchProjectionMongo } from './projection-mongo.bench.js';
 import { benchScale, defaultScaleOptions, parseSizes } from './scale.bench.js';
 
 const args = process.argv.slice(2);
@@ -50,6 +52,8 @@ if (want('peers')) result.peers = await benchPeers();
 if (want('http')) result.http = await benchHttp();
 if (want('projection')) result.projection = await benchProjection();
 if (want('lag')) result.lag = await benchLag();
+// needs a server: only when named
+if (only.includes('projection-mongo')) result.projectionMongo = await benchProjectionMongo();
 if (scaleSizes) {
   result.scale = await benchScale({
     ...defaultScaleOptions,

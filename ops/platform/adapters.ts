@@ -3,7 +3,7 @@
  * setup; URLs switch to the production adapters.
  */
 import path from 'node:path';
-import type { Config, DocumentStore, EventStore, SnapshotStore } from '@booking/shared-kernel';
+import type { Config, DocumentStore, EventStore, Logger, SnapshotStore } from '@booking/shared-kernel';
 import {
   EmbeddedDocumentStore,
   EventStoreDbEventStore,
@@ -46,10 +46,16 @@ export async function openEventStoreChecked(config: Pick<Config, 'eventStoreUrl'
   return store;
 }
 
+/** @param logger gets the MongoDB driver's server-monitoring and pool events */
 export async function openDocumentStore(
   config: Pick<Config, 'mongodbUrl' | 'mongodbDb' | 'dataDir'>,
+  logger?: Logger,
 ): Promise<DocumentStore> {
-  if (config.mongodbUrl) return MongoDocumentStore.connect(config.mongodbUrl, config.mongodbDb);
+  if (config.mongodbUrl) {
+    return MongoDocumentStore.connect(config.mongodbUrl, config.mongodbDb, {
+      logger: logger?.child({ component: 'read-model-store' }),
+    });
+  }
   return new EmbeddedDocumentStore({ path: path.join(config.dataDir, 'read-models.sqlite') });
 }
 

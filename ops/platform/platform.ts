@@ -145,7 +145,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const eventStore = new InstrumentedEventStore(baseEventStore, metrics);
   // read-model names resolve through `projection_versions` (projection rebuilds switch them)
   const documentStore = await VersionedDocumentStore.open(
-    new InstrumentedDocumentStore(options.documentStore ?? (await openDocumentStore(config)), metrics),
+    new InstrumentedDocumentStore(options.documentStore ?? (await openDocumentStore(config, logger)), metrics),
     config.roles.includes('projector') ? undefined : 1000,
   );
   const snapshotStore = openSnapshotStore(baseEventStore);
@@ -322,7 +322,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       if (has('read-api')) features.add('read-api');
       if (projectionOps) features.add('projector');
       if (demo) features.add('demo');
-      app.use(openApiRoutes(buildOpenApiDocument({ features })));
+      app.use(openApiRoutes(() => buildOpenApiDocument({ features })));
       app.get('/health', (_req, res) => {
         res.json({ status: 'ok', roles: config.roles });
       });

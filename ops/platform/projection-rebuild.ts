@@ -51,7 +51,7 @@ if (process.env.API_URL) {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, role: 'projection-rebuild' });
   const store = openEventStore(config);
-  const docs = await VersionedDocumentStore.open(await openDocumentStore(config));
+  const docs = await VersionedDocumentStore.open(await openDocumentStore(config, logger));
   const ops = new ProjectionOps(store, docs, allProjectors, null, logger, {
     dropGraceMs: 0,
     staging: rebuildStaging(config),

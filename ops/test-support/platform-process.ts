@@ -41,6 +41,8 @@ export interface PlatformProcessOptions {
   logFile?: string;
   /** how long to wait for GET /health (default 60 s) */
   readyTimeoutMs?: number;
+  /** node's arguments (default: ops/platform/main.ts through tsx) */
+  nodeArgs?: string[];
 }
 
 async function healthy(baseUrl: string): Promise<boolean> {
@@ -83,7 +85,7 @@ function inheritedEnv(): NodeJS.ProcessEnv {
 export async function startPlatformProcess(options: PlatformProcessOptions): Promise<PlatformProcess> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const log = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'ops/platform/main.ts'], {
+  const child = spawn(process.execPath, options.nodeArgs ?? ['--import', 'tsx', 'ops/platform/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...inheritedEnv(), HOST: '127.0.0.1', PORT: String(options.port), ...options.env },
     stdio: ['ignore', log, log],

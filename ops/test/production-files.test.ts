@@ -180,7 +180,7 @@ describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
   const stages = dockerfile.split(/^FROM /m).slice(1);
 
-  it('builds on node:20-bookworm with a toolchain and runs ops/platform/main.ts on a slim image as non-root', () => {
+  it('builds on node:20-bookworm with a toolchain and runs ops/platform/main.ts, bundled, on a slim image as non-root', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(stages[0]).toMatch(/^node:20-bookworm\b/);
     expect(stages[0]).toMatch(/python3/);
@@ -195,7 +195,13 @@ describe('Dockerfile', () => {
     expect(['root', '0']).not.toContain(user);
     expect(runtime).toMatch(/^HEALTHCHECK\b[\s\S]*\/health/m);
     const cmds = [...dockerfile.matchAll(/^CMD\s+(\[.*\])\s*$/gm)];
-    expect(JSON.parse(cmds.at(-1)![1]!)).toEqual(['npx', 'tsx', 'ops/platform/main.ts']);
+    // the bundle of ops/platform/main.ts that the build stage writes, as `npm start` runs it
+    const cmd = JSON.parse(cmds.at(-1)![1]!) as string[];
+    expect(cmd).toEqual(['node', '--enable-source-maps', 'ops/dist/platform/main.mjs']);
+    expect(stages[0]).toMatch(/npm run build:platform/);
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['build:platform']).toBe('node ops/build/bundle-platform.mjs');
+    expect(pkg.scripts.start).toBe(cmd.join(' '));
     expect(fs.existsSync(path.join(root, 'ops/platform/main.ts'))).toBe(true);
   });
 

@@ -9,6 +9,13 @@ import { getMetadataStorage } from 'class-validator';
 
 const CACHED = Symbol.for('booking.class-validator-cache');
 
+/** Bumped whenever a rule is registered (once the cache is installed): whatever was worked
+ *  out from the rules before (e.g. a compiled check) is out of date when it changes. */
+let rulesVersion = 0;
+export function validationRulesVersion(): number {
+  return rulesVersion;
+}
+
 type Metadata = { propertyName: string };
 interface Storage {
   getTargetValidationMetadatas(
@@ -59,6 +66,7 @@ export function cacheValidationMetadata(): void {
   };
   storage.addValidationMetadata = (metadata) => {
     forget();
+    rulesVersion++;
     addValidation(metadata);
   };
 }

@@ -80,6 +80,8 @@ interface QueuedCommand {
   readonly command: unknown;
   readonly ctx: CommandContext;
   readonly ifMatch: bigint | undefined;
+  /** the stream id was just minted: nothing can be stored under it yet */
+  readonly newStream: boolean;
   resolve(result: CommandResult<unknown, DomainEvent>): void;
   reject(error: unknown): void;
 }
@@ -191,8 +193,12 @@ async function loadEntry<S, E extends DomainEvent>(
   runtime: CommandRuntime,
   streamId: string,
   decider: Folding<S, E>,
+  newStream = false,
 ): Promise<CachedState> {
   const cached = runtime.cache.get(streamId);
+  // a stream named by an id minted for this command has no events and no snapshot: the
+  // append expects no stream, so were it wrong the conflict would make it read after all
+  if (newStream && !cached) return { state: decider.initialState, revision: -1n, snapshots: noSnapshot() };
   const codec = decider.snapshot;
   const start: CachedState = cached ??
     (codec && runtime.snapshots ? await readSnapshot(runtime.snapshots, streamId, codec) : undefined) ?? {
@@ -252,7 +258,11 @@ export function executeCommand<C, S, E extends DomainEvent>(
   decider: Decider<C, S, E>,
   command: C | ((state: S) => C),
   ctx: CommandContext,
-  options: { ifMatch?: bigint } = {},
+  options: {
+    ifMatch?: bigint;
+    /** `streamId` holds an id minted for this command (e.g. a new UUIDv7): it is not read */
+    newStream?: boolean;
+  } = {},
 ): Promise<CommandResult<S, E>> {
   const observer = runtime.observer;
   let name = observer && typeof command !== 'function' ? commandName(command) : 'unknown';
@@ -273,6 +283,7 @@ export function executeCommand<C, S, E extends DomainEvent>(
         command: given,
         ctx,
         ifMatch: options.ifMatch,
+        newStream: options.newStream === true,
         resolve: resolve as (r: CommandResult<unknown, DomainEvent>) => void,
         reject,
       },
@@ -303,7 +314,8 @@ async function decideBatch(runtime: CommandRuntime, streamId: string, batch: Que
   const decider = batch[0]!.decider;
   let open = batch;
   for (let attempt = 0; open.length > 0; attempt++) {
-    const loaded = await loadEntry(runtime, streamId, decider);
+    // after a conflict the stream is read whatever the commands said
+    const loaded = await loadEntry(runtime, streamId, decider, attempt === 0 && open.every((e) => e.newStream));
     let state = loaded.state;
     let revision = loaded.revision;
     const decided: Decided[] = [];

@@ -175,6 +175,36 @@ describe('SqliteEventStore specifics', () => {
     });
   });
 
+  it('a long append (written in several multi-row inserts) keeps order, revisions and positions', async () => {
+    const store = make();
+    await store.append('before', [newEvent()], 'no_stream');
+    // 101 rows: chunks of 64, 32, 4 and 1
+    const written = Array.from({ length: 101 }, (_, i) => newEvent('Long', { i }));
+    const r = await store.append('long', written, 'no_stream');
+    expect(r).toEqual({ nextExpectedRevision: 100n, position: { commit: 102n, prepare: 102n } });
+    const read = await store.readStream('long');
+    expect(read.map((e) => e.data)).toEqual(written.map((e) => e.data));
+    expect(read.map((e) => e.metadata.eventId)).toEqual(written.map((e) => e.metadata.eventId));
+    expect(read.map((e) => e.revision)).toEqual(Array.from({ length: 101 }, (_, i) => BigInt(i)));
+    expect(read.map((e) => e.position.commit)).toEqual(Array.from({ length: 101 }, (_, i) => BigInt(i + 2)));
+    expect((await store.append('long', [newEvent()], 100n)).nextExpectedRevision).toBe(101n);
+  });
+
+  it('a taken id in the last chunk of a long append fails it whole; the rest of its batch is kept', async () => {
+    const store = make();
+    const taken = newEvent();
+    await store.append('owner', [taken], 'no_stream');
+    const long = [...Array.from({ length: 69 }, () => newEvent()), taken];
+    const [failed, other] = await Promise.allSettled([
+      store.append('long', long, 'no_stream'),
+      store.append('other', [newEvent(), newEvent(), newEvent()], 'no_stream'),
+    ]);
+    expect((failed as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventIdError);
+    expect(await store.readStream('long')).toEqual([]);
+    expect((other as PromiseFulfilledResult<AppendResult>).value.nextExpectedRevision).toBe(2n);
+    expect((await store.readAll()).map((e) => e.streamId)).toEqual(['owner', 'other', 'other', 'other']);
+  });
+
   it('data survives close and reopen', async () => {
     const file = tempPath();
     const first = new SqliteEventStore({ path: file });

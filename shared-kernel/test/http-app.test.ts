@@ -12,6 +12,7 @@ import request from 'supertest';
 import { Router } from 'express';
 import {
   actorOf,
+  clientIp,
   createHttpApp,
   createLogger,
   mintToken,
@@ -209,6 +210,36 @@ describe('the HTTP shell', () => {
       release();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('the client address', () => {
+  const answering = (trustProxy?: number) => {
+    const app = createHttpApp({
+      logger: capture().logger,
+      tokens: { secret: SECRET, issuer: 'test' },
+      maxBodyBytes: 1024,
+      ...(trustProxy !== undefined ? { trustProxy } : {}),
+      mount(app) {
+        app.get('/ip', (req, res) => {
+          res.json({ ip: clientIp(req), expressIp: req.ip });
+        });
+      },
+    });
+    return (forwarded: string) => request(app).get('/ip').set('x-forwarded-for', forwarded);
+  };
+
+  it('is the socket address, whatever X-Forwarded-For says, unless proxies are trusted', async () => {
+    for (const trust of [undefined, 0]) {
+      const r = await answering(trust)('203.0.113.7');
+      expect(r.body.ip).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
+      expect(r.body.ip).toBe(r.body.expressIp);
+    }
+  });
+
+  it('behind trusted proxies is the address the nearest trusted hop reports, as express has it', async () => {
+    const r = await answering(1)('198.51.100.1, 203.0.113.7');
+    expect(r.body).toEqual({ ip: '203.0.113.7', expressIp: '203.0.113.7' });
   });
 });
 

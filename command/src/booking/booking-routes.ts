@@ -110,7 +110,10 @@ export function bookingRoutes(deps: CommandDeps): Router {
       };
       let result;
       try {
-        result = await executeCommand(runtime, streams.booking(bookingId), bookingDecider, place, ctx);
+        // bookingId was minted above: the booking stream is known to be empty
+        result = await executeCommand(runtime, streams.booking(bookingId), bookingDecider, place, ctx, {
+          newStream: true,
+        });
       } catch (err) {
         // Give the capacity back now rather than when the hold lapses.
         await executeCommand(

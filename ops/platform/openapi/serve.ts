@@ -42,10 +42,12 @@ export function swaggerUiDir(): string {
   return path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 }
 
-export function openApiRoutes(document: object): Router {
+/** `document` may be a function: then it is built on the first request (about 0.1 s of CPU not spent at start). */
+export function openApiRoutes(document: object | (() => object)): Router {
   const router = Router();
-  const json = JSON.stringify(document);
+  let json: string | null = typeof document === 'function' ? null : JSON.stringify(document);
   router.get(SPEC_URL, (_req, res) => {
+    json ??= JSON.stringify((document as () => object)());
     res.setHeader('cache-control', 'no-cache');
     res.type('application/json').send(json);
   });

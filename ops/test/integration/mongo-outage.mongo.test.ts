@@ -11,6 +11,8 @@
  * Stops and starts the server with ops/infra/{down,up}.sh ferretdb, so it needs
  * MONGODB_URL as set by the integration tier (ops/infra/test-integration.sh), on the
  * FerretDB those scripts run. It always leaves FerretDB running (the tier stops it).
+ * MONGO_OUTAGE_LOG_LEVEL=warn (or debug) prints the platform's log, with the MongoDB
+ * driver's server and pool events (component "read-model-store").
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -67,7 +69,13 @@ describe.skipIf(!mongodbUrl)(`FerretDB stops while ${N} bookings are being proje
     'every booking is projected once, CONFIRMED; capacity matches; every reactor effect happened once',
     async () => {
       h = await startHarness({
-        env: { MONGODB_URL: withShortSelectionTimeout(mongodbUrl!), MONGODB_DB: db, RATE_LIMIT_PER_MINUTE: '0' },
+        env: {
+          MONGODB_URL: withShortSelectionTimeout(mongodbUrl!),
+          MONGODB_DB: db,
+          RATE_LIMIT_PER_MINUTE: '0',
+          // e.g. MONGO_OUTAGE_LOG_LEVEL=debug shows the driver's heartbeats, pool and server changes
+          ...(process.env.MONGO_OUTAGE_LOG_LEVEL ? { LOG_LEVEL: process.env.MONGO_OUTAGE_LOG_LEVEL } : {}),
+        },
       });
       const created = await h.http
         .post('/api/offerings')
@@ -84,7 +92,13 @@ describe.skipIf(!mongodbUrl)(`FerretDB stops while ${N} bookings are being proje
       const offeringId = created.body.offeringId as string;
 
       const projectionErrors = new Set<string>();
-      let outage: Promise<{ downMs: number; outageMs: number; upMs: number; lagAtStop: string }> | null = null;
+      let outage: Promise<{
+        downMs: number;
+        outageMs: number;
+        upMs: number;
+        lagAtStop: string;
+        resumedAfterUpMs: number | null;
+      }> | null = null;
       const startOutage = () =>
         (async () => {
           const lagAtStop = (await h!.platform.projections!.status()).lag;
@@ -99,7 +113,16 @@ describe.skipIf(!mongodbUrl)(`FerretDB stops while ${N} bookings are being proje
           }
           const upMs = await ferretdb('up');
           down = false;
-          return { downMs, outageMs: Date.now() - t, upMs, lagAtStop };
+          // how long until the projector applies events again (the catch-up after that
+          // goes at FerretDB's pace); the runner's retry backoff is part of it
+          const upAt = Date.now();
+          const appliedAtUp = (await h!.platform.projections!.status()).applied;
+          let resumedAfterUpMs: number | null = null;
+          while (resumedAfterUpMs === null && Date.now() - upAt < 120_000) {
+            if ((await h!.platform.projections!.status()).applied !== appliedAtUp) resumedAfterUpMs = Date.now() - upAt;
+            else await new Promise((r) => setTimeout(r, 50));
+          }
+          return { downMs, outageMs: Date.now() - t, upMs, lagAtStop, resumedAfterUpMs };
         })();
 
       const bookingIds: string[] = [];
@@ -136,12 +159,13 @@ describe.skipIf(!mongodbUrl)(`FerretDB stops while ${N} bookings are being proje
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       const burstMs = Date.now() - t0;
-      const { downMs, outageMs, upMs, lagAtStop } = await outage!;
+      const { downMs, outageMs, upMs, lagAtStop, resumedAfterUpMs } = await outage!;
       const upAt = Date.now();
       expect(failures).toEqual([]);
       expect(bookingIds).toHaveLength(N);
       // the projector did hit the outage (and did not just wait it out)
       expect(projectionErrors.size, 'projection errors seen during the outage').toBeGreaterThan(0);
+      expect(resumedAfterUpMs, 'the projector applies events again after the restart').not.toBeNull();
 
       const bookings = h.platform.documentStore.collection<{
         _id: string;
@@ -182,6 +206,7 @@ describe.skipIf(!mongodbUrl)(`FerretDB stops while ${N} bookings are being proje
           downScriptMs: downMs,
           outageMs,
           upScriptMs: upMs,
+          projectorResumedAfterUpMs: resumedAfterUpMs,
           confirmedAfterUpMs,
           settledAfterUpMs,
           projectionErrors: [...projectionErrors].slice(0, 3),

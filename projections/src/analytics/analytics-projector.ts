@@ -159,42 +159,52 @@ const STAGE_OF: Record<Status, keyof FunnelDoc | null> = {
   NO_SHOW: 'noShow',
 };
 
+/** an instant as toISOString writes it, on a day every month has (the 29th to 31st, or
+ *  anything else, go through Date, which also refuses what is no date) */
+const PLAIN_UTC_INSTANT = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 export function utcDay(iso: string): string {
+  // every event's recordedAt: its first ten characters are its UTC day (no Date per event)
+  if (PLAIN_UTC_INSTANT.test(iso)) return iso.slice(0, 10);
   return new Date(iso).toISOString().slice(0, 10);
 }
 
+type DimensionFields = Pick<
+  BookingFactDoc,
+  'offeringId' | 'providerId' | 'category' | 'currency' | 'utmSource' | 'utmMedium' | 'utmCampaign' | 'ttclid'
+>;
+
+/** the dimensions a booking is counted under, `all` first */
+const COUNTED_UNDER = ['all', ...ANALYTICS_DIMENSIONS] as const;
+
+/** the key of a booking under one dimension */
+function keyUnder(dim: 'all' | AnalyticsDimension, f: DimensionFields): string {
+  switch (dim) {
+    case 'all':
+      return 'all';
+    case 'offering':
+      return f.offeringId;
+    case 'provider':
+      return f.providerId;
+    default:
+      return f[dim];
+  }
+}
+
 /** The (dimension, key) pairs a booking is counted under, `all` first. */
-export function dimensionKeys(
-  f: Pick<
-    BookingFactDoc,
-    'offeringId' | 'providerId' | 'category' | 'currency' | 'utmSource' | 'utmMedium' | 'utmCampaign' | 'ttclid'
-  >,
-): ['all' | AnalyticsDimension, string][] {
-  return [
-    ['all', 'all'],
-    ['offering', f.offeringId],
-    ['provider', f.providerId],
-    ['category', f.category],
-    ['currency', f.currency],
-    ['utmSource', f.utmSource],
-    ['utmMedium', f.utmMedium],
-    ['utmCampaign', f.utmCampaign],
-    ['ttclid', f.ttclid],
-  ];
+export function dimensionKeys(f: DimensionFields): ['all' | AnalyticsDimension, string][] {
+  return COUNTED_UNDER.map((dim) => [dim, keyUnder(dim, f)]);
 }
 
-function extra(dim: string, f: BookingFactDoc): Record<string, string> {
-  return dim === 'offering' ? { providerId: f.providerId, category: f.category } : {};
-}
-
+// funnel and revenue run nine times per event: no per-dimension arrays or spreads
 async function funnel(docs: DocumentStore, f: BookingFactDoc, inc: Record<string, number>, pos: string): Promise<void> {
   const col = docs.collection<FunnelDoc>('analytics_funnel');
-  for (const [dim, key] of dimensionKeys(f)) {
-    await col.upsertAt(
-      `${f.day}|${dim}|${key}`,
-      { $inc: inc, $setOnInsert: { day: f.day, dim, key, ...extra(dim, f) } },
-      pos,
-    );
+  const day = f.day;
+  for (const dim of COUNTED_UNDER) {
+    const key = keyUnder(dim, f);
+    const setOnInsert =
+      dim === 'offering' ? { day, dim, key, providerId: f.providerId, category: f.category } : { day, dim, key };
+    await col.upsertAt(`${day}|${dim}|${key}`, { $inc: inc, $setOnInsert: setOnInsert }, pos);
   }
 }
 
@@ -207,12 +217,13 @@ async function revenue(
   pos: string,
 ): Promise<void> {
   const col = docs.collection<RevenueDoc>('analytics_revenue');
-  for (const [dim, key] of dimensionKeys(f)) {
-    await col.upsertAt(
-      `${day}|${dim}|${key}|${currency}`,
-      { $inc: inc, $setOnInsert: { day, dim, key, currency, ...extra(dim, f) } },
-      pos,
-    );
+  for (const dim of COUNTED_UNDER) {
+    const key = keyUnder(dim, f);
+    const setOnInsert =
+      dim === 'offering'
+        ? { day, dim, key, currency, providerId: f.providerId, category: f.category }
+        : { day, dim, key, currency };
+    await col.upsertAt(`${day}|${dim}|${key}|${currency}`, { $inc: inc, $setOnInsert: setOnInsert }, pos);
   }
 }
 

@@ -1,6 +1,6 @@
 /** The bookings read model (`bookings`, with a status timeline and a payment summary)
  *  and the payments read model (`payments`). */
-import type { DocumentStore } from '@booking/shared-kernel';
+import type { Collection, DocumentStore } from '@booking/shared-kernel';
 import type { AnyDecoded, Projector } from '../runtime/projector.js';
 import type { BookingDoc, PaymentDoc } from '../read-models.js';
 
@@ -25,6 +25,26 @@ function by(event: AnyDecoded): string {
   return event.metadata.actor.role;
 }
 
+/** A status change with its timeline entry (a module function: no closure per event). */
+async function setStatus(
+  bookings: Collection<BookingDoc>,
+  event: AnyDecoded,
+  pos: string,
+  bookingId: string,
+  value: BookingDoc['status'],
+  note?: string,
+): Promise<void> {
+  const at = event.metadata.recordedAt;
+  await bookings.upsertAt(
+    bookingId,
+    {
+      $set: { status: value, updatedAt: at },
+      $push: { timeline: { status: value, at, by: by(event), ...(note ? { note } : {}) } },
+    },
+    pos,
+  );
+}
+
 export const bookingsProjector: Projector = {
   name: 'bookings',
   eventTypes: TYPES,
@@ -40,16 +60,6 @@ export const bookingsProjector: Projector = {
     const bookings = docs.collection<BookingDoc>('bookings');
     const payments = docs.collection<PaymentDoc>('payments');
     const at = event.metadata.recordedAt;
-    const status = async (bookingId: string, value: BookingDoc['status'], note?: string) => {
-      await bookings.upsertAt(
-        bookingId,
-        {
-          $set: { status: value, updatedAt: at },
-          $push: { timeline: { status: value, at, by: by(event), ...(note ? { note } : {}) } },
-        },
-        pos,
-      );
-    };
     switch (event.type) {
       case 'BookingPlaced': {
         const d = event.data;
@@ -79,15 +89,15 @@ export const bookingsProjector: Projector = {
         return;
       }
       case 'BookingConfirmed':
-        return status(event.data.bookingId, 'CONFIRMED');
+        return setStatus(bookings, event, pos, event.data.bookingId, 'CONFIRMED');
       case 'BookingCancelled':
-        return status(event.data.bookingId, 'CANCELLED', event.data.reason);
+        return setStatus(bookings, event, pos, event.data.bookingId, 'CANCELLED', event.data.reason);
       case 'BookingExpired':
-        return status(event.data.bookingId, 'EXPIRED');
+        return setStatus(bookings, event, pos, event.data.bookingId, 'EXPIRED');
       case 'BookingCompleted':
-        return status(event.data.bookingId, 'COMPLETED');
+        return setStatus(bookings, event, pos, event.data.bookingId, 'COMPLETED');
       case 'BookingMarkedNoShow':
-        return status(event.data.bookingId, 'NO_SHOW');
+        return setStatus(bookings, event, pos, event.data.bookingId, 'NO_SHOW');
       case 'BookingRescheduled':
         await bookings.upsertAt(
           event.data.bookingId,

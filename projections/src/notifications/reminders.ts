@@ -18,6 +18,7 @@ import type { ReactorDeps } from '../runtime/reactor.js';
 import { reminderSms, templates } from './templates.js';
 import type { Notifier } from './notifier.js';
 import { bookingFacts } from './notifications-reactor.js';
+import { DueReads, ReadAbandonedByStop } from '../reactors/due-reads.js';
 
 export interface ReminderDoc extends Doc {
   bookingId: string;
@@ -80,6 +81,7 @@ export const remindersProjector: Projector = {
 export class ReminderScheduler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private readonly dueReads = new DueReads();
   private sent = 0;
   private lastError: string | null = null;
 
@@ -95,10 +97,12 @@ export class ReminderScheduler {
   ) {}
 
   start(): void {
+    this.dueReads.start();
     const tick = () => {
       this.running = this.fireDue()
         .then(() => undefined)
         .catch((err: unknown) => {
+          if (err instanceof ReadAbandonedByStop) return this.deps.logger.debug({ err }, err.message);
           this.lastError = err instanceof Error ? err.message : String(err);
           this.deps.logger.error({ err }, 'reminder tick failed; retrying next tick');
         })
@@ -114,12 +118,14 @@ export class ReminderScheduler {
   async fireDue(): Promise<number> {
     const now = this.deps.clock.now();
     const horizon = new Date(now.getTime() + this.options.leadMinutes * 60_000).toISOString();
-    const due = await this.deps.docs
-      .collection<ReminderDoc>('reminders')
-      .find(
-        { state: 'scheduled', slotStart: { $lte: horizon, $gt: now.toISOString() } },
-        { sort: { slotStart: 1 }, limit: 200 },
-      );
+    const due = await this.dueReads.read(() =>
+      this.deps.docs
+        .collection<ReminderDoc>('reminders')
+        .find(
+          { state: 'scheduled', slotStart: { $lte: horizon, $gt: now.toISOString() } },
+          { sort: { slotStart: 1 }, limit: 200 },
+        ),
+    );
     for (const r of due) {
       const { state: booking } = await loadState(this.deps.runtime, streams.booking(r.bookingId), bookingDecider);
       const slot = booking.slot ?? booking.placed?.slot;
@@ -153,6 +159,6 @@ export class ReminderScheduler {
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running;
+    if (this.dueReads.stop()) await this.running;
   }
 }

@@ -9,10 +9,12 @@ import { DomainRuleError, executeCommand, loadState, streams, type CommandContex
 import { bookingDecider, capacityDecider } from '@booking/command';
 import type { ReactorDeps } from '../runtime/reactor.js';
 import type { CapacityHoldDoc } from '../read-models.js';
+import { DueReads, ReadAbandonedByStop } from './due-reads.js';
 
 export class HoldExpiryScheduler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private readonly dueReads = new DueReads();
   private fired = 0;
   private lastError: string | null = null;
 
@@ -22,10 +24,12 @@ export class HoldExpiryScheduler {
   ) {}
 
   start(): void {
+    this.dueReads.start();
     const tick = () => {
       this.running = this.fireDue()
         .then(() => undefined)
         .catch((err: unknown) => {
+          if (err instanceof ReadAbandonedByStop) return this.deps.logger.debug({ err }, err.message);
           this.lastError = err instanceof Error ? err.message : String(err);
           this.deps.logger.error({ err }, 'hold expiry tick failed; retrying next tick');
         })
@@ -40,9 +44,11 @@ export class HoldExpiryScheduler {
   /** Fires every hold due now; returns how many it handled. */
   async fireDue(): Promise<number> {
     const now = this.deps.clock.now();
-    const due = await this.deps.docs
-      .collection<CapacityHoldDoc>('capacity_holds')
-      .find({ state: 'held', expiresAt: { $lte: now.toISOString() } }, { sort: { expiresAt: 1 }, limit: 500 });
+    const due = await this.dueReads.read(() =>
+      this.deps.docs
+        .collection<CapacityHoldDoc>('capacity_holds')
+        .find({ state: 'held', expiresAt: { $lte: now.toISOString() } }, { sort: { expiresAt: 1 }, limit: 500 }),
+    );
     for (const hold of due) {
       await this.fire(hold, now);
       this.fired++;
@@ -95,6 +101,6 @@ export class HoldExpiryScheduler {
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running;
+    if (this.dueReads.stop()) await this.running;
   }
 }

@@ -15,6 +15,7 @@ import {
 import { paymentDecider, type GatewayOutcome } from '@booking/command';
 import type { ReactorDeps } from '../runtime/reactor.js';
 import type { PaymentDoc } from '../read-models.js';
+import { DueReads, ReadAbandonedByStop } from './due-reads.js';
 
 /** What a retrieved intent tells us, or null while it is still open (awaiting the customer). */
 export function outcomeOf(snapshot: IntentSnapshot): { eventId: string; outcome: GatewayOutcome } | null {
@@ -49,6 +50,7 @@ export function outcomeOf(snapshot: IntentSnapshot): { eventId: string; outcome:
 export class PaymentReconciler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private readonly dueReads = new DueReads();
   private checked = 0;
   private recorded = 0;
   private lastError: string | null = null;
@@ -62,10 +64,12 @@ export class PaymentReconciler {
   ) {}
 
   start(): void {
+    this.dueReads.start();
     const tick = () => {
       this.running = this.reconcileDue()
         .then(() => undefined)
         .catch((err: unknown) => {
+          if (err instanceof ReadAbandonedByStop) return this.deps.logger.debug({ err }, err.message);
           this.lastError = err instanceof Error ? err.message : String(err);
           this.deps.logger.error({ err }, 'payment reconciliation tick failed; retrying next tick');
         })
@@ -83,12 +87,14 @@ export class PaymentReconciler {
     const cutoff = new Date(now - this.afterMinutes * 60_000).toISOString();
     // payments made with a gateway this process has (the card gateway, PayPal when offered)
     const gateways = [this.deps.gateway, this.deps.paypal].flatMap((g) => (g ? [g.name] : []));
-    const due = await this.deps.docs
-      .collection<PaymentDoc>('payments')
-      .find(
-        { status: 'STARTED', gateway: { $in: gateways }, createdAt: { $lte: cutoff } },
-        { sort: { createdAt: 1 }, limit: 200 },
-      );
+    const due = await this.dueReads.read(() =>
+      this.deps.docs
+        .collection<PaymentDoc>('payments')
+        .find(
+          { status: 'STARTED', gateway: { $in: gateways }, createdAt: { $lte: cutoff } },
+          { sort: { createdAt: 1 }, limit: 200 },
+        ),
+    );
     let recorded = 0;
     for (const payment of due) {
       const last = this.lastChecked.get(payment._id);
@@ -158,6 +164,6 @@ export class PaymentReconciler {
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running;
+    if (this.dueReads.stop()) await this.running;
   }
 }

@@ -1,5 +1,4 @@
 /** Renders a receipt or credit note to PDF bytes with pdfkit (standard Helvetica fonts). */
-import PDFDocument from 'pdfkit';
 import { formatMoney, type CreditNoteIssued, type ReceiptIssued } from '@booking/shared-kernel';
 
 export type ReceiptDocument = (ReceiptIssued & { kind: 'receipt' }) | (CreditNoteIssued & { kind: 'credit-note' });
@@ -7,7 +6,9 @@ export type ReceiptDocument = (ReceiptIssued & { kind: 'receipt' }) | (CreditNot
 /** pdfkit's standard fonts are WinAnsi: keep text inside Latin-1 so nothing is garbled */
 const latin1 = (s: string): string => s.normalize('NFC').replace(/[^\x20-\x7e\xa0-\xff]/g, '?');
 
-export function renderReceiptPdf(r: ReceiptDocument): Promise<Buffer> {
+export async function renderReceiptPdf(r: ReceiptDocument): Promise<Buffer> {
+  // loaded on the first receipt, not at every start (pdfkit and its font stack: ~0.2 s of CPU)
+  const { default: PDFDocument } = await import('pdfkit');
   const title = r.kind === 'receipt' ? 'RECEIPT' : 'CREDIT NOTE';
   const doc = new PDFDocument({
     size: 'A4',

@@ -31,6 +31,10 @@ interface Merged {
   position: string;
 }
 
+/** what `mergeInc` answers without awaiting (settled promises may be shared) */
+const APPLIED = Promise.resolve(true);
+const NOT_APPLIED = Promise.resolve(false);
+
 /** remembered `_pos` values beyond this many are forgotten (then read again) */
 const KNOWN_LIMIT = 100_000;
 
@@ -70,11 +74,17 @@ export class CoalescingDocumentStore implements DocumentStore {
   /** physical collection name -> document id -> its `_pos` (null: no document) */
   private known = new Map<string, Map<string, string | null>>();
   private knownCount = 0;
+  private readonly handles = new Map<string, CoalescingCollection<Doc>>();
 
   constructor(readonly inner: DocumentStore) {}
 
   collection<T extends Doc>(name: string): Collection<T> {
-    return new CoalescingCollection<T>(this, this.inner.collection<T>(name));
+    const inner = this.inner.collection<Doc>(name);
+    // one wrapper per inner handle (projectors ask on every event; a versioned store may
+    // map the name to another collection after a switch)
+    let handle = this.handles.get(name);
+    if (handle?.inner !== inner) this.handles.set(name, (handle = new CoalescingCollection<Doc>(this, inner)));
+    return handle as unknown as Collection<T>;
   }
 
   getCheckpoint(projector: string): Promise<string | null> {
@@ -115,6 +125,14 @@ export class CoalescingDocumentStore implements DocumentStore {
     this.knownCount = 0;
   }
 
+  /** @internal whether increments of this document (or, without `id`, of the collection)
+   *  wait for their write: the usual answer, no, needs no await */
+  hasMerged(name: string, id?: string): boolean {
+    const docs = this.merged.get(name);
+    if (!docs || docs.size === 0) return false;
+    return id === undefined || docs.has(id);
+  }
+
   /** @internal */
   async writeMerged(name: string, id?: string): Promise<void> {
     const docs = this.merged.get(name);
@@ -126,35 +144,72 @@ export class CoalescingDocumentStore implements DocumentStore {
     }
   }
 
-  /** @internal */
-  async mergeInc(
+  /** @internal Takes one event's increments. The usual cases (the document has merged
+   *  increments already, or its position is known) answer without awaiting anything. */
+  mergeInc(
     collection: Collection<Doc>,
     id: string,
     update: { $inc: Record<string, number>; $setOnInsert?: Record<string, unknown> },
     position: string,
   ): Promise<boolean> {
     const name = collection.name;
-    let docs = this.merged.get(name);
+    const docs = this.merged.get(name);
     const current = docs?.get(id);
     if (current) {
-      if (current.position >= position) return false;
+      if (current.position >= position) return NOT_APPLIED;
       const inc = update.$inc;
       for (const path in inc) {
         if (!current.inc.has(path) && conflicts(current, path)) {
-          await this.writeOne(name, docs!, id);
-          return this.mergeInc(collection, id, update, position);
+          return this.mergeAfterWrite(collection, docs!, id, update, position);
         }
       }
       for (const path in inc) current.inc.set(path, (current.inc.get(path) ?? 0) + inc[path]!);
       current.position = position;
-      return true;
+      return APPLIED;
     }
+    const known = this.known.get(name)?.get(id);
+    if (known !== undefined) return this.startMerge(collection, id, update, position, known) ? APPLIED : NOT_APPLIED;
+    return this.mergeUnknown(collection, id, update, position);
+  }
+
+  /** what would clash with the merged increments is written first */
+  private async mergeAfterWrite(
+    collection: Collection<Doc>,
+    docs: Map<string, Merged>,
+    id: string,
+    update: { $inc: Record<string, number>; $setOnInsert?: Record<string, unknown> },
+    position: string,
+  ): Promise<boolean> {
+    await this.writeOne(collection.name, docs, id);
+    return this.mergeInc(collection, id, update, position);
+  }
+
+  private async mergeUnknown(
+    collection: Collection<Doc>,
+    id: string,
+    update: { $inc: Record<string, number>; $setOnInsert?: Record<string, unknown> },
+    position: string,
+  ): Promise<boolean> {
     const base = await this.positionOf(collection, id);
+    return this.startMerge(collection, id, update, position, base);
+  }
+
+  /** the first increments of a document since its last write (`base`: its `_pos`) */
+  private startMerge(
+    collection: Collection<Doc>,
+    id: string,
+    update: { $inc: Record<string, number>; $setOnInsert?: Record<string, unknown> },
+    position: string,
+    base: string | null,
+  ): boolean {
     if (base !== null && base >= position) return false;
-    if (!docs) this.merged.set(name, (docs = new Map()));
+    let docs = this.merged.get(collection.name);
+    if (!docs) this.merged.set(collection.name, (docs = new Map()));
+    const inc = new Map<string, number>();
+    for (const path in update.$inc) inc.set(path, update.$inc[path]!);
     docs.set(id, {
       collection,
-      inc: new Map(Object.entries(update.$inc)),
+      inc,
       setOnInsert: update.$setOnInsert ? { ...update.$setOnInsert } : undefined,
       position,
     });
@@ -211,24 +266,28 @@ export class CoalescingDocumentStore implements DocumentStore {
 class CoalescingCollection<T extends Doc> implements Collection<T> {
   constructor(
     private readonly store: CoalescingDocumentStore,
-    private readonly inner: Collection<T>,
+    readonly inner: Collection<T>,
   ) {}
   get name(): string {
     return this.inner.name;
   }
   async get(id: string): Promise<T | null> {
-    await this.store.writeMerged(this.inner.name, id);
+    if (this.store.hasMerged(this.inner.name, id)) await this.store.writeMerged(this.inner.name, id);
     return this.inner.get(id);
   }
-  async upsertAt(id: string, update: Update, position: string): Promise<boolean> {
+  upsertAt(id: string, update: Update, position: string): Promise<boolean> {
+    // (not async: a merged increment returns mergeInc's promise as it is)
     if (isMergeable(update)) return this.store.mergeInc(this.inner as Collection<Doc>, id, update, position);
-    await this.store.writeMerged(this.inner.name, id);
+    return this.upsertThrough(id, update, position);
+  }
+  private async upsertThrough(id: string, update: Update, position: string): Promise<boolean> {
+    if (this.store.hasMerged(this.inner.name, id)) await this.store.writeMerged(this.inner.name, id);
     const applied = await this.inner.upsertAt(id, update, position);
     if (applied) this.store.wrote(this.inner.name, id, position);
     return applied;
   }
   async deleteAt(id: string, position: string): Promise<boolean> {
-    await this.store.writeMerged(this.inner.name, id);
+    if (this.store.hasMerged(this.inner.name, id)) await this.store.writeMerged(this.inner.name, id);
     const deleted = await this.inner.deleteAt(id, position);
     if (deleted) this.store.wrote(this.inner.name, id, null);
     return deleted;

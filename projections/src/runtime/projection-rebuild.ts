@@ -173,6 +173,8 @@ export class ProjectionOps {
     let position: GlobalPosition = START;
     const batchSize = this.options.batchSize ?? 2000;
 
+    // events no projector of the group handles are not decoded (a group reads the whole log)
+    const handled = new Set(group.flatMap((p) => [...p.eventTypes]));
     const catchUp = async (store: DocumentStore): Promise<void> => {
       // the rebuild alone writes these collections until the switch: counters may merge
       const into = new CoalescingDocumentStore(store);
@@ -180,9 +182,11 @@ export class ProjectionOps {
         const batch = await this.store.readAll({ after: position, maxCount: batchSize });
         if (batch.length === 0) return;
         for (const recorded of batch) {
-          const event = eventCatalogue.decode<DomainEvent>(recorded);
-          const pos = sortablePosition(recorded.position);
-          for (const p of group) if (p.eventTypes.has(event.type)) await p.apply(event, pos, into);
+          if (handled.has(recorded.type)) {
+            const event = eventCatalogue.decode<DomainEvent>(recorded);
+            const pos = sortablePosition(recorded.position);
+            for (const p of group) if (p.eventTypes.has(event.type)) await p.apply(event, pos, into);
+          }
           position = recorded.position;
         }
         for (const p of group) await into.saveCheckpoint(p.name, sortablePosition(position));

@@ -152,7 +152,8 @@ export class ProjectionRunner {
           this.applied = position;
           this.lastError = null;
           backoff = 100;
-          await this.afterEvent();
+          // most events need no flush: no promise for them
+          if (this.afterEvent()) await this.flush();
           this.busy = false;
         }
       } catch (err) {
@@ -181,12 +182,12 @@ export class ProjectionRunner {
     return min ?? START;
   }
 
-  private async afterEvent(): Promise<void> {
+  /** Counts the event; true when it completes a batch (the caller flushes before the next). */
+  private afterEvent(): boolean {
     this.unflushed++;
     if (this.unflushed >= (this.options.batchSize ?? 5000) || this.flushAfterEvent) {
       this.flushAfterEvent = false;
-      await this.flush();
-      return;
+      return true;
     }
     if (!this.flushTimer) this.flushLater(this.options.flushIntervalMs ?? 20);
     // A setImmediate runs only once the loop waits for the next event (caught up) or for
@@ -200,6 +201,7 @@ export class ProjectionRunner {
       if (wait <= 0) this.flushInBackground();
       else if (!this.flushTimer || this.flushDue > performance.now() + wait) this.flushLater(wait);
     });
+    return false;
   }
 
   private flushLater(ms: number): void {

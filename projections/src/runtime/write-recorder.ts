@@ -5,7 +5,7 @@ type OnWrite = (collection: string, id: string) => void;
 /** A collection that tells `onWrite` each document an upsert or delete really changed. */
 class RecordingCollection<T extends Doc> implements Collection<T> {
   constructor(
-    private readonly inner: Collection<T>,
+    readonly inner: Collection<T>,
     private readonly logicalName: string,
     private readonly onWrite: OnWrite,
   ) {}
@@ -52,12 +52,17 @@ class RecordingCollection<T extends Doc> implements Collection<T> {
  * of scanning a collection.
  */
 export class RecordingDocumentStore implements DocumentStore {
+  private readonly handles = new Map<string, RecordingCollection<Doc>>();
   constructor(
     private readonly inner: DocumentStore,
     private readonly onWrite: OnWrite,
   ) {}
   collection<T extends Doc>(name: string): Collection<T> {
-    return new RecordingCollection(this.inner.collection<T>(name), name, this.onWrite);
+    const inner = this.inner.collection<Doc>(name);
+    // one wrapper per inner handle (asked for on every event)
+    let handle = this.handles.get(name);
+    if (handle?.inner !== inner) this.handles.set(name, (handle = new RecordingCollection(inner, name, this.onWrite)));
+    return handle as unknown as Collection<T>;
   }
   getCheckpoint(projector: string): Promise<string | null> {
     return this.inner.getCheckpoint(projector);

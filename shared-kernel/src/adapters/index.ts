@@ -4,6 +4,7 @@ export { EventStoreDbEventStore } from './event-store/eventstoredb-event-store.j
 export { PostgresEventStore, EventStoreUnavailableError } from './event-store/postgres-event-store.js';
 export { EmbeddedDocumentStore } from './document-store/embedded-document-store.js';
 export { MongoDocumentStore } from './document-store/mongo-document-store.js';
+export { MongoConnection, type MongoConnectionOptions } from './document-store/mongo-connection.js';
 export { OutboxMailer, readOutbox, type OutboxEntry } from './mail/outbox-mailer.js';
 export { SmtpMailer } from './mail/smtp-mailer.js';
 export { LocalObjectStore } from './object-store/local-object-store.js';

@@ -179,6 +179,7 @@ export class EventCatalogue {
       }
       if (typeof eventId === 'string') this.memo.decodedValid(eventId, event.type, data);
     }
-    return { ...event, data } as unknown as Decoded<E>;
+    // data of the current version: the recorded event is already its decoded form (no copy)
+    return (data === event.data ? event : { ...event, data }) as unknown as Decoded<E>;
   }
 }

@@ -16,6 +16,7 @@
 import { createRequire } from 'node:module';
 import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
 import { QUICK_ACCEPTS } from './constraint-shortcuts.js';
+import { validationRulesVersion } from '../class-validator-cache.js';
 
 /** Says whether class-validator accepts `data`; false may also mean "not sure". */
 export type SchemaCheck = (data: unknown) => boolean;
@@ -350,10 +351,16 @@ class Compiler {
   }
 }
 
-const compiler = new Compiler();
+let compiler = new Compiler();
+let compiledAtRules = validationRulesVersion();
 
 /** Compiles `schema`'s class-validator rules into a plain check, or says why it cannot. */
 export function compileSchemaCheck(schema: SchemaClass): CompiledSchemaCheck {
+  // a rule registered since the last compile: the classes compiled so far may be stale
+  if (validationRulesVersion() !== compiledAtRules) {
+    compiler = new Compiler();
+    compiledAtRules = validationRulesVersion();
+  }
   try {
     return { check: compiler.compileTop(schema) };
   } catch (err) {

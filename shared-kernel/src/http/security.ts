@@ -110,6 +110,9 @@ export function corsAllowlist(origins: readonly string[]): RequestHandler {
 
 /** The client's IP as express sees it (`trust proxy` decides whether X-Forwarded-For counts). */
 export function clientIp(req: Request): string {
+  // without `trust proxy` (false or 0 hops) express's req.ip is the socket's address:
+  // taken from the socket, X-Forwarded-For is not parsed for nothing on every request
+  if (!req.app.get('trust proxy')) return req.socket.remoteAddress ?? 'unknown';
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 

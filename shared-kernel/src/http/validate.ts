@@ -5,7 +5,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError as ClassValidationError } from 'class-validator';
 import { ValidationError, type FieldError } from '../errors.js';
-import { cacheValidationMetadata } from '../class-validator-cache.js';
+import { cacheValidationMetadata, validationRulesVersion } from '../class-validator-cache.js';
+import { compileSchemaCheck, type SchemaCheck } from '../events/compiled-schema-check.js';
 
 cacheValidationMetadata();
 
@@ -45,6 +46,42 @@ function structuralErrors(input: object): FieldError[] {
   return errors;
 }
 
+/** Each schema's check compiled from its class-validator rules (see compiled-schema-check.ts);
+ *  null where the compiler cannot model the schema. Recompiled when a rule is registered. */
+const compiledChecks = new Map<abstract new () => object, SchemaCheck | null>();
+let checksAtRules = -1;
+
+function compiledCheckOf(schema: abstract new () => object): SchemaCheck | null {
+  if (checksAtRules !== validationRulesVersion()) {
+    compiledChecks.clear();
+    checksAtRules = validationRulesVersion();
+  }
+  let check = compiledChecks.get(schema);
+  if (check === undefined) {
+    const compiled = compileSchemaCheck(schema);
+    check = 'check' in compiled ? compiled.check : null;
+    compiledChecks.set(schema, check);
+  }
+  return check;
+}
+
+/**
+ * What plainToInstance makes of input whose values are all primitives: an instance with
+ * the input's keys assigned in order. Null when a value is an object or array (those it
+ * copies, nested ones into their @Type classes) or the instance holds a function under
+ * the key (which it would leave alone): plainToInstance does it then.
+ */
+function flatInstance<T extends object>(schema: new () => T, input: object): T | null {
+  const instance = new schema();
+  for (const key of Object.keys(input)) {
+    const value: unknown = (input as Record<string, unknown>)[key];
+    if (typeof value === 'object' && value !== null) return null;
+    if (typeof (instance as Record<string, unknown>)[key] === 'function') return null;
+    (instance as Record<string, unknown>)[key] = value;
+  }
+  return instance;
+}
+
 export function parseInput<T extends object>(schema: new () => T, input: unknown, what = 'request body'): T {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ValidationError(`the ${what} must be a JSON object`, what === 'request body' ? 'body' : 'query');
@@ -53,6 +90,16 @@ export function parseInput<T extends object>(schema: new () => T, input: unknown
   if (structural.length > 0) {
     throw new ValidationError(`invalid ${what}: ${structural.map((e) => e.field).join(', ')}`, undefined, structural);
   }
+  // The compiled check only ever says "valid" where class-validator would; anything else
+  // (invalid, or not sure) goes to class-validator, which also words the problems.
+  if (compiledCheckOf(schema)?.(input)) {
+    return flatInstance(schema, input) ?? plainToInstance(schema, input, { enableImplicitConversion: false });
+  }
+  return validatedByClassValidator(schema, input, what);
+}
+
+/** plainToInstance + validateSync: the reference the compiled check must agree with. */
+export function validatedByClassValidator<T extends object>(schema: new () => T, input: object, what: string): T {
   const instance = plainToInstance(schema, input, { enableImplicitConversion: false });
   const errors = validateSync(instance, {
     whitelist: true,

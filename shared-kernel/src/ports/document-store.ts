@@ -65,8 +65,8 @@ export interface Collection<T extends Doc> {
   /**
    * Adds documents that do not exist yet, `_pos` included, in as few round trips as the
    * store allows: a rebuild loads the collections it staged in memory this way. An `_id`
-   * that exists already, or a unique index clash, is an error (documents before the
-   * failing one may stay inserted; a rebuild drops its collections before it starts).
+   * that exists already, or a unique index clash, is an error (other documents of the
+   * call may stay inserted; a rebuild drops its collections before it starts).
    */
   insertMany(docs: readonly T[]): Promise<void>;
 }

@@ -141,9 +141,12 @@ export function parsePosition(text: string): GlobalPosition {
 }
 
 /** A fixed-width string that sorts like the position, for document stores. */
+const padPosition = (n: bigint) => (n < 0n ? '00000000000000000000' : n.toString().padStart(20, '0'));
+
 export function sortablePosition(p: GlobalPosition): string {
-  const pad = (n: bigint) => (n < 0n ? '0'.repeat(20) : n.toString().padStart(20, '0'));
-  return `${pad(p.commit)}.${pad(p.prepare)}`;
+  const commit = padPosition(p.commit);
+  // one log position (SQLite, PostgreSQL): both halves are the same text
+  return `${commit}.${p.prepare === p.commit ? commit : padPosition(p.prepare)}`;
 }
 
 export function parseSortablePosition(text: string): GlobalPosition {

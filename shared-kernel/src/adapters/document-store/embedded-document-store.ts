@@ -1,6 +1,7 @@
 /**
  * The embedded document store: every document lives in memory (one Map per collection)
- * and is persisted to a SQLite file by `flush()`.
+ * and is persisted to a SQLite file by `flush()` (as JSON text, or v8's serialisation
+ * when JSON would not keep it exactly: document-body.ts).
  *
  * Writes only mark the document id dirty. `flush()` writes the dirty documents and the
  * checkpoints saved since the previous flush in ONE transaction (WAL, synchronous=NORMAL),
@@ -20,7 +21,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { deserialize, serialize } from 'node:v8';
+import { serialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import { Aggregator, Query } from 'mingo';
 import { resolve } from 'mingo/util';
@@ -35,6 +36,7 @@ import type {
 } from '../../ports/document-store.js';
 import { applyUpdate } from './apply-update.js';
 import { copyValue } from './copy-value.js';
+import { decodeBody, encodeBody } from './document-body.js';
 import { LazyDocuments, type DocumentSource } from './lazy-documents.js';
 import { EqualityIndex, equalityOperand } from './equality-index.js';
 import {
@@ -283,6 +285,8 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
 export class EmbeddedDocumentStore implements DocumentStore {
   private readonly db: Database.Database;
   private readonly collections = new Map<string, CollectionState>();
+  private readonly handles = new Map<string, EmbeddedCollection<Doc>>();
+  private readonly checkOpen = () => this.assertOpen();
   private readonly checkpoints = new Map<string, string>();
   /** checkpoints saved since the last flush */
   private readonly dirtyCheckpoints = new Set<string>();
@@ -299,6 +303,9 @@ export class EmbeddedDocumentStore implements DocumentStore {
       });
     }
     this.db = new Database(options.path);
+    // documents are a few hundred bytes each: 16 KiB pages take a flush's rows with about a
+    // third less CPU than the default 4 KiB (applies to a new file only; existing keep theirs)
+    this.db.pragma('page_size = 16384');
     this.db.pragma('journal_mode = WAL');
     // Read models can always be rebuilt from the event log, so they do not pay an fsync per
     // flush: WAL with synchronous=NORMAL never corrupts and keeps each flush (documents and
@@ -334,7 +341,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
         if (state.dropped) dropCollection.run(state.name);
         for (const id of state.dirty) {
           const doc = state.docs.get(id);
-          if (doc) upsertDoc.run(state.name, id, serialize(doc));
+          if (doc) upsertDoc.run(state.name, id, encodeBody(doc));
           else if (!state.dropped) deleteDoc.run(state.name, id);
         }
       }
@@ -347,7 +354,10 @@ export class EmbeddedDocumentStore implements DocumentStore {
   collection<T extends Doc>(name: string): Collection<T> {
     this.assertOpen();
     if (typeof name !== 'string' || name === '') throw new Error('a collection needs a name');
-    return new EmbeddedCollection<T>(this.state(name), () => this.assertOpen());
+    // one handle per collection: projectors ask for it on every event
+    let handle = this.handles.get(name);
+    if (!handle) this.handles.set(name, (handle = new EmbeddedCollection<Doc>(this.state(name), this.checkOpen)));
+    return handle as unknown as Collection<T>;
   }
 
   async getCheckpoint(projector: string): Promise<string | null> {
@@ -408,33 +418,33 @@ export class EmbeddedDocumentStore implements DocumentStore {
       .pluck()
       .all() as string[];
     this.stored = new Set(names);
+    // a body is JSON text or a v8 BLOB (document-body.ts)
+    type Body = string | Buffer;
     const one = this.db
-      .prepare<[string, string], Buffer>('SELECT body FROM documents WHERE collection = ? AND id = ?')
+      .prepare<[string, string], Body>('SELECT body FROM documents WHERE collection = ? AND id = ?')
       .pluck();
-    const all = this.db
-      .prepare<[string], [string, Buffer]>('SELECT id, body FROM documents WHERE collection = ?')
-      .raw();
+    const all = this.db.prepare<[string], [string, Body]>('SELECT id, body FROM documents WHERE collection = ?').raw();
     const firstPage = this.db
-      .prepare<[string, number], [string, Buffer]>(
+      .prepare<[string, number], [string, Body]>(
         'SELECT id, body FROM documents WHERE collection = ? ORDER BY id LIMIT ?',
       )
       .raw();
     const nextPage = this.db
-      .prepare<[string, string, number], [string, Buffer]>(
+      .prepare<[string, string, number], [string, Body]>(
         'SELECT id, body FROM documents WHERE collection = ? AND id > ? ORDER BY id LIMIT ?',
       )
       .raw();
     this.source = (collection) => ({
       one: (id) => {
         const body = one.get(collection, id);
-        return body === undefined ? undefined : (deserialize(body) as StoredDoc);
+        return body === undefined ? undefined : decodeBody<StoredDoc>(body);
       },
       *all() {
-        for (const [id, body] of all.iterate(collection)) yield [id, deserialize(body) as StoredDoc];
+        for (const [id, body] of all.iterate(collection)) yield [id, decodeBody<StoredDoc>(body)];
       },
       page: (afterId, limit) =>
         (afterId === null ? firstPage.all(collection, limit) : nextPage.all(collection, afterId, limit)).map(
-          ([id, body]): [string, StoredDoc] => [id, deserialize(body) as StoredDoc],
+          ([id, body]): [string, StoredDoc] => [id, decodeBody<StoredDoc>(body)],
         ),
     });
     const checkpoints = this.db.prepare('SELECT projector, position FROM checkpoints').all() as {

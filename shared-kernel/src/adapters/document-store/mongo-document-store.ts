@@ -5,7 +5,8 @@
  *
  * Idempotency does not rely on transactions: `upsertAt` writes only when the document's
  * `_pos` is older than the write's position (or absent), so a replayed event changes
- * nothing. Every write is acknowledged by the server, so `flush()` has nothing to do.
+ * nothing. Every document write is acknowledged by the server when it returns; `flush()`
+ * writes the checkpoints saved since the last one, in one command.
  *
  * FerretDB 1.24 (SQLite backend) differs from MongoDB in two ways this adapter absorbs,
  * both found by the contract suite:
@@ -15,9 +16,11 @@
  *   transactions, so each read-model document must have one writing process.
  * - a `$group` computes only its FIRST accumulator (the others come back 0), so
  *   `groupSum` runs one `$group` per accumulator and merges the rows.
+ *
+ * The client lives in `MongoConnection` (SDAM/pool logging; a new client when the driver's
+ * monitor hangs), so collections look up the current client's collection on each call.
  */
 import type {
-  MongoClient,
   MongoServerError,
   Collection as MongoCollection,
   Db,
@@ -25,7 +28,9 @@ import type {
   Filter as MongoFilter,
   UpdateFilter,
 } from 'mongodb';
+import type { Logger } from '../../logging.js';
 import { lazyModule } from '../lazy-module.js';
+import { MongoConnection } from './mongo-connection.js';
 
 const mongodb = lazyModule<typeof import('mongodb')>('mongodb');
 import type {
@@ -58,6 +63,10 @@ interface CheckpointDoc {
 
 /** documents per insert command of `insertMany` */
 const INSERT_CHUNK = 1000;
+/** insert commands of one `insertMany` in flight at once: FerretDB parses one while it
+ *  writes another (8,000 documents, 5 interleaved rounds on the loaded 2-core machine:
+ *  median 5,178 documents/s with 3, 4,377 with 1) */
+const INSERTS_IN_FLIGHT = 3;
 
 function isDuplicateKey(err: unknown): err is MongoServerError {
   return err instanceof mongodb().MongoServerError && err.code === 11000;
@@ -91,14 +100,35 @@ function toKeyString(value: unknown): string {
   }
 }
 
+/** The driver's collection handles of the current client's database, made once per name. */
+class CollectionHandles {
+  private db: Db | null = null;
+  private readonly byName = new Map<string, MongoCollection<Document>>();
+
+  constructor(private readonly currentDb: () => Db) {}
+
+  get<D extends Document>(name: string): MongoCollection<D> {
+    const db = this.currentDb();
+    if (db !== this.db) {
+      this.db = db;
+      this.byName.clear();
+    }
+    let handle = this.byName.get(name);
+    if (!handle) this.byName.set(name, (handle = db.collection(name)));
+    return handle as unknown as MongoCollection<D>;
+  }
+}
+
 class MongoDocCollection<T extends Doc> implements Collection<T> {
   constructor(
-    private readonly coll: MongoCollection<StoredDoc>,
+    readonly name: string,
+    private readonly handles: CollectionHandles,
     private readonly locks: KeyedLock,
   ) {}
 
-  get name(): string {
-    return this.coll.collectionName;
+  /** the collection on the current client */
+  private get coll(): MongoCollection<StoredDoc> {
+    return this.handles.get<StoredDoc>(this.name);
   }
 
   async get(id: string): Promise<T | null> {
@@ -213,14 +243,29 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
       if (typeof doc._id !== 'string' || doc._id === '') throw new Error('insertMany: every document needs an _id');
       if (doc._pos !== undefined) assertPosition(doc._pos);
     }
-    // chunks keep each command well under the 16 MiB message limit
+    // chunks keep each command well under the 16 MiB message limit; a few in flight keep
+    // the server busy while the next chunk is encoded and sent
+    const chunks: StoredDoc[][] = [];
     for (let i = 0; i < docs.length; i += INSERT_CHUNK) {
-      try {
-        await this.coll.insertMany(docs.slice(i, i + INSERT_CHUNK) as unknown as StoredDoc[], { ordered: true });
-      } catch (err) {
-        if (isDuplicateKey(err)) throw await this.duplicateKeyError(err);
-        throw err;
+      chunks.push(docs.slice(i, i + INSERT_CHUNK) as unknown as StoredDoc[]);
+    }
+    let next = 0;
+    let failure: { err: unknown } | null = null;
+    const sender = async () => {
+      while (!failure && next < chunks.length) {
+        const chunk = chunks[next++]!;
+        try {
+          await this.coll.insertMany(chunk, { ordered: true });
+        } catch (err) {
+          failure ??= { err };
+        }
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(INSERTS_IN_FLIGHT, chunks.length) }, sender));
+    if (failure) {
+      const { err } = failure;
+      if (isDuplicateKey(err)) throw await this.duplicateKeyError(err);
+      throw err;
     }
   }
 
@@ -253,42 +298,81 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
 }
 
 export class MongoDocumentStore implements DocumentStore {
-  private readonly checkpoints: MongoCollection<CheckpointDoc>;
   private readonly locks = new KeyedLock();
+  private readonly handles: CollectionHandles;
+  /** saved checkpoints the next flush writes */
+  private pendingCheckpoints = new Map<string, string>();
+  private flushing: Promise<void> = Promise.resolve();
 
-  /** @param client closed by `close()` when given (the store owns it) */
-  constructor(
-    private readonly db: Db,
-    private readonly client?: MongoClient,
-  ) {
-    this.checkpoints = db.collection<CheckpointDoc>('checkpoints');
+  /** @param source a database, or a connection (closed by `close()`: the store owns it) */
+  constructor(private readonly source: Db | MongoConnection) {
+    this.handles = new CollectionHandles(source instanceof MongoConnection ? () => source.db() : () => source);
   }
 
-  static async connect(url: string, dbName: string): Promise<MongoDocumentStore> {
-    const client = new (mongodb().MongoClient)(url);
-    await client.connect();
-    return new MongoDocumentStore(client.db(dbName), client);
+  static async connect(url: string, dbName: string, options: { logger?: Logger } = {}): Promise<MongoDocumentStore> {
+    return new MongoDocumentStore(await MongoConnection.open(url, dbName, { logger: options.logger }));
+  }
+
+  private get checkpoints(): MongoCollection<CheckpointDoc> {
+    return this.handles.get<CheckpointDoc>('checkpoints');
   }
 
   collection<T extends Doc>(name: string): Collection<T> {
     if (typeof name !== 'string' || name === '') throw new Error('a collection needs a name');
-    return new MongoDocCollection<T>(this.db.collection<StoredDoc>(name), this.locks);
+    return new MongoDocCollection<T>(name, this.handles, this.locks);
   }
 
   async getCheckpoint(projector: string): Promise<string | null> {
+    const pending = this.pendingCheckpoints.get(projector);
+    if (pending !== undefined) return pending;
     const doc = await this.checkpoints.findOne({ _id: projector });
     return doc?.position ?? null;
   }
 
+  /** Recorded now, written by the next `flush()` (with every other checkpoint, see flush). */
   async saveCheckpoint(projector: string, position: string): Promise<void> {
     assertPosition(position);
-    await this.checkpoints.updateOne({ _id: projector }, { $set: { position } }, { upsert: true });
+    this.pendingCheckpoints.set(projector, position);
   }
 
-  /** Every write above was acknowledged by the server already. */
-  async flush(): Promise<void> {}
+  /**
+   * Writes the checkpoints saved since the last flush in one unordered bulk write: a
+   * projection flush saves every projector's checkpoint (a dozen), and one command costs
+   * about half as much as a dozen `updateOne`s on FerretDB (37 vs 80 ms on the loaded
+   * 2-core machine). Checkpoints follow the read-model writes they cover, which were
+   * acknowledged already. Flushes run one at a time, so a checkpoint never goes back.
+   */
+  async flush(): Promise<void> {
+    const previous = this.flushing;
+    const current = previous.catch(() => undefined).then(() => this.writeCheckpoints());
+    this.flushing = current;
+    await current;
+  }
+
+  private async writeCheckpoints(): Promise<void> {
+    if (this.pendingCheckpoints.size === 0) return;
+    const batch = this.pendingCheckpoints;
+    this.pendingCheckpoints = new Map();
+    try {
+      await this.checkpoints.bulkWrite(
+        [...batch].map(([_id, position]) => ({
+          updateOne: { filter: { _id }, update: { $set: { position } }, upsert: true },
+        })),
+        { ordered: false },
+      );
+    } catch (err) {
+      // the next flush writes them, unless a later checkpoint was saved meanwhile
+      for (const [name, position] of batch)
+        if (!this.pendingCheckpoints.has(name)) this.pendingCheckpoints.set(name, position);
+      throw err;
+    }
+  }
 
   async close(): Promise<void> {
-    await this.client?.close();
+    try {
+      await this.flush();
+    } finally {
+      if (this.source instanceof MongoConnection) await this.source.close();
+    }
   }
 }
