@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { DEFAULT_JWT_SECRET, mintToken } from '@booking/shared-kernel';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -144,23 +145,32 @@ export function ensurePlatformBundle(): void {
 }
 
 /** Node arguments that start ops/platform/main.ts the `entry` way (building a stale bundle first). */
-export function platformEntryArgs(entry: PlatformEntry): string[] {
-  if (entry === 'tsx') return ['--import', 'tsx', path.join(ROOT, 'ops/platform/main.ts')];
+export function platformEntryArgs(entry: PlatformEntry, root = ROOT): string[] {
+  if (entry === 'tsx') return ['--import', 'tsx', path.join(root, 'ops/platform/main.ts')];
+  if (root !== ROOT) throw new Error('the bundle entry runs only from this tree (build the other one yourself)');
   ensurePlatformBundle();
   return ['--enable-source-maps', path.join(ROOT, 'ops/dist/platform/main.mjs')];
 }
 
 /**
  * All roles in one process on the embedded defaults in `dataDir`. `nodeArgs` go before the
- * script (e.g. `--cpu-prof`); `env` overrides the bench defaults; `entry` defaults to tsx.
+ * script (e.g. `--cpu-prof`); `env` overrides the bench defaults; `entry` defaults to tsx;
+ * `root` runs another source tree (tsx only); `quiet` drops the platform's stdout.
  */
 export function spawnPlatform(
   dataDir: string,
   port: number,
-  options: { env?: Record<string, string>; nodeArgs?: string[]; entry?: PlatformEntry } = {},
+  options: {
+    env?: Record<string, string>;
+    nodeArgs?: string[];
+    entry?: PlatformEntry;
+    root?: string;
+    quiet?: boolean;
+  } = {},
 ): ChildProcess {
-  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...platformEntryArgs(options.entry ?? 'tsx')], {
-    cwd: ROOT,
+  const root = options.root ?? ROOT;
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...platformEntryArgs(options.entry ?? 'tsx', root)], {
+    cwd: root,
     env: {
       ...process.env,
       PORT: String(port),
@@ -172,6 +182,33 @@ export function spawnPlatform(
       RATE_LIMIT_PER_MINUTE: '0',
       ...options.env,
     },
-    stdio: 'inherit',
+    stdio: options.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
   });
+}
+
+/** The bench's provider and customer tokens, signed like the platform's own. */
+export function benchTokens(): { provider: string; customer: string } {
+  const tokens = { secret: process.env.JWT_SECRET ?? DEFAULT_JWT_SECRET, issuer: 'booking-platform', expiresIn: 3600 };
+  return {
+    provider: mintToken(tokens, { id: 'provider-bench', role: 'provider' }),
+    customer: mintToken(tokens, { id: 'customer-bench', role: 'customer' }),
+  };
+}
+
+/** A published product with ample stock, created by the bench provider; its offering id. */
+export async function createBenchOffering(port: number, providerToken: string): Promise<string> {
+  const created = await fetch(`http://127.0.0.1:${port}/api/offerings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${providerToken}` },
+    body: JSON.stringify({
+      kind: 'product',
+      title: 'Bench product',
+      category: 'bench',
+      price: { amount: 1000, currency: 'EUR' },
+      stock: 1_000_000,
+      publish: true,
+    }),
+  });
+  if (!created.ok) throw new Error(`creating the bench offering answered ${created.status}: ${await created.text()}`);
+  return ((await created.json()) as { offeringId: string }).offeringId;
 }

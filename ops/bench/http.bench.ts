@@ -8,8 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mintToken, DEFAULT_JWT_SECRET } from '@booking/shared-kernel';
 import {
+  benchTokens,
+  createBenchOffering,
   freePort,
   loadPost,
   spawnBareExpress,
@@ -56,10 +57,7 @@ export async function benchPlatformNoop(
 ): Promise<LoadResult[]> {
   const port = await freePort();
   const server = spawnPlatformNoop(port, env);
-  const customer = mintToken(
-    { secret: process.env.JWT_SECRET ?? DEFAULT_JWT_SECRET, issuer: 'booking-platform', expiresIn: 3600 },
-    { id: 'customer-bench', role: 'customer' },
-  );
+  const { customer } = benchTokens();
   try {
     await waitUp(`http://127.0.0.1:${port}/health`, server);
     const results: LoadResult[] = [];
@@ -90,27 +88,8 @@ export async function benchPlaceBooking(
   seconds: number,
   serverPid?: number,
 ): Promise<LoadResult[]> {
-  const tokens = {
-    secret: process.env.JWT_SECRET ?? DEFAULT_JWT_SECRET,
-    issuer: 'booking-platform',
-    expiresIn: 3600,
-  };
-  const provider = mintToken(tokens, { id: 'provider-bench', role: 'provider' });
-  const customer = mintToken(tokens, { id: 'customer-bench', role: 'customer' });
-  const created = await fetch(`http://127.0.0.1:${port}/api/offerings`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${provider}` },
-    body: JSON.stringify({
-      kind: 'product',
-      title: 'Bench product',
-      category: 'bench',
-      price: { amount: 1000, currency: 'EUR' },
-      stock: 1_000_000,
-      publish: true,
-    }),
-  });
-  if (!created.ok) throw new Error(`creating the bench offering answered ${created.status}: ${await created.text()}`);
-  const { offeringId } = (await created.json()) as { offeringId: string };
+  const { provider, customer } = benchTokens();
+  const offeringId = await createBenchOffering(port, provider);
   const results: LoadResult[] = [];
   for (const c of levels) {
     results.push(

@@ -11,13 +11,20 @@
  * tree is a copy of this one (node_modules may be symlinks to this one's, except
  * node_modules/@booking, whose links must point into the copy).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { DEFAULT_JWT_SECRET, mintToken } from '@booking/shared-kernel';
-import { cpuTimeMs, freePort, stopChild, waitUp } from './bench-processes.js';
+import {
+  benchTokens,
+  cpuTimeMs,
+  createBenchOffering,
+  freePort,
+  spawnPlatform,
+  stopChild,
+  waitUp,
+} from './bench-processes.js';
 
 interface Side {
   spec: string;
@@ -36,9 +43,7 @@ const rounds = Number(roundsArg ?? 8);
 const burstSeconds = Number(burstArg ?? 3);
 const connections = Number(connectionsArg ?? 64);
 
-const tokens = { secret: process.env.JWT_SECRET ?? DEFAULT_JWT_SECRET, issuer: 'booking-platform', expiresIn: 3600 };
-const provider = mintToken(tokens, { id: 'provider-bench', role: 'provider' });
-const customer = mintToken(tokens, { id: 'customer-bench', role: 'customer' });
+const { provider, customer } = benchTokens();
 
 const parseEnv = (text: string): Record<string, string> =>
   Object.fromEntries(
@@ -54,36 +59,9 @@ async function startSide(spec: string): Promise<Side> {
   const env = at < 0 ? {} : parseEnv(spec.slice(at + 1));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'interleaved-ab-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'ops/platform/main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-      RATE_LIMIT_PER_MINUTE: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawnPlatform(dataDir, port, { env, root, quiet: true });
   await waitUp(`http://127.0.0.1:${port}/health`, child);
-  const created = await fetch(`http://127.0.0.1:${port}/api/offerings`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${provider}` },
-    body: JSON.stringify({
-      kind: 'product',
-      title: 'Bench product',
-      category: 'bench',
-      price: { amount: 1000, currency: 'EUR' },
-      stock: 1_000_000,
-      publish: true,
-    }),
-  });
-  if (!created.ok) throw new Error(`${spec}: creating the offering answered ${created.status}`);
-  const { offeringId } = (await created.json()) as { offeringId: string };
+  const offeringId = await createBenchOffering(port, provider);
   return { spec, child, port, dataDir, offeringId, requests: 0, cpuMs: 0, bursts: [] };
 }
 
