@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import {
   createCommandRuntime,
   createHttpApp,
@@ -20,6 +20,7 @@ import {
   tracedPort,
   SandboxGateway,
   systemClock,
+  recheckActor,
   type Clock,
   type Config,
   type DocumentStore,
@@ -104,7 +105,7 @@ export interface PlatformOptions {
   uiDir?: string;
   /** the message bus when KAFKA_BROKERS is set (default: a KafkaBus on those brokers) */
   bus?: MessageBus;
-  /** comment heartbeat of GET /api/live/bookings (default 15 s) */
+  /** comment heartbeat of GET /api/live/bookings, and how often its streams recheck their caller (default 15 s) */
   liveHeartbeatMs?: number;
 }
 
@@ -399,7 +400,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
               ? {
                   live: {
                     feed: liveBookings,
-                    ...(options.liveHeartbeatMs ? { heartbeatMs: options.liveHeartbeatMs } : {}),
+                    recheck: (req: Request) => recheckActor(tokens, req),
+                    ...(options.liveHeartbeatMs
+                      ? { heartbeatMs: options.liveHeartbeatMs, recheckMs: options.liveHeartbeatMs }
+                      : {}),
                   },
                 }
               : {}),

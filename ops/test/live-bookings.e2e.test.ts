@@ -10,6 +10,7 @@ import { alwaysOpenSchedule, eventually, startHarness, type Harness } from '../t
 import { openSse, type SseClient, type SseEvent } from '../test-support/sse-client.js';
 import { mintToken } from '@booking/shared-kernel';
 import { expectFieldError, expectProblem } from '../test-support/problems.js';
+import { account } from './security/support.js';
 
 interface BookingView {
   id: string;
@@ -201,6 +202,46 @@ describe('live streams ending', () => {
       expect(Date.now() - openedAt).toBeLessThan(3000);
       await eventually(async () => h.platform.liveBookings?.size === 0);
     } finally {
+      await h.stop();
+    }
+  });
+
+  it('an open stream ends soon after its session is revoked or its user suspended; others stay open', async () => {
+    const h = await startHarness({ liveHeartbeatMs: 100 });
+    const open: SseClient[] = [];
+    try {
+      const { port } = await h.platform.listen(0, '127.0.0.1');
+      const base = `http://127.0.0.1:${port}`;
+      const leaver = await account(h, 'live-leaver');
+      const suspect = await account(h, 'live-suspect');
+      const stayer = await account(h, 'live-stayer');
+      const streams = await Promise.all(
+        [leaver, suspect, stayer].map((a) => openSse(`${base}/api/live/bookings`, a.auth)),
+      );
+      open.push(...streams);
+      const [leaving, suspended, staying] = streams as [SseClient, SseClient, SseClient];
+      for (const s of streams) expect(s.status).toBe(200);
+
+      const revokedAt = Date.now();
+      expect((await h.http.post('/api/auth/logout').set(leaver.auth)).status).toBe(204);
+      const suspend = await h.http
+        .post(`/api/admin/users/${suspect.userId}/suspend`)
+        .set(h.auth('admin-ada'))
+        .send({ reason: 'fraud' });
+      expect(suspend.status, suspend.text).toBeLessThan(300);
+      const endedAt = await Promise.all([leaving.ended, suspended.ended].map((e) => e.then(() => Date.now())));
+      // the harness rechecks every 100 ms (liveHeartbeatMs); the tokens themselves live for an hour
+      for (const at of endedAt) expect(at - revokedAt).toBeLessThan(2000);
+      let stillOpen = true;
+      void staying.ended.then(() => (stillOpen = false));
+      await new Promise((r) => setTimeout(r, 400));
+      expect(stillOpen, "the other user's stream is not ended").toBe(true);
+      // a reconnect with the revoked token is refused
+      const again = await openSse(`${base}/api/live/bookings`, leaver.auth);
+      open.push(again);
+      expect(again.status).toBe(401);
+    } finally {
+      for (const c of open) c.close();
       await h.stop();
     }
   });

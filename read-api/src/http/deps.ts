@@ -1,7 +1,7 @@
 import type { DocumentStore, EventStore, Geocoder, GlobalPosition, Logger, ObjectStore } from '@booking/shared-kernel';
 import type { Clock } from '@booking/shared-kernel';
 import type { ClientConfig } from '../client-config/client-config-routes.js';
-import type { LiveBookingFeed } from '../live/live-booking-feed.js';
+import type { LiveDeps } from '../live/live-routes.js';
 
 /** How the read API learns how far the read models have got. */
 export interface ReadModelProgress {
@@ -25,5 +25,5 @@ export interface ReadApiDeps {
   /** what GET /config tells the SPA (absent: nothing optional is configured) */
   clientConfig?: ClientConfig;
   /** pushes booking changes to GET /live/bookings (absent: that route is not mounted) */
-  live?: { feed: LiveBookingFeed; heartbeatMs?: number };
+  live?: Omit<LiveDeps, 'logger'>;
 }

@@ -6,7 +6,16 @@
  * `?bookingId=` narrows to one booking.
  */
 import { Router, type Request } from 'express';
-import { actorOf, parseInput, ValidationError, type Filter, type Logger } from '@booking/shared-kernel';
+import {
+  actorOf,
+  ForbiddenError,
+  parseInput,
+  UnauthorizedError,
+  ValidationError,
+  type Filter,
+  type Logger,
+  type UserActor,
+} from '@booking/shared-kernel';
 import { publicDoc } from '../http/paging.js';
 import { visibleBookingsFilter, visibleTo } from '../booking/booking-visibility.js';
 import { LiveBookingsQuery } from './live-queries.js';
@@ -20,7 +29,18 @@ export interface LiveDeps {
   heartbeatMs?: number;
   /** a client that lets this much pile up unread is cut off (default 1 MiB) */
   maxBufferedBytes?: number;
+  /**
+   * The caller as the user's current state says now (see `recheckActor`); rejects with
+   * UnauthorizedError once the session is revoked or the user suspended. Without it a
+   * stream lives until its token expires.
+   */
+  recheck?: (req: Request) => Promise<UserActor | null>;
+  /** how often an open stream rechecks its caller (default 15 s) */
+  recheckMs?: number;
 }
+
+const sameRoles = (a: UserActor, b: UserActor): boolean =>
+  a.role === b.role && (a.roles ?? [a.role]).join() === (b.roles ?? [b.role]).join();
 
 /** When the bearer token (already verified by `authenticate`) expires, in epoch ms. */
 function tokenExpiry(req: Request): number | null {
@@ -67,6 +87,42 @@ export function liveRoutes(deps: LiveDeps): Router {
       resume,
     );
     res.on('close', unsubscribe);
+
+    // A token outlives a logout or a suspension by up to its lifetime: an open stream asks
+    // again, as every new request does, and ends when the answer changed (a reconnect then
+    // gets a 401, or a stream filtered for the current roles).
+    const recheck = deps.recheck;
+    if (recheck) {
+      let checking = false;
+      const timer = setInterval(() => {
+        if (checking) return;
+        checking = true;
+        recheck(req)
+          .then(
+            (now) => {
+              if (now && sameRoles(now, actor)) return;
+              deps.logger.info({ userId: actor.id }, "live stream: the caller's roles changed; closing it");
+              stream.end();
+            },
+            (err: unknown) => {
+              if (err instanceof UnauthorizedError || err instanceof ForbiddenError) {
+                deps.logger.info(
+                  { userId: actor.id, reason: err.message },
+                  'live stream: the caller may no longer read; closing it',
+                );
+                stream.end();
+              } else {
+                // the check itself failed (e.g. the store): keep the stream, try again next time
+                deps.logger.warn({ err, userId: actor.id }, 'live stream: could not recheck the caller');
+              }
+            },
+          )
+          .finally(() => {
+            checking = false;
+          });
+      }, deps.recheckMs ?? 15_000);
+      res.on('close', () => clearInterval(timer));
+    }
   });
 
   return router;

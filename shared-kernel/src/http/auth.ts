@@ -132,7 +132,8 @@ export function verifyToken(settings: TokenSettings, token: string): UserActor {
 }
 
 const ACTOR = Symbol('actor');
-type WithActor = Request & { [ACTOR]?: UserActor };
+const CLAIMS = Symbol('claims');
+type WithActor = Request & { [ACTOR]?: UserActor; [CLAIMS]?: AccessClaims };
 
 /** Remembers the caller on the request and names them on every later log line of it. */
 function setActor(req: Request, actor: UserActor): void {
@@ -190,6 +191,7 @@ export function authenticate(settings: TokenSettings, verified = new VerifiedTok
       }
       verified.set(token, claims);
     }
+    (req as WithActor)[CLAIMS] = claims;
     if (!settings.resolveActor) {
       setActor(req, {
         id: claims.sub,
@@ -221,6 +223,17 @@ export function actorOf(req: Request, ...roles: UserRole[]): UserActor {
   const role = roles.find((r) => held.includes(r));
   if (!role) throw new ForbiddenError(`this needs the role ${roles.join(' or ')}`);
   return { ...actor, role };
+}
+
+/**
+ * The caller as the user's current state says now: for a request that stays open (a live
+ * stream), whose actor was resolved when it arrived. Rejects with UnauthorizedError when the
+ * token must no longer work (suspended user, revoked session); null for an anonymous request.
+ */
+export async function recheckActor(settings: TokenSettings, req: Request): Promise<UserActor | null> {
+  const claims = (req as WithActor)[CLAIMS];
+  if (!claims) return null;
+  return settings.resolveActor ? settings.resolveActor(claims) : ((req as WithActor)[ACTOR] ?? null);
 }
 
 export function optionalActorOf(req: Request): UserActor | null {
