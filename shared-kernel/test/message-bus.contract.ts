@@ -255,6 +255,8 @@ export function messageBusContract(
       expect(handled).toEqual([1, 3]);
       expect(attempts).toBe(3);
       expect(parked).toEqual([{ n: 2, reason: expect.stringContaining('cannot handle message two'), attempts: 3 }]);
+      // the counters move when the handler's promise has settled, a moment after it ran
+      await until(() => sub.status().handled === 2, waitMs, 'the handled count');
       expect(sub.status()).toMatchObject({ handled: 2, parked: 1 });
 
       const dead: BusMessage[] = [];
