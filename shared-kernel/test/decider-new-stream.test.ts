@@ -15,10 +15,8 @@ import {
   type CommandContext,
   type Decider,
   type EventOf,
-  type EventStore,
-  type ReadStreamOptions,
-  type RecordedEvent,
 } from '../src/index.js';
+import { ReadCountingEventStore } from './support/read-counting-event-store.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decider-new-stream-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -34,21 +32,6 @@ const stockDecider: Decider<{ add: number }, { total: number }, Adjusted> = {
 };
 const ctx: CommandContext = { actor: { id: 'test', role: 'system' }, correlationId: 'c-1', causationId: 'c-1' };
 
-/** Counts the stream reads. */
-class CountingStore implements EventStore {
-  reads = 0;
-  constructor(private readonly inner: EventStore) {}
-  append: EventStore['append'] = (...args) => this.inner.append(...args);
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    this.reads++;
-    return this.inner.readStream(streamId, options);
-  }
-  readAll: EventStore['readAll'] = (...args) => this.inner.readAll(...args);
-  headPosition: EventStore['headPosition'] = () => this.inner.headPosition();
-  subscribeToAll: EventStore['subscribeToAll'] = (...args) => this.inner.subscribeToAll(...args);
-  close: EventStore['close'] = () => this.inner.close();
-}
-
 describe('executeCommand on a new stream', () => {
   const open: SqliteEventStore[] = [];
   let files = 0;
@@ -62,7 +45,7 @@ describe('executeCommand on a new stream', () => {
   });
 
   it('appends without reading the stream', async () => {
-    const store = new CountingStore(make());
+    const store = new ReadCountingEventStore(make());
     const runtime = createCommandRuntime(store, systemClock);
     const result = await executeCommand(runtime, STREAM, stockDecider, { add: 3 }, ctx, { newStream: true });
     expect(store.reads).toBe(0);
@@ -75,7 +58,7 @@ describe('executeCommand on a new stream', () => {
     const inner = make();
     // another writer (another runtime, so no shared cache) got there first
     await executeCommand(createCommandRuntime(inner, systemClock), STREAM, stockDecider, { add: 5 }, ctx);
-    const store = new CountingStore(inner);
+    const store = new ReadCountingEventStore(inner);
     const runtime = createCommandRuntime(store, systemClock);
     const result = await executeCommand(runtime, STREAM, stockDecider, { add: 2 }, ctx, { newStream: true });
     expect(store.reads).toBeGreaterThan(0);
@@ -88,7 +71,7 @@ describe('executeCommand on a new stream', () => {
   });
 
   it('a stream this runtime already wrote is taken from its cache, not assumed empty', async () => {
-    const store = new CountingStore(make());
+    const store = new ReadCountingEventStore(make());
     const runtime = createCommandRuntime(store, systemClock);
     await executeCommand(runtime, STREAM, stockDecider, { add: 1 }, ctx, { newStream: true });
     const second = await executeCommand(runtime, STREAM, stockDecider, { add: 1 }, ctx, { newStream: true });

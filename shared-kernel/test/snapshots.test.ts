@@ -14,13 +14,12 @@ import {
   type Decider,
   type EventOf,
   type EventStore,
-  type ReadStreamOptions,
-  type RecordedEvent,
   type SnapshotCodec,
   type SnapshotSettings,
   type SnapshotStore,
   type StoredSnapshot,
 } from '../src/index.js';
+import { ReadCountingEventStore } from './support/read-counting-event-store.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
 let files = 0;
@@ -54,22 +53,6 @@ const stockDecider: Decider<{ add: number }, Stock, Adjusted> = {
 const { snapshot: _codec, ...stockWithoutSnapshots } = stockDecider;
 
 const ctx: CommandContext = { actor: { id: 'test', role: 'system' }, correlationId: 'c-1', causationId: 'c-1' };
-
-/** Counts what loads read, so a test can tell a snapshot load from a full fold. */
-class RecordingStore implements EventStore {
-  eventsRead = 0;
-  constructor(private readonly inner: EventStore) {}
-  append: EventStore['append'] = (...args) => this.inner.append(...args);
-  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    const events = await this.inner.readStream(streamId, options);
-    this.eventsRead += events.length;
-    return events;
-  }
-  readAll: EventStore['readAll'] = (...args) => this.inner.readAll(...args);
-  headPosition: EventStore['headPosition'] = () => this.inner.headPosition();
-  subscribeToAll: EventStore['subscribeToAll'] = (...args) => this.inner.subscribeToAll(...args);
-  close: EventStore['close'] = () => this.inner.close();
-}
 
 function capturedLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -120,7 +103,7 @@ describe('snapshots on the command side', () => {
 
     // a restarted process: empty cache, same file
     const reopened = make(file);
-    const recording = new RecordingStore(reopened);
+    const recording = new ReadCountingEventStore(reopened);
     const cold = createCommandRuntime(recording, systemClock, 5, undefined, settings(reopened.snapshots(), 10));
     const loaded = await loadState(cold, STREAM, stockDecider);
     expect(recording.eventsRead).toBe(5);
@@ -140,7 +123,7 @@ describe('snapshots on the command side', () => {
     await addMany(store, undefined, 12);
     await store.snapshots().save({ streamId: STREAM, schema: stockCodec.schema, revision: 8n, state: '{"total":' });
     const { lines, logger } = capturedLogger();
-    const recording = new RecordingStore(store);
+    const recording = new ReadCountingEventStore(store);
     const runtime = createCommandRuntime(recording, systemClock, 5, undefined, {
       ...settings(store.snapshots(), 1000),
       logger,
@@ -159,7 +142,7 @@ describe('snapshots on the command side', () => {
     const store = make();
     await addMany(store, undefined, 6);
     await store.snapshots().save({ streamId: STREAM, schema: stockCodec.schema, revision: 3n, state: '{"total":"x"}' });
-    const recording = new RecordingStore(store);
+    const recording = new ReadCountingEventStore(store);
     const runtime = createCommandRuntime(recording, systemClock, 5, undefined, settings(store.snapshots(), 1000));
     expect((await loadState(runtime, STREAM, stockDecider)).state).toEqual({ total: 21, adjustments: 6 });
     expect(recording.eventsRead).toBe(6);
@@ -172,7 +155,7 @@ describe('snapshots on the command side', () => {
       state: JSON.stringify({ total: 15, adjustments: 5 }),
     });
     const v2 = { ...stockDecider, snapshot: { ...stockCodec, schema: 'test-stock/2' } };
-    const fresh = new RecordingStore(store);
+    const fresh = new ReadCountingEventStore(store);
     const v2Runtime = createCommandRuntime(fresh, systemClock, 5, undefined, settings(store.snapshots(), 1000));
     expect((await loadState(v2Runtime, STREAM, v2)).state).toEqual({ total: 21, adjustments: 6 });
     expect(fresh.eventsRead).toBe(6);

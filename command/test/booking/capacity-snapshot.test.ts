@@ -10,14 +10,12 @@ import {
   systemClock,
   type CapacityEvent,
   type CommandContext,
-  type EventStore,
-  type ReadStreamOptions,
-  type RecordedEvent,
   type SnapshotSettings,
 } from '@booking/shared-kernel';
 import { SqliteEventStore } from '@booking/shared-kernel/adapters';
 import { capacityDecider, usedAt, type CapacityState } from '../../src/booking/capacity.js';
 import { capacitySnapshot } from '../../src/booking/capacity-snapshot.js';
+import { ReadCountingEventStore } from '../../../shared-kernel/test/support/read-counting-event-store.js';
 
 const OFFERING = '01900000-0000-7000-8000-0000000000aa';
 const booking = (n: number): string => `01900000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -26,22 +24,6 @@ const minutes = (m: number) => new Date(NOW + m * 60_000);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capacity-snapshot-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** Counts the events loads read. */
-class RecordingStore implements EventStore {
-  eventsRead = 0;
-  constructor(private readonly inner: EventStore) {}
-  append: EventStore['append'] = (...args) => this.inner.append(...args);
-  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    const events = await this.inner.readStream(streamId, options);
-    this.eventsRead += events.length;
-    return events;
-  }
-  readAll: EventStore['readAll'] = (...args) => this.inner.readAll(...args);
-  headPosition: EventStore['headPosition'] = () => this.inner.headPosition();
-  subscribeToAll: EventStore['subscribeToAll'] = (...args) => this.inner.subscribeToAll(...args);
-  close: EventStore['close'] = () => this.inner.close();
-}
 
 /** Immutable maps compared by content, whatever their internal layout. */
 const canonical = (s: CapacityState) => ({ ...s, holds: s.holds.toJS(), confirmed: s.confirmed.toJS() });
@@ -138,7 +120,7 @@ describe('capacity snapshots', () => {
 
     const reader = new SqliteEventStore({ path: file });
     try {
-      const recording = new RecordingStore(reader);
+      const recording = new ReadCountingEventStore(reader);
       const cold = createCommandRuntime(recording, systemClock, 5, undefined, snapshotsOf(reader));
       const fromSnapshot = await loadState(cold, stream, capacityDecider);
       expect(recording.eventsRead).toBe(Number(head - snapshot!.revision));
