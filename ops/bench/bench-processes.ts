@@ -46,6 +46,8 @@ export interface LoadResult {
   /** CPU time (user + system, all threads) the server spent per request, when its pid was
    *  given: steadier than throughput on a busy machine */
   serverCpuUsPerRequest?: number;
+  /** the uncounted run before the measured one, when there was one */
+  warmup?: { seconds: number; requestsPerSec: number; p50Ms: number; p99Ms: number };
 }
 
 /** User + system CPU time of a process in ms, from /proc (Linux; 10 ms ticks); null elsewhere. */
@@ -66,19 +68,35 @@ export async function loadPost(
   body: string,
   headers: Record<string, string>,
   serverPid?: number,
+  options: { warmupSeconds?: number } = {},
 ): Promise<LoadResult> {
+  const run = (duration: number) =>
+    autocannon({
+      url,
+      method: 'POST',
+      connections,
+      duration,
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+  // The same load first, not counted: the server's JIT and caches reach their steady state
+  // (its figures are kept apart: what the first seconds after a start look like).
+  const warm = options.warmupSeconds ? await run(options.warmupSeconds) : undefined;
   const cpuBefore = cpuTimeMs(serverPid);
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections,
-    duration: seconds,
-    body,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
+  const result = await run(seconds);
   const cpuAfter = cpuTimeMs(serverPid);
   return {
     connections,
+    ...(warm
+      ? {
+          warmup: {
+            seconds: options.warmupSeconds!,
+            requestsPerSec: Math.round(warm.requests.average),
+            p50Ms: warm.latency.p50,
+            p99Ms: warm.latency.p99,
+          },
+        }
+      : {}),
     requestsPerSec: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -154,8 +172,9 @@ export function platformEntryArgs(entry: PlatformEntry, root = ROOT): string[] {
 
 /**
  * All roles in one process on the embedded defaults in `dataDir`. `nodeArgs` go before the
- * script (e.g. `--cpu-prof`); `env` overrides the bench defaults; `entry` defaults to tsx;
- * `root` runs another source tree (tsx only); `quiet` drops the platform's stdout.
+ * script (e.g. `--cpu-prof`); `env` overrides the bench defaults; `entry` defaults to the bundle
+ * (the production entry) for this tree and to tsx for another `root` (which is not built
+ * here); `quiet` drops the platform's stdout.
  */
 export function spawnPlatform(
   dataDir: string,
@@ -169,21 +188,25 @@ export function spawnPlatform(
   } = {},
 ): ChildProcess {
   const root = options.root ?? ROOT;
-  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...platformEntryArgs(options.entry ?? 'tsx', root)], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-      RATE_LIMIT_PER_MINUTE: '0',
-      ...options.env,
+  return spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), ...platformEntryArgs(options.entry ?? (root === ROOT ? 'bundle' : 'tsx'), root)],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        DEMO_DATA: 'false',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'test',
+        RATE_LIMIT_PER_MINUTE: '0',
+        ...options.env,
+      },
+      stdio: options.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
     },
-    stdio: options.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
-  });
+  );
 }
 
 /** The bench's provider and customer tokens, signed like the platform's own. */

@@ -22,7 +22,7 @@ import {
 } from './bench-processes.js';
 
 /** The reference: express with JSON parsing and a 201 answer, nothing else. */
-export async function benchBareExpress(levels: number[], seconds: number): Promise<LoadResult[]> {
+export async function benchBareExpress(levels: number[], seconds: number, warmupSeconds = 0): Promise<LoadResult[]> {
   const port = await freePort();
   const bare = spawnBareExpress(port);
   try {
@@ -37,6 +37,7 @@ export async function benchBareExpress(levels: number[], seconds: number): Promi
           JSON.stringify({ offeringId: 'x', quantity: 1 }),
           {},
           bare.pid,
+          { warmupSeconds },
         ),
       );
     return results;
@@ -54,6 +55,7 @@ export async function benchPlatformNoop(
   levels: number[],
   seconds: number,
   env: Record<string, string> = {},
+  warmupSeconds = 0,
 ): Promise<LoadResult[]> {
   const port = await freePort();
   const server = spawnPlatformNoop(port, env);
@@ -70,6 +72,7 @@ export async function benchPlatformNoop(
           JSON.stringify({ offeringId: 'x', quantity: 1 }),
           { authorization: `Bearer ${customer}` },
           server.pid,
+          { warmupSeconds },
         ),
       );
     return results;
@@ -87,6 +90,7 @@ export async function benchPlaceBooking(
   levels: number[],
   seconds: number,
   serverPid?: number,
+  warmupSeconds = 0,
 ): Promise<LoadResult[]> {
   const { provider, customer } = benchTokens();
   const offeringId = await createBenchOffering(port, provider);
@@ -100,6 +104,7 @@ export async function benchPlaceBooking(
         JSON.stringify({ offeringId, quantity: 1 }),
         { authorization: `Bearer ${customer}` },
         serverPid,
+        { warmupSeconds },
       ),
     );
   }
@@ -112,17 +117,23 @@ export const throughputRatios = (ours: LoadResult[], bare: LoadResult[]) =>
     throughputVsBare: Math.round((p.requestsPerSec / bare[i]!.requestsPerSec) * 100) / 100,
   }));
 
-export async function benchHttp(seconds = 5, levels = [1, 16, 64]): Promise<Record<string, unknown>> {
-  const bareResults = await benchBareExpress(levels, seconds);
-  const noopResults = await benchPlatformNoop(levels, seconds);
+export async function benchHttp(
+  seconds = 5,
+  levels = [1, 16, 64],
+  warmupSeconds = 2,
+): Promise<Record<string, unknown>> {
+  const bareResults = await benchBareExpress(levels, seconds, warmupSeconds);
+  const noopResults = await benchPlatformNoop(levels, seconds, {}, warmupSeconds);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-http-'));
   const port = await freePort();
   const platform = spawnPlatform(dataDir, port);
   try {
     await waitUp(`http://127.0.0.1:${port}/health`, platform);
-    const placeResults = await benchPlaceBooking(port, levels, seconds, platform.pid);
+    const placeResults = await benchPlaceBooking(port, levels, seconds, platform.pid, warmupSeconds);
     return {
       seconds,
+      // each level runs this long uncounted first (its figures are under `warmup`)
+      warmupSeconds,
       bareExpress: bareResults,
       placeBooking: placeResults,
       ratios: throughputRatios(placeResults, bareResults),

@@ -59,7 +59,7 @@ async function startSide(spec: string): Promise<Side> {
   const env = at < 0 ? {} : parseEnv(spec.slice(at + 1));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'interleaved-ab-'));
   const port = await freePort();
-  const child = spawnPlatform(dataDir, port, { env, root, quiet: true });
+  const child = spawnPlatform(dataDir, port, { env, root, quiet: true, entry: 'tsx' });
   await waitUp(`http://127.0.0.1:${port}/health`, child);
   const offeringId = await createBenchOffering(port, provider);
   return { spec, child, port, dataDir, offeringId, requests: 0, cpuMs: 0, bursts: [] };

@@ -20,7 +20,8 @@ fs.rmSync(dir, { recursive: true, force: true });
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-http-'));
 if (process.env.PROFILE_FROM_DIR) fs.cpSync(process.env.PROFILE_FROM_DIR, dataDir, { recursive: true });
 const port = await freePort();
-const platform = spawnPlatform(dataDir, port, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+// through tsx: the profile then names the .ts files and lines (the bundle's would name ops/dist)
+const platform = spawnPlatform(dataDir, port, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], entry: 'tsx' });
 try {
   await waitUp(`http://127.0.0.1:${port}/health`, platform);
   const load = await benchPlaceBooking(port, [Number(connectionsArg ?? 64)], Number(secondsArg ?? 10));

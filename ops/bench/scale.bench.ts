@@ -184,7 +184,7 @@ async function platformRun(
     };
     if (work.hotOfferingId) run.hotProductBooking = await coldAndWarmBookings(port, work.hotOfferingId, 20);
     if (work.http) {
-      run.placeBooking = await benchPlaceBooking(port, options.httpLevels, options.httpSeconds);
+      run.placeBooking = await benchPlaceBooking(port, options.httpLevels, options.httpSeconds, child.pid, 2);
       run.rssAfterLoadMb = rssMb(child.pid);
     }
     run.peakRssMb = peakRssMb(child.pid);
@@ -285,7 +285,7 @@ export async function benchScale(options: ScaleOptions = defaultScaleOptions): P
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
   try {
     console.error('[scale] references: bare express, platform on an empty store');
-    const bare = await benchBareExpress(options.httpLevels, options.httpSeconds);
+    const bare = await benchBareExpress(options.httpLevels, options.httpSeconds, 2);
     const emptyDir = path.join(dir, 'empty');
     fs.mkdirSync(emptyDir);
     const empty = await platformRun(emptyDir, options, { http: true, profileName: 'platform-empty' });
