@@ -5,6 +5,18 @@
  *
  * A flush comes as soon as no event is waiting (a live event is readable within a few ms),
  * after `batchSize` events during a catch-up, and never in the middle of an event.
+ *
+ * A flush hands the store what the events wrote and the checkpoints of the projectors that
+ * applied one since their last save. Into a shared store it also saves every other moved
+ * checkpoint and commits, every time: other processes follow those checkpoints. With
+ * `exclusiveWriter` the store serves this process from memory, so a flush makes the events
+ * readable at once and the store is committed (documents and the checkpoints covering them
+ * in one transaction) at most every `commitEveryMs`; the checkpoints of projectors whose
+ * read models did not change are saved at most every `checkpointEveryMs`. At one booking
+ * per flush, a commit and nine checkpoint upserts per flush were most of the projector's
+ * cost. A crash loses what was not committed, and a restart re-applies it from the
+ * checkpoints it finds (a projector that applied nothing reads a second of events it has
+ * no handler for), as it always did for the last flushes.
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -66,11 +78,31 @@ export interface RunnerOptions {
    * shared store.
    */
   exclusiveWriter?: boolean;
+  /** with `exclusiveWriter`: how often the checkpoints of projectors that applied nothing
+   *  are saved as well (default 1000 ms); without it every flush saves every checkpoint that
+   *  moved, since other processes follow them (read-your-writes, live pushes) */
+  checkpointEveryMs?: number;
+  /** with `exclusiveWriter`: how often the document store is committed (default 100 ms);
+   *  a flush in between hands it the documents and checkpoints (readable in this process
+   *  at once) and the next commit writes them together; without it every flush commits */
+  commitEveryMs?: number;
 }
 
 export class ProjectionRunner {
   private readonly progress = new EventEmitter();
   private readonly checkpoints = new Map<string, GlobalPosition>();
+  /** the checkpoint each projector has in the document store (saved or found at start) */
+  private readonly saved = new Map<string, GlobalPosition>();
+  /** projectors that applied an event their saved checkpoint does not cover yet */
+  private readonly mustSave = new Set<string>();
+  /** when every moved checkpoint was last saved (performance.now() ms) */
+  private lastFullSaveAt = 0;
+  /** when the store was last committed (performance.now() ms) */
+  private lastCommitAt = 0;
+  /** writes or checkpoints were handed to the store after its last commit */
+  private uncommitted = false;
+  /** the flush that commits, or saves the checkpoints, a flush left for later */
+  private dueTimer: NodeJS.Timeout | null = null;
   private applied: GlobalPosition = START;
   private subscription: Subscription | null = null;
   private loop: Promise<void> | null = null;
@@ -119,9 +151,12 @@ export class ProjectionRunner {
       const saved = await this.docs.getCheckpoint(p.name);
       const position = saved ? parseSortablePosition(saved) : START;
       this.checkpoints.set(p.name, position);
+      this.saved.set(p.name, position);
       if (from === null || comparePositions(position, from) < 0) from = position;
     }
     this.applied = from ?? START;
+    this.mustSave.clear();
+    this.lastFullSaveAt = this.lastCommitAt = performance.now();
     this.stopping = false;
     // the store may have changed while stopped
     this.coalescing?.forgetPositions();
@@ -145,6 +180,7 @@ export class ProjectionRunner {
             if (p.eventTypes.has(event.type)) {
               await p.apply(event, pos, this.recordingDocs);
               this.touched.add(p.name);
+              this.mustSave.add(p.name);
             }
             this.checkpoints.set(p.name, recorded.position);
           }
@@ -153,7 +189,7 @@ export class ProjectionRunner {
           this.lastError = null;
           backoff = 100;
           // most events need no flush: no promise for them
-          if (this.afterEvent()) await this.flush();
+          if (this.afterEvent()) await this.flushWith(false);
           this.busy = false;
         }
       } catch (err) {
@@ -165,7 +201,7 @@ export class ProjectionRunner {
           { err, position: formatPosition(position) },
           'projection failed; retrying from the last checkpoint',
         );
-        await this.flush().catch((flushErr: unknown) =>
+        await this.flushWith(false).catch((flushErr: unknown) =>
           this.logger.error({ err: flushErr }, 'flush after a projection failure failed'),
         );
         await new Promise((r) => setTimeout(r, backoff));
@@ -216,14 +252,21 @@ export class ProjectionRunner {
   }
 
   private flushInBackground(): void {
-    this.flush().catch((err: unknown) => {
+    this.flushWith(false).catch((err: unknown) => {
       this.lastError = err instanceof Error ? err.message : String(err);
       this.logger.error({ err }, 'flushing read models failed');
     });
   }
 
-  /** Saves every checkpoint and makes the read models durable, then tells waiters. */
-  async flush(): Promise<void> {
+  /** Makes every applied event readable, saves every checkpoint that moved and commits the
+   *  read models to the store, then tells waiters. */
+  flush(): Promise<void> {
+    return this.flushWith(true);
+  }
+
+  /** `full` false: the store is committed, and the checkpoints of projectors that applied
+   *  nothing are saved, only when they are due (exclusive writer). */
+  private async flushWith(full: boolean): Promise<void> {
     while (this.flushing) await this.flushing.catch(() => undefined);
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
@@ -233,8 +276,8 @@ export class ProjectionRunner {
       clearImmediate(this.idleCheck);
       this.idleCheck = null;
     }
-    if (this.unflushed === 0) return;
-    const flushing = this.flushNow();
+    if (this.unflushed === 0 && !this.uncommitted && !this.checkpointsBehind()) return;
+    const flushing = this.flushNow(full);
     this.flushing = flushing;
     try {
       await flushing;
@@ -243,11 +286,56 @@ export class ProjectionRunner {
     }
   }
 
-  private async flushNow(): Promise<void> {
+  /** whether a checkpoint moved past the one handed to the document store */
+  private checkpointsBehind(): boolean {
+    for (const [name, position] of this.checkpoints) {
+      if (comparePositions(position, this.saved.get(name) ?? START) > 0) return true;
+    }
+    return false;
+  }
+
+  /** A flush once the commit or the checkpoints a flush left for later are due, unless an
+   *  event's flush comes first (it does what is due then). */
+  private flushDueLater(): void {
+    if (this.dueTimer || this.stopping) return;
+    let at = Infinity;
+    if (this.uncommitted) at = this.lastCommitAt + (this.options.commitEveryMs ?? 100);
+    if (this.checkpointsBehind()) at = Math.min(at, this.lastFullSaveAt + (this.options.checkpointEveryMs ?? 1000));
+    if (at === Infinity) return;
+    this.dueTimer = setTimeout(
+      () => {
+        this.dueTimer = null;
+        // an event being applied, flushed or waiting for its flush: that flush does it
+        if (this.stopping || this.busy || this.flushing || this.unflushed > 0) return;
+        this.flushInBackground();
+      },
+      Math.max(0, at - performance.now()),
+    );
+    // (a process that ends without stop() loses at most what a crash loses)
+    this.dueTimer.unref();
+  }
+
+  private async flushNow(full: boolean): Promise<void> {
     const events = this.unflushed;
     this.unflushed = 0;
-    this.lastFlushAt = performance.now();
+    const now = (this.lastFlushAt = performance.now());
     const applied = this.applied;
+    // A shared store is committed, with every checkpoint that moved, on every flush: other
+    // processes follow those checkpoints (read-your-writes, live pushes). An exclusive
+    // writer's store serves this process from memory: what the flush hands it is readable
+    // at once, and it is committed (one transaction: the documents with the checkpoints that
+    // cover them) at most every `commitEveryMs`; the checkpoints of projectors that applied
+    // nothing since their last save wait for `checkpointEveryMs`.
+    const exclusive = this.coalescing !== null;
+    // (1 ms early counts: timers fire on whole milliseconds)
+    const allCheckpoints =
+      full || !exclusive || now - this.lastFullSaveAt >= (this.options.checkpointEveryMs ?? 1000) - 1;
+    const commit = full || !exclusive || now - this.lastCommitAt >= (this.options.commitEveryMs ?? 100) - 1;
+    const saving: [string, GlobalPosition][] = [];
+    for (const [name, position] of this.checkpoints) {
+      if (comparePositions(position, this.saved.get(name) ?? START) <= 0) continue;
+      if (allCheckpoints || this.mustSave.has(name)) saving.push([name, position]);
+    }
     // taken with `applied`: events applied while this flush awaits belong to the next one
     const change: ReadModelChange = { applied, projectors: this.touched, documents: this.written };
     this.touched = new Set();
@@ -255,10 +343,8 @@ export class ProjectionRunner {
     try {
       // merged increments first: a checkpoint is saved only with everything before it
       await this.coalescing?.writeBack();
-      for (const [name, position] of this.checkpoints) {
-        if (comparePositions(position, START) > 0) await this.docs.saveCheckpoint(name, sortablePosition(position));
-      }
-      await this.docs.flush();
+      for (const [name, position] of saving) await this.docs.saveCheckpoint(name, sortablePosition(position));
+      if (commit) await this.docs.flush();
     } catch (err) {
       // the next flush tries again and reports these changes (re-applied events write nothing new)
       this.unflushed += events;
@@ -270,6 +356,19 @@ export class ProjectionRunner {
       }
       throw err;
     }
+    for (const [name, position] of saving) {
+      this.saved.set(name, position);
+      // (no event is applied while a flush runs: nothing newer of this projector is unsaved)
+      this.mustSave.delete(name);
+    }
+    if (allCheckpoints) this.lastFullSaveAt = now;
+    if (commit) {
+      this.lastCommitAt = now;
+      this.uncommitted = false;
+    } else if (events > 0 || saving.length > 0) {
+      this.uncommitted = true;
+    }
+    this.flushDueLater();
     this.progress.emit('flushed', applied);
     if (change.projectors.size > 0) this.progress.emit('changed', change);
   }
@@ -341,6 +440,8 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
     await this.subscription?.close();
     await this.loop;
     this.loop = null;

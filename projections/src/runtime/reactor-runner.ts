@@ -42,6 +42,8 @@ export interface ReactorRunnerOptions {
 
 export class ReactorRunner {
   private readonly checkpoints = new Map<string, GlobalPosition>();
+  /** what each reactor's saved checkpoint says (found at start or saved since) */
+  private readonly saved = new Map<string, GlobalPosition>();
   private subscription: Subscription | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
@@ -69,6 +71,7 @@ export class ReactorRunner {
       // now on, not a replay of history.
       const position = saved ? parseSortablePosition(saved) : await this.store.headPosition();
       this.checkpoints.set(r.name, position);
+      this.saved.set(r.name, position);
       if (!saved) await this.deps.docs.saveCheckpoint(this.key(r), sortablePosition(position));
       if (from === null || comparePositions(position, from) < 0) from = position;
     }
@@ -105,15 +108,23 @@ export class ReactorRunner {
   private flushTimer: NodeJS.Timeout | null = null;
 
   /** Checkpoints are made durable in the background: an effect is itself a durable,
-   *  idempotent command, so a checkpoint that lags only means a harmless re-delivery. */
-  /** Writes every reactor's checkpoint (a few writes per interval, not one per event per
-   *  reactor: on a remote document store that difference is the reactors' throughput). */
+   *  idempotent command, so a checkpoint that lags only means a harmless re-delivery.
+   *  Writes every reactor's checkpoint that moved (a few writes per interval, not one per
+   *  event per reactor: on a remote document store that difference is the reactors'
+   *  throughput), and flushes only when one did. */
   private async saveCheckpoints(): Promise<void> {
+    const saving: [string, GlobalPosition][] = [];
     for (const reactor of this.reactors) {
       const position = this.checkpoints.get(reactor.name);
-      if (position) await this.deps.docs.saveCheckpoint(this.key(reactor), sortablePosition(position));
+      const saved = this.saved.get(reactor.name);
+      if (position && (!saved || comparePositions(position, saved) !== 0)) {
+        await this.deps.docs.saveCheckpoint(this.key(reactor), sortablePosition(position));
+        saving.push([reactor.name, position]);
+      }
     }
+    if (saving.length === 0) return;
     await this.deps.docs.flush();
+    for (const [name, position] of saving) this.saved.set(name, position);
   }
 
   private scheduleFlush(): void {
