@@ -1,6 +1,6 @@
 /**
- * A scheduler's stop does not wait for the read of its due items (after a restart the
- * first read loads a whole read-model collection: seconds at 1M events), and a tick stopped
+ * A scheduler's stop does not wait for the read of its due items (a read may wait for a
+ * while, e.g. for its index to be filled the first time: seconds at 1M events), and a tick stopped
  * during that read acts on none of what it read; a read that fails because the stop went
  * on to close the store is logged as abandoned, not as a tick failure.
  */

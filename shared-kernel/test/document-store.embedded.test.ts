@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedDocumentStore } from '../src/adapters/document-store/embedded-document-store.js';
-import type { Doc } from '../src/ports/document-store.js';
+import type { Doc, DocumentStore } from '../src/ports/document-store.js';
 import { documentStoreContract } from './document-store.contract.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docstore-'));
@@ -14,7 +14,19 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-documentStoreContract('embedded (SQLite file)', async () => new EmbeddedDocumentStore({ path: tempFile() }));
+/** the file of each store the contract opens, so a restart can open it again */
+const fileOf = new WeakMap<DocumentStore, string>();
+const openFile = (file: string) => {
+  const store = new EmbeddedDocumentStore({ path: file });
+  fileOf.set(store, file);
+  return store;
+};
+documentStoreContract('embedded (SQLite file)', async () => openFile(tempFile()), {
+  reopen: async (store) => {
+    await store.close();
+    return openFile(fileOf.get(store)!);
+  },
+});
 documentStoreContract('embedded (:memory:)', async () => new EmbeddedDocumentStore({ path: ':memory:' }));
 
 interface Booking extends Doc {

@@ -9,7 +9,12 @@ const url = process.env.MONGODB_URL;
 // (`npm run test:integration`) starts one and sets MONGODB_URL; `npm test` skips this.
 describe.skipIf(!url)('MongoDocumentStore', () => {
   const dbName = process.env.MONGODB_DB ?? 'docstore_contract';
-  documentStoreContract('mongodb', () => MongoDocumentStore.connect(url!, dbName));
+  documentStoreContract('mongodb', () => MongoDocumentStore.connect(url!, dbName), {
+    reopen: async (store) => {
+      await store.close();
+      return MongoDocumentStore.connect(url!, dbName);
+    },
+  });
 });
 
 describe.skipIf(!url)('MongoDocumentStore on the server', () => {
@@ -49,6 +54,20 @@ describe.skipIf(!url)('MongoDocumentStore on the server', () => {
     await writer.saveCheckpoint('users', '00000000000000000007');
     await writer.close();
     expect(await reader.getCheckpoint('users')).toBe('00000000000000000007');
+  });
+
+  it('a ranged index is a compound index on the server, created once however often it is declared', async () => {
+    const store = await open();
+    const holds = store.collection('ranged_holds');
+    await holds.ensureIndex({ state: 1, expiresAt: 1 }, { ranged: true });
+    await holds.ensureIndex({ state: 1, expiresAt: 1 }, { ranged: true });
+    const client = await MongoClient.connect(url!);
+    try {
+      const indexes = await client.db(dbName).collection('ranged_holds').indexes();
+      expect(indexes.filter((ix) => JSON.stringify(ix.key) === '{"state":1,"expiresAt":1}')).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
   });
 
   it('insertMany over several commands: every document arrives; a clash in a later chunk names the collection', async () => {

@@ -118,10 +118,11 @@ export class ReminderScheduler {
   async fireDue(): Promise<number> {
     const now = this.deps.clock.now();
     const horizon = new Date(now.getTime() + this.options.leadMinutes * 60_000).toISOString();
-    const due = await this.dueReads.read(() =>
-      this.deps.docs
-        .collection<ReminderDoc>('reminders')
-        .find(
+    const due = await this.dueReads.indexed(
+      this.deps.docs.collection<ReminderDoc>('reminders'),
+      { state: 1, slotStart: 1 },
+      (reminders) =>
+        reminders.find(
           { state: 'scheduled', slotStart: { $lte: horizon, $gt: now.toISOString() } },
           { sort: { slotStart: 1 }, limit: 200 },
         ),

@@ -44,10 +44,11 @@ export class HoldExpiryScheduler {
   /** Fires every hold due now; returns how many it handled. */
   async fireDue(): Promise<number> {
     const now = this.deps.clock.now();
-    const due = await this.dueReads.read(() =>
-      this.deps.docs
-        .collection<CapacityHoldDoc>('capacity_holds')
-        .find({ state: 'held', expiresAt: { $lte: now.toISOString() } }, { sort: { expiresAt: 1 }, limit: 500 }),
+    const due = await this.dueReads.indexed(
+      this.deps.docs.collection<CapacityHoldDoc>('capacity_holds'),
+      { state: 1, expiresAt: 1 },
+      (holds) =>
+        holds.find({ state: 'held', expiresAt: { $lte: now.toISOString() } }, { sort: { expiresAt: 1 }, limit: 500 }),
     );
     for (const hold of due) {
       await this.fire(hold, now);

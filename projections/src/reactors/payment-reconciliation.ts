@@ -87,10 +87,11 @@ export class PaymentReconciler {
     const cutoff = new Date(now - this.afterMinutes * 60_000).toISOString();
     // payments made with a gateway this process has (the card gateway, PayPal when offered)
     const gateways = [this.deps.gateway, this.deps.paypal].flatMap((g) => (g ? [g.name] : []));
-    const due = await this.dueReads.read(() =>
-      this.deps.docs
-        .collection<PaymentDoc>('payments')
-        .find(
+    const due = await this.dueReads.indexed(
+      this.deps.docs.collection<PaymentDoc>('payments'),
+      { status: 1, createdAt: 1 },
+      (payments) =>
+        payments.find(
           { status: 'STARTED', gateway: { $in: gateways }, createdAt: { $lte: cutoff } },
           { sort: { createdAt: 1 }, limit: 200 },
         ),

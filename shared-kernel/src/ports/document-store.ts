@@ -38,6 +38,19 @@ export interface FindOptions {
   limit?: number;
 }
 
+export interface IndexOptions {
+  unique?: boolean;
+  /**
+   * The index serves ordered range reads: string equality on leading fields, then a string
+   * range and/or the sort on the next field (`{state: 'held', expiresAt: {$lte: now}}` sorted
+   * by `expiresAt`, with a limit). Such reads must not cost the collection's size, e.g. a
+   * scheduler's due items among every item ever made. Every MongoDB index is like this; the
+   * embedded store keeps such an index in its file, maintained by every flush, and answers
+   * the reads it serves without loading the collection.
+   */
+  ranged?: boolean;
+}
+
 export interface GroupSum {
   /** the value of the grouped field */
   key: unknown;
@@ -59,7 +72,7 @@ export interface Collection<T extends Doc> {
   count(filter?: Filter): Promise<number>;
   /** count and sum `sumFields` over documents matching `filter`, grouped by `groupBy` */
   groupSum(filter: Filter, groupBy: string, sumFields: readonly string[]): Promise<GroupSum[]>;
-  ensureIndex(fields: Record<string, 1 | -1>, options?: { unique?: boolean }): Promise<void>;
+  ensureIndex(fields: Record<string, 1 | -1>, options?: IndexOptions): Promise<void>;
   /** removes every document (projection rebuilds) */
   drop(): Promise<void>;
   /**

@@ -50,6 +50,27 @@ export class LazyDocuments<V> extends Map<string, V> {
     this.sliceMs = options.sliceMs ?? SLICE_MS;
   }
 
+  /** true once every stored document is in memory (memory alone answers any query) */
+  get isComplete(): boolean {
+    return this.complete;
+  }
+
+  /**
+   * What memory knows of `id` without reading the file: the document, null when there is
+   * none (deleted since the open, or the collection is all in memory), undefined when memory
+   * does not know (the file's row, if any, is current).
+   */
+  peek(id: string): V | null | undefined {
+    const doc = super.get(id);
+    if (doc !== undefined) return doc;
+    return this.complete || this.gone.has(id) ? null : undefined;
+  }
+
+  /** Keeps a document read from the file, which memory did not know (see `peek`). */
+  remember(id: string, stored: V): void {
+    if (!this.complete && !this.gone.has(id) && super.get(id) === undefined) super.set(id, stored);
+  }
+
   override get(id: string): V | undefined {
     const doc = super.get(id);
     if (doc !== undefined || this.complete || this.gone.has(id)) return doc;

@@ -40,6 +40,7 @@ import type {
   Filter,
   FindOptions,
   GroupSum,
+  IndexOptions,
   Update,
 } from '../../ports/document-store.js';
 import {
@@ -224,7 +225,8 @@ class MongoDocCollection<T extends Doc> implements Collection<T> {
     });
   }
 
-  async ensureIndex(fields: Record<string, 1 | -1>, options: { unique?: boolean } = {}): Promise<void> {
+  /** Every MongoDB index serves ranged reads: `ranged` asks for nothing more here. */
+  async ensureIndex(fields: Record<string, 1 | -1>, options: IndexOptions = {}): Promise<void> {
     const names = Object.keys(fields);
     if (names.length === 0) throw new Error('ensureIndex needs at least one field');
     names.forEach((f) => assertFieldPath(f, 'index'));
