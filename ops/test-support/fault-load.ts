@@ -243,6 +243,12 @@ export async function verifyAfterFaults(
     if (!events.some((e) => e.type === 'PaymentStarted' && data(e).paymentId === paymentId))
       problems.push(`started payment ${paymentId}: no PaymentStarted`);
   }
+  // no hold without its booking, whenever the kill came: the two are appended atomically
+  // (appendToStreams, which the SQLite and PostgreSQL stores these runs use both have)
+  for (const e of ofType('CapacityReserved')) {
+    const bookingId = data(e).bookingId as string;
+    if (!placed.has(bookingId)) problems.push(`hold of booking ${bookingId} in ${e.streamId}: no BookingPlaced`);
+  }
   // 3. effects, each exactly once per cause, for every payment that succeeded (acknowledged or not)
   const once = (what: string, per: Map<string, number>, expected: Iterable<string>) => {
     for (const k of expected) if (per.get(k) !== 1) problems.push(`${what} ${k}: x${per.get(k) ?? 0}`);

@@ -2,8 +2,10 @@
  * Deciders are pure: `decide(command, state) -> events` (or a thrown AppError) and
  * `evolve(state, event) -> state`. `executeCommand` is the one place that does the I/O
  * around them: load, fold, decide, append with the expected revision, retry on conflict.
+ * `executeCommandsTogether` does the same for two commands on two streams whose events
+ * must be stored together.
  */
-import type { AppendResult, EventStore, GlobalPosition, NewEvent } from './ports/event-store.js';
+import type { AppendResult, EventStore, ExpectedRevision, GlobalPosition, NewEvent } from './ports/event-store.js';
 import { WrongExpectedRevisionError } from './ports/event-store.js';
 import { eventCatalogue, type DomainEvent, type EventOf } from './events/index.js';
 import { ConflictError, PreconditionFailedError } from './errors.js';
@@ -75,6 +77,14 @@ export class StateCache {
   }
 }
 
+/** A command on another stream, decided with a queued command and appended with it. */
+interface JoinedCommand {
+  readonly streamId: string;
+  readonly decider: Decider<unknown, unknown, DomainEvent>;
+  readonly command: unknown;
+  readonly newStream: boolean;
+}
+
 interface QueuedCommand {
   readonly decider: Decider<unknown, unknown, DomainEvent>;
   readonly command: unknown;
@@ -82,7 +92,10 @@ interface QueuedCommand {
   readonly ifMatch: bigint | undefined;
   /** the stream id was just minted: nothing can be stored under it yet */
   readonly newStream: boolean;
-  resolve(result: CommandResult<unknown, DomainEvent>): void;
+  /** decided after this command, on its own stream; the events of both are stored all or none */
+  readonly joined?: JoinedCommand;
+  /** `joined` is the joined command's result (present when the entry has one) */
+  resolve(result: CommandResult<unknown, DomainEvent>, joined?: CommandResult<unknown, DomainEvent>): void;
   reject(error: unknown): void;
 }
 
@@ -265,16 +278,8 @@ export function executeCommand<C, S, E extends DomainEvent>(
   } = {},
 ): Promise<CommandResult<S, E>> {
   const observer = runtime.observer;
-  let name = observer && typeof command !== 'function' ? commandName(command) : 'unknown';
-  // a command computed from the state shows its type only once it is computed
-  const given =
-    observer && typeof command === 'function'
-      ? (state: S) => {
-          const c = (command as (state: S) => C)(state);
-          name = commandName(c);
-          return c;
-        }
-      : command;
+  const watched = observer ? watch(command) : undefined;
+  const given = watched ? watched.command : command;
   const result = new Promise<CommandResult<S, E>>((resolve, reject) => {
     runtime.queues.enqueue(
       streamId,
@@ -290,10 +295,10 @@ export function executeCommand<C, S, E extends DomainEvent>(
       (id, batch) => decideBatch(runtime, id, batch),
     );
   });
-  if (observer)
+  if (observer && watched)
     void result.then(
-      () => observer.accepted(name),
-      (err: unknown) => observer.rejected(name, err),
+      () => observer.accepted(watched.name()),
+      (err: unknown) => observer.rejected(watched.name(), err),
     );
   return result;
 }
@@ -303,11 +308,162 @@ function commandName(command: unknown): string {
   return typeof type === 'string' ? type : 'unknown';
 }
 
+/**
+ * For the observer: the command's type (a command computed from the state shows it only
+ * once computed) and whether it was decided at all.
+ */
+function watch<C, S>(command: C | ((state: S) => C)) {
+  let name = typeof command === 'function' ? 'unknown' : commandName(command);
+  let decided = false;
+  const watched =
+    typeof command === 'function'
+      ? (state: S) => {
+          decided = true;
+          const c = (command as (state: S) => C)(state);
+          name = commandName(c);
+          return c;
+        }
+      : (_state: S) => {
+          decided = true;
+          return command;
+        };
+  return { command: watched, name: () => name, decided: () => decided };
+}
+
+/** One command on one stream, for `executeCommandsTogether`. */
+export interface StreamCommand<C, S, E extends DomainEvent> {
+  readonly streamId: string;
+  readonly decider: Decider<C, S, E>;
+  /** the command, or how to compute it from the stream's current state */
+  readonly command: C | ((state: S) => C);
+  /** `streamId` holds an id minted for this command (e.g. a new UUIDv7): it is not read */
+  readonly newStream?: boolean;
+}
+
+/**
+ * Decides `lead` on its stream and `joined` on another, and stores the events of both in
+ * ONE atomic append (`EventStore.appendToStreams`: one transaction, one fsync), or none of
+ * them: a crash or a refusal cannot leave one without the other. Each is decided on its
+ * stream's current state; if either stream changed meanwhile, both are decided again (up to
+ * `maxRetries`, then a ConflictError). A refusal by either decider fails both.
+ *
+ * `lead` queues with the other commands on its stream like `executeCommand` (a busy stream
+ * takes many commands per append: all of them and their joined commands go in one
+ * appendToStreams). The joined stream is not queued: other writers to it in this process
+ * are caught by its expected revision, like writers in other processes.
+ *
+ * A store without `appendToStreams` (EventStoreDB) cannot do this atomically. There `lead`
+ * is executed and then `joined`, one append each; when `joined` fails after `lead` was
+ * stored, `compensate` runs with `lead`'s result and the error (which is then thrown). It
+ * should undo what it can and report its own failures: whatever it throws replaces the error.
+ */
+export async function executeCommandsTogether<C1, S1, E1 extends DomainEvent, C2, S2, E2 extends DomainEvent>(
+  runtime: CommandRuntime,
+  lead: StreamCommand<C1, S1, E1>,
+  joined: StreamCommand<C2, S2, E2>,
+  ctx: CommandContext,
+  options: { compensate?: (leadResult: CommandResult<S1, E1>, error: unknown) => Promise<void> } = {},
+): Promise<[CommandResult<S1, E1>, CommandResult<S2, E2>]> {
+  if (lead.streamId === joined.streamId) {
+    throw new TypeError(`commands executed together need two streams, got ${lead.streamId} twice`);
+  }
+  const newStream = (c: { newStream?: boolean }) => (c.newStream ? { newStream: true } : {});
+  if (!runtime.store.appendToStreams) {
+    const first = await executeCommand(runtime, lead.streamId, lead.decider, lead.command, ctx, newStream(lead));
+    try {
+      const second = await executeCommand(
+        runtime,
+        joined.streamId,
+        joined.decider,
+        joined.command,
+        ctx,
+        newStream(joined),
+      );
+      return [first, second];
+    } catch (err) {
+      await options.compensate?.(first, err);
+      throw err;
+    }
+  }
+  const observer = runtime.observer;
+  const watchedLead = observer ? watch(lead.command) : undefined;
+  const watchedJoined = observer ? watch(joined.command) : undefined;
+  const result = new Promise<[CommandResult<S1, E1>, CommandResult<S2, E2>]>((resolve, reject) => {
+    runtime.queues.enqueue(
+      lead.streamId,
+      {
+        decider: lead.decider as unknown as Decider<unknown, unknown, DomainEvent>,
+        command: watchedLead ? watchedLead.command : lead.command,
+        ctx,
+        ifMatch: undefined,
+        newStream: lead.newStream === true,
+        joined: {
+          streamId: joined.streamId,
+          decider: joined.decider as unknown as Decider<unknown, unknown, DomainEvent>,
+          command: watchedJoined ? watchedJoined.command : joined.command,
+          newStream: joined.newStream === true,
+        },
+        resolve: (first, second) =>
+          resolve([first as CommandResult<S1, E1>, second as unknown as CommandResult<S2, E2>]),
+        reject,
+      },
+      (id, batch) => decideBatch(runtime, id, batch),
+    );
+  });
+  if (observer && watchedLead && watchedJoined)
+    void result.then(
+      () => {
+        observer.accepted(watchedLead.name());
+        observer.accepted(watchedJoined.name());
+      },
+      (err: unknown) => {
+        // a command that was never decided (the lead refused first) is not counted
+        if (watchedLead.decided()) observer.rejected(watchedLead.name(), err);
+        if (watchedJoined.decided()) observer.rejected(watchedJoined.name(), err);
+      },
+    );
+  return result;
+}
+
 interface Decided {
   entry: QueuedCommand;
   events: DomainEvent[];
   state: unknown;
   revision: bigint;
+  /** the joined command's events and the state and revision of its stream after them */
+  joined?: { stream: JoinedStream; events: DomainEvent[]; state: unknown; revision: bigint };
+}
+
+/** A joined stream while a batch is decided: loaded once, carried from command to command. */
+interface JoinedStream {
+  readonly streamId: string;
+  readonly decider: Decider<unknown, unknown, DomainEvent>;
+  readonly loaded: CachedState;
+  state: unknown;
+  revision: bigint;
+  readonly toAppend: NewEvent[];
+}
+
+const expectedOf = (revision: bigint): ExpectedRevision => (revision < 0n ? 'no_stream' : revision);
+
+/** Loads the streams the batch's joined commands act on. */
+async function loadJoined(
+  runtime: CommandRuntime,
+  open: readonly QueuedCommand[],
+  firstAttempt: boolean,
+): Promise<Map<string, JoinedStream>> {
+  const byStream = new Map<string, JoinedCommand[]>();
+  for (const e of open)
+    if (e.joined) byStream.set(e.joined.streamId, [...(byStream.get(e.joined.streamId) ?? []), e.joined]);
+  const loaded = await Promise.all(
+    [...byStream.values()].map(async (commands): Promise<JoinedStream> => {
+      const { streamId, decider } = commands[0]!;
+      // after a conflict the stream is read whatever the commands said
+      const entry = await loadEntry(runtime, streamId, decider, firstAttempt && commands.every((c) => c.newStream));
+      return { streamId, decider, loaded: entry, state: entry.state, revision: entry.revision, toAppend: [] };
+    }),
+  );
+  return new Map(loaded.map((j) => [j.streamId, j]));
 }
 
 async function decideBatch(runtime: CommandRuntime, streamId: string, batch: QueuedCommand[]): Promise<void> {
@@ -316,6 +472,7 @@ async function decideBatch(runtime: CommandRuntime, streamId: string, batch: Que
   for (let attempt = 0; open.length > 0; attempt++) {
     // after a conflict the stream is read whatever the commands said
     const loaded = await loadEntry(runtime, streamId, decider, attempt === 0 && open.every((e) => e.newStream));
+    const joinedStreams = open.some((e) => e.joined) ? await loadJoined(runtime, open, attempt === 0) : undefined;
     let state = loaded.state;
     let revision = loaded.revision;
     const decided: Decided[] = [];
@@ -328,52 +485,112 @@ async function decideBatch(runtime: CommandRuntime, streamId: string, batch: Que
         const cmd =
           typeof entry.command === 'function' ? (entry.command as (s: unknown) => unknown)(state) : entry.command;
         const events = decider.decide(cmd, state);
-        if (events.length === 0) {
-          entry.resolve({ events, state, revision, position: null });
-          continue;
+        let joinedOutcome: Decided['joined'];
+        if (entry.joined) {
+          const stream = joinedStreams!.get(entry.joined.streamId)!;
+          const given = entry.joined.command;
+          const joinedCmd = typeof given === 'function' ? (given as (s: unknown) => unknown)(stream.state) : given;
+          const joinedEvents = stream.decider.decide(joinedCmd, stream.state);
+          // both converted before either is kept: a refusal of one keeps neither
+          const leadNew = toNewEvents(events, entry.ctx, runtime.clock);
+          const joinedNew = toNewEvents(joinedEvents, entry.ctx, runtime.clock);
+          toAppend.push(...leadNew);
+          stream.toAppend.push(...joinedNew);
+          stream.state = joinedEvents.reduce(stream.decider.evolve, stream.state);
+          stream.revision += BigInt(joinedEvents.length);
+          joinedOutcome = { stream, events: joinedEvents, state: stream.state, revision: stream.revision };
+        } else {
+          if (events.length === 0) {
+            entry.resolve({ events, state, revision, position: null });
+            continue;
+          }
+          toAppend.push(...toNewEvents(events, entry.ctx, runtime.clock));
         }
-        toAppend.push(...toNewEvents(events, entry.ctx, runtime.clock));
         state = events.reduce(decider.evolve, state);
         revision += BigInt(events.length);
-        decided.push({ entry, events, state, revision });
+        decided.push({ entry, events, state, revision, ...(joinedOutcome ? { joined: joinedOutcome } : {}) });
       } catch (err) {
         entry.reject(err);
       }
     }
-    if (toAppend.length === 0) return;
+    if (decided.length === 0) return;
     let result: AppendResult;
+    // the joined streams of the commands decided: those without new events too, since the
+    // decisions relied on their state, so their expected revision is checked all the same
+    const joined = new Set<JoinedStream>();
+    for (const d of decided) if (d.joined) joined.add(d.joined.stream);
+    let joinedResults: Map<string, AppendResult> | undefined;
     try {
-      result = await runtime.store.append(streamId, toAppend, loaded.revision < 0n ? 'no_stream' : loaded.revision);
+      if (joined.size > 0) {
+        const streams = [...joined];
+        const results = await runtime.store.appendToStreams!([
+          { streamId, events: toAppend, expectedRevision: expectedOf(loaded.revision) },
+          ...streams.map((j) => ({
+            streamId: j.streamId,
+            events: j.toAppend,
+            expectedRevision: expectedOf(j.loaded.revision),
+          })),
+        ]);
+        result = results[0]!;
+        joinedResults = new Map(streams.map((j, i) => [j.streamId, results[i + 1]!]));
+      } else {
+        result = await runtime.store.append(streamId, toAppend, expectedOf(loaded.revision));
+      }
     } catch (err) {
       if (!(err instanceof WrongExpectedRevisionError)) {
         for (const d of decided) d.entry.reject(err);
         return;
       }
-      // Another process wrote first: re-decide on fresh state, except where the caller
+      // Another writer got there first: re-decide on fresh state, except where the caller
       // pinned a revision (412) or the retries are spent (409).
       open = [];
       for (const d of decided) {
         if (d.entry.ifMatch !== undefined)
-          d.entry.reject(new PreconditionFailedError(`${streamId} changed while the command ran`));
+          d.entry.reject(new PreconditionFailedError(`${err.streamId} changed while the command ran`));
         else if (attempt >= runtime.maxRetries)
-          d.entry.reject(new ConflictError(`${streamId} kept changing; gave up after ${attempt + 1} attempts`));
+          d.entry.reject(new ConflictError(`${err.streamId} kept changing; gave up after ${attempt + 1} attempts`));
         else open.push(d.entry);
       }
       runtime.observer?.conflicted(open.length);
       continue;
     }
-    runtime.cache.set(streamId, { state, revision: result.nextExpectedRevision, snapshots: loaded.snapshots });
-    if (decider.snapshot && runtime.snapshots)
-      snapshotIfDue(
-        runtime.snapshots,
-        streamId,
-        decider.snapshot,
-        state,
-        result.nextExpectedRevision,
-        loaded.snapshots,
+    remember(runtime, streamId, decider, state, result.nextExpectedRevision, loaded);
+    for (const j of joined) {
+      remember(runtime, j.streamId, j.decider, j.state, joinedResults!.get(j.streamId)!.nextExpectedRevision, j.loaded);
+    }
+    // a joint command's result has a position only where it appended something
+    const position = (events: readonly unknown[], r: AppendResult) => (events.length > 0 ? r.position : null);
+    for (const d of decided) {
+      const lead = { events: d.events, state: d.state, revision: d.revision, position: result.position };
+      if (!d.joined) {
+        d.entry.resolve(lead);
+        continue;
+      }
+      const j = d.joined;
+      d.entry.resolve(
+        { ...lead, position: position(d.events, result) },
+        {
+          events: j.events,
+          state: j.state,
+          revision: j.revision,
+          position: position(j.events, joinedResults!.get(j.stream.streamId)!),
+        },
       );
-    for (const d of decided)
-      d.entry.resolve({ events: d.events, state: d.state, revision: d.revision, position: result.position });
+    }
     return;
   }
+}
+
+/** After an append: the stream's new state goes to the cache, and a snapshot if one is due. */
+function remember(
+  runtime: CommandRuntime,
+  streamId: string,
+  decider: Decider<unknown, unknown, DomainEvent>,
+  state: unknown,
+  revision: bigint,
+  loaded: CachedState,
+): void {
+  runtime.cache.set(streamId, { state, revision, snapshots: loaded.snapshots });
+  if (decider.snapshot && runtime.snapshots)
+    snapshotIfDue(runtime.snapshots, streamId, decider.snapshot, state, revision, loaded.snapshots);
 }

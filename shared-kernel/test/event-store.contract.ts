@@ -29,6 +29,11 @@ export interface EventStoreContractOptions {
    * EventStoreDB has no global event id index and only deduplicates within a stream.
    */
   readonly rejectsEventIdsOfOtherStreams?: boolean;
+  /**
+   * The adapter has `appendToStreams`, all or none across streams (default true).
+   * EventStoreDB cannot make appends to several streams atomic and leaves it out.
+   */
+  readonly appendsToStreamsAtomically?: boolean;
 }
 
 let counter = 0;
@@ -577,6 +582,223 @@ export function eventStoreContract(
         expect((await store.readStream(s)).map((e) => e.revision)).toEqual(
           Array.from({ length: 60 }, (_, i) => BigInt(i)),
         );
+      });
+    });
+
+    describe.runIf(options.appendsToStreamsAtomically === false)('appendToStreams (not offered)', () => {
+      it('is left out rather than imitated without atomicity', () => {
+        expect(store.appendToStreams).toBeUndefined();
+      });
+    });
+
+    describe.runIf(options.appendsToStreamsAtomically !== false)('appendToStreams (all or none)', () => {
+      const appendToStreams = (...args: Parameters<NonNullable<EventStore['appendToStreams']>>) => {
+        expect(store.appendToStreams).toBeTypeOf('function');
+        return store.appendToStreams!(...args);
+      };
+
+      it('writes every stream; results, revisions and positions as append gives them, adjacent in the log', async () => {
+        const head = await store.headPosition();
+        const [a, b, c] = [sid('multi-a'), sid('multi-b'), sid('multi-c')];
+        await store.append(a, events(2), 'no_stream');
+        const toA = events(1);
+        const toB = events(2);
+        const toC = events(3);
+        const results = await appendToStreams([
+          { streamId: a, events: toA, expectedRevision: 1n },
+          { streamId: b, events: toB, expectedRevision: 'no_stream' },
+          { streamId: c, events: toC, expectedRevision: 'any' },
+        ]);
+        expect(results.map((r) => r.nextExpectedRevision)).toEqual([2n, 1n, 2n]);
+        const log = await store.readAll({ after: head, filter: { streamPrefixes: [sid('multi-')] } });
+        // the two events appended to `a` before, then the call's six in the order given
+        expect(log.slice(2).map((e) => e.metadata.eventId)).toEqual(
+          [...toA, ...toB, ...toC].map((e) => e.metadata.eventId),
+        );
+        expect(log.slice(2).map((e) => [e.streamId, e.revision])).toEqual([
+          [a, 2n],
+          [b, 0n],
+          [b, 1n],
+          [c, 0n],
+          [c, 1n],
+          [c, 2n],
+        ]);
+        expect(isIncreasing(log.map((e) => e.position))).toBe(true);
+        // each result is the position of its stream's last event
+        expect(comparePositions(results[0]!.position, log[2]!.position)).toBe(0);
+        expect(comparePositions(results[1]!.position, log[4]!.position)).toBe(0);
+        expect(comparePositions(results[2]!.position, log[7]!.position)).toBe(0);
+        expect(comparePositions(await store.headPosition(), results[2]!.position)).toBe(0);
+        const readB = await store.readStream(b);
+        expect(readB.map((e) => e.data)).toEqual(toB.map((e) => e.data));
+        expect(readB.map((e) => e.metadata)).toEqual(toB.map((e) => e.metadata));
+        expect((await store.append(b, events(1), 1n)).nextExpectedRevision).toBe(2n);
+      });
+
+      for (const [where, at] of [
+        ['first', 0],
+        ['middle', 1],
+        ['last', 2],
+      ] as const) {
+        it(`a wrong expected revision in the ${where} stream writes none of them`, async () => {
+          const names = [sid('none-0'), sid('none-1'), sid('none-2')];
+          await store.append(names[at]!, events(1), 'no_stream');
+          const head = await store.headPosition();
+          const refused = appendToStreams(
+            names.map((streamId) => ({ streamId, events: events(2), expectedRevision: 'no_stream' as const })),
+          );
+          await expectWrongRevision(refused, names[at]!, 'no_stream', 0n);
+          expect(await store.readAll({ after: head, filter: { streamPrefixes: [sid('none-')] } })).toEqual([]);
+          for (const [i, s] of names.entries()) expect(await store.readStream(s)).toHaveLength(i === at ? 1 : 0);
+        });
+      }
+
+      it('an id twice in the call, or already stored elsewhere, writes none of it', async () => {
+        const [x, y] = [sid('dup-x'), sid('dup-y')];
+        const shared = newEvent();
+        await expect(
+          appendToStreams([
+            { streamId: x, events: [newEvent(), shared], expectedRevision: 'no_stream' },
+            { streamId: y, events: [shared], expectedRevision: 'no_stream' },
+          ]),
+        ).rejects.toBeInstanceOf(DuplicateEventIdError);
+        // the id of an event already in `x`, appended again as part of a call: only part of it is stored
+        const stored = newEvent();
+        await store.append(x, [stored], 'no_stream');
+        await expect(
+          appendToStreams([
+            { streamId: x, events: [stored], expectedRevision: 'any' },
+            { streamId: y, events: [newEvent()], expectedRevision: 'no_stream' },
+          ]),
+        ).rejects.toBeInstanceOf(DuplicateEventIdError);
+        expect(await store.readStream(y)).toEqual([]);
+        expect(await store.readStream(x)).toHaveLength(1);
+      });
+
+      it('a stream named twice is a TypeError and nothing is written', async () => {
+        const s = sid('twice-named');
+        await expect(
+          appendToStreams([
+            { streamId: s, events: events(1), expectedRevision: 'no_stream' },
+            { streamId: s, events: events(1), expectedRevision: 0n },
+          ]),
+        ).rejects.toBeInstanceOf(TypeError);
+        expect(await store.readStream(s)).toEqual([]);
+        expect(await appendToStreams([])).toEqual([]);
+      });
+
+      it('a stream without events only has its expected revision checked', async () => {
+        const [checked, written] = [sid('check-only'), sid('check-written')];
+        const before = await store.append(checked, events(2), 'no_stream');
+        await expectWrongRevision(
+          appendToStreams([
+            { streamId: checked, events: [], expectedRevision: 0n },
+            { streamId: written, events: events(1), expectedRevision: 'no_stream' },
+          ]),
+          checked,
+          0n,
+          1n,
+        );
+        expect(await store.readStream(written)).toEqual([]);
+        const [same, after] = await appendToStreams([
+          { streamId: checked, events: [], expectedRevision: 1n },
+          { streamId: written, events: events(1), expectedRevision: 'no_stream' },
+        ]);
+        expect(same).toEqual(before);
+        expect(after!.nextExpectedRevision).toBe(0n);
+        expect(await store.readStream(checked)).toHaveLength(2);
+      });
+
+      it('a retry of a stored call returns the original results and writes nothing', async () => {
+        const appends = [
+          { streamId: sid('retry-a'), events: events(1), expectedRevision: 'no_stream' as const },
+          { streamId: sid('retry-b'), events: events(2), expectedRevision: 'no_stream' as const },
+        ];
+        const first = await appendToStreams(appends);
+        const head = await store.headPosition();
+        expect(await appendToStreams(appends)).toEqual(first);
+        expect(await store.headPosition()).toEqual(head);
+      });
+
+      it('a subscription gets the events of a call in log order, after those appended before it', async () => {
+        const head = await store.headPosition();
+        const sub = subscribe({ after: head, filter: { streamPrefixes: [sid('feed-')] } });
+        const it = sub[Symbol.asyncIterator]();
+        const received = take(it, 5);
+        const before = events(1);
+        await store.append(sid('feed-a'), before, 'no_stream');
+        const toA = events(2);
+        const toB = events(2);
+        await appendToStreams([
+          { streamId: sid('feed-a'), events: toA, expectedRevision: 0n },
+          { streamId: sid('feed-b'), events: toB, expectedRevision: 'no_stream' },
+        ]);
+        const got = await received;
+        expect(got.map((e) => e.metadata.eventId)).toEqual([...before, ...toA, ...toB].map((e) => e.metadata.eventId));
+        expect(isIncreasing(got.map((e) => e.position))).toBe(true);
+      });
+
+      it('refusing one call leaves the ordinary appends made at the same time untouched', async () => {
+        const taken = sid('busy-taken');
+        await store.append(taken, events(1), 'no_stream');
+        const outcomes = await Promise.allSettled([
+          store.append(sid('busy-1'), events(1), 'no_stream'),
+          appendToStreams([
+            { streamId: sid('busy-2'), events: events(1), expectedRevision: 'no_stream' },
+            { streamId: taken, events: events(1), expectedRevision: 'no_stream' },
+          ]),
+          store.append(sid('busy-3'), events(2), 'no_stream'),
+          appendToStreams([
+            { streamId: sid('busy-4'), events: events(1), expectedRevision: 'no_stream' },
+            { streamId: taken, events: events(1), expectedRevision: 0n },
+          ]),
+        ]);
+        expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+        expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(await store.readStream(sid('busy-2'))).toEqual([]);
+        expect(await store.readStream(sid('busy-3'))).toHaveLength(2);
+        expect((await store.readStream(taken)).map((e) => e.revision)).toEqual([0n, 1n]);
+      });
+
+      it('racing ordinary appends on a shared stream: exactly one wins per revision, each call whole', async () => {
+        const hot = sid('race-hot');
+        const head = await store.headPosition();
+        const writer = async (w: number, together: boolean): Promise<void> => {
+          const event = newEvent('Written', { writer: w, together });
+          const own = newEvent('Own', { writer: w });
+          for (let attempt = 0; attempt < 300; attempt++) {
+            const [last] = await store.readStream(hot, { direction: 'backwards', maxCount: 1 });
+            const expected: ExpectedRevision = last ? last.revision : 'no_stream';
+            try {
+              if (together) {
+                // a fresh event per attempt: a refused call must have written nothing to `own`
+                await appendToStreams([
+                  { streamId: hot, events: [event], expectedRevision: expected },
+                  { streamId: sid(`race-own-${w}`), events: [own], expectedRevision: 'no_stream' },
+                ]);
+              } else {
+                await store.append(hot, [event], expected);
+              }
+              return;
+            } catch (e) {
+              if (!(e instanceof WrongExpectedRevisionError) || e.streamId !== hot) throw e;
+            }
+          }
+          throw new Error(`writer ${w} never won`);
+        };
+        await Promise.all(Array.from({ length: 40 }, (_, w) => writer(w, w % 2 === 0)));
+        const read = await store.readStream(hot);
+        expect(read.map((e) => e.revision)).toEqual(Array.from({ length: 40 }, (_, i) => BigInt(i)));
+        expect(new Set(read.map((e) => e.data['writer'])).size).toBe(40);
+        const log = await store.readAll({ after: head, filter: { streamPrefixes: [sid('race-')] } });
+        expect(log).toHaveLength(60);
+        for (let w = 0; w < 40; w += 2) {
+          const own = await store.readStream(sid(`race-own-${w}`));
+          expect(own).toHaveLength(1);
+          // the call's two events are adjacent in the log: the shared stream's, then its own
+          const at = log.findIndex((e) => e.metadata.eventId === own[0]!.metadata.eventId);
+          expect(log[at - 1]).toMatchObject({ streamId: hot, data: { writer: w } });
+        }
       });
     });
 

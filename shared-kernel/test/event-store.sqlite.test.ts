@@ -163,6 +163,66 @@ describe('SqliteEventStore specifics', () => {
       expect(await store.readStream('idem')).toHaveLength(2);
     });
 
+    it('an appendToStreams joins the batch of the appends queued with it: one transaction', async () => {
+      const store = make();
+      await store.append('taken', [newEvent()], 'no_stream');
+      const tx = store.stats().transactions;
+      const outcomes = await Promise.allSettled([
+        store.append('single-1', [newEvent()], 'no_stream'),
+        store.appendToStreams([
+          { streamId: 'pair-1a', events: [newEvent()], expectedRevision: 'no_stream' },
+          { streamId: 'pair-1b', events: [newEvent(), newEvent()], expectedRevision: 'no_stream' },
+        ]),
+        store.appendToStreams([
+          { streamId: 'pair-2a', events: [newEvent()], expectedRevision: 'no_stream' },
+          { streamId: 'taken', events: [newEvent()], expectedRevision: 'no_stream' },
+        ]),
+        store.append('single-2', [newEvent()], 'no_stream'),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      const stats = store.stats();
+      expect(stats.transactions - tx).toBe(1);
+      expect(stats.slowFlushes).toBe(0); // a refused expected revision needs no savepoint
+      expect((await store.readAll()).map((e) => e.streamId)).toEqual([
+        'taken',
+        'single-1',
+        'pair-1a',
+        'pair-1b',
+        'pair-1b',
+        'single-2',
+      ]);
+    });
+
+    it('an unexpected failure in the second stream of an appendToStreams undoes the first (savepoint)', async () => {
+      const store = make();
+      const internals = store as unknown as { write: (p: { streamId: string }, ...rest: unknown[]) => unknown };
+      const write = internals.write.bind(store);
+      // as a full disk or a constraint would fail it, after the first stream's rows went in
+      const spy = vi.spyOn(internals, 'write').mockImplementation((p, ...rest) => {
+        if (p.streamId === 'broken') throw new Error('simulated write failure');
+        return write(p, ...rest);
+      });
+      const before = store.stats();
+      const outcomes = await Promise.allSettled([
+        store.append('kept-1', [newEvent()], 'no_stream'),
+        store.appendToStreams([
+          { streamId: 'undone', events: [newEvent(), newEvent()], expectedRevision: 'no_stream' },
+          { streamId: 'broken', events: [newEvent()], expectedRevision: 'no_stream' },
+        ]),
+        store.append('kept-2', [newEvent()], 'no_stream'),
+      ]);
+      spy.mockRestore();
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'simulated write failure' });
+      const stats = store.stats();
+      expect(stats.slowFlushes - before.slowFlushes).toBe(1);
+      expect(stats.transactions - before.transactions).toBe(1);
+      expect(stats.events - before.events).toBe(2); // the undone stream's rows are not counted
+      expect((await store.readAll()).map((e) => e.streamId)).toEqual(['kept-1', 'kept-2']);
+      // the stream table was rolled back too: the stream is still new
+      expect((await store.append('undone', [newEvent()], 'no_stream')).nextExpectedRevision).toBe(0n);
+    });
+
     it('close() writes the appends still queued', async () => {
       const file = tempPath();
       const store = new SqliteEventStore({ path: file });

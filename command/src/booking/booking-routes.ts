@@ -5,6 +5,7 @@ import {
   commandContext,
   commandRoute,
   executeCommand,
+  executeCommandsTogether,
   ifMatchRevision,
   loadState,
   multiplyMoney,
@@ -73,21 +74,6 @@ export function bookingRoutes(deps: CommandDeps): Router {
         ...(ip && ip !== 'unknown' ? { ip } : {}),
         ...(userAgent ? { userAgent } : {}),
       };
-      await executeCommand(
-        runtime,
-        capacityStreamId,
-        capacityDecider,
-        () => ({
-          type: 'ReserveCapacity' as const,
-          offeringId: offering.offeringId,
-          bookingId,
-          quantity,
-          holdExpiresAt,
-          now: clock.now(),
-          ...(offering.kind === 'service' ? { seats: offering.seatsPerSlot ?? 0 } : {}),
-        }),
-        ctx,
-      );
       const place: BookingCommand = {
         type: 'PlaceBooking',
         actor,
@@ -108,28 +94,45 @@ export function bookingRoutes(deps: CommandDeps): Router {
           ...(Object.keys(client).length ? { client } : {}),
         },
       };
-      let result;
-      try {
+      // The hold and the booking are stored together (one append) or not at all. Where the
+      // store cannot append to two streams atomically, the hold is stored first and given
+      // back if the booking then cannot be recorded (else it would block until it lapses).
+      const [, result] = await executeCommandsTogether(
+        runtime,
+        {
+          streamId: capacityStreamId,
+          decider: capacityDecider,
+          command: () => ({
+            type: 'ReserveCapacity' as const,
+            offeringId: offering.offeringId,
+            bookingId,
+            quantity,
+            holdExpiresAt,
+            now: clock.now(),
+            ...(offering.kind === 'service' ? { seats: offering.seatsPerSlot ?? 0 } : {}),
+          }),
+        },
         // bookingId was minted above: the booking stream is known to be empty
-        result = await executeCommand(runtime, streams.booking(bookingId), bookingDecider, place, ctx, {
-          newStream: true,
-        });
-      } catch (err) {
-        // Give the capacity back now rather than when the hold lapses.
-        await executeCommand(
-          runtime,
-          capacityStreamId,
-          capacityDecider,
-          { type: 'ReleaseCapacity', bookingId, reason: 'orphaned', note: 'booking could not be recorded' },
-          ctx,
-        ).catch((releaseErr: unknown) =>
-          deps.logger.error(
-            { err: releaseErr, bookingId },
-            'could not release capacity of an unrecorded booking; the hold will lapse',
-          ),
-        );
-        throw err;
-      }
+        { streamId: streams.booking(bookingId), decider: bookingDecider, command: place, newStream: true },
+        ctx,
+        {
+          compensate: () =>
+            executeCommand(
+              runtime,
+              capacityStreamId,
+              capacityDecider,
+              { type: 'ReleaseCapacity', bookingId, reason: 'orphaned', note: 'booking could not be recorded' },
+              ctx,
+            ).then(
+              () => undefined,
+              (releaseErr: unknown) =>
+                deps.logger.error(
+                  { err: releaseErr, bookingId },
+                  'could not release capacity of an unrecorded booking; the hold will lapse',
+                ),
+            ),
+        },
+      );
       return accepted(
         201,
         {

@@ -737,11 +737,17 @@ describe('unexpected failures', () => {
     const { offeringId, slots } = await createService(LUMEN, 1);
     await settle();
     const store: EventStore = h.platform.eventStore;
+    const diskError = () => new Error('SQLITE_IOERR: disk I/O error in /var/lib/booking/secret-events.db');
     const original = store.append.bind(store);
     const spy = vi.spyOn(store, 'append').mockImplementation(async (streamId, events, expected) => {
-      if (streamId.startsWith('booking-'))
-        throw new Error('SQLITE_IOERR: disk I/O error in /var/lib/booking/secret-events.db');
+      if (streamId.startsWith('booking-')) throw diskError();
       return original(streamId, events, expected);
+    });
+    // the booking is stored with its capacity hold in one append where the store can
+    const originalMulti = store.appendToStreams!.bind(store);
+    const multiSpy = vi.spyOn(store, 'appendToStreams').mockImplementation(async (appends) => {
+      if (appends.some((a) => a.streamId.startsWith('booking-'))) throw diskError();
+      return originalMulti(appends);
     });
     const key = `boom-${randomUUID()}`;
     let failed;
@@ -754,6 +760,7 @@ describe('unexpected failures', () => {
         .send({ offeringId, slotStart: slots[40] });
     } finally {
       spy.mockRestore();
+      multiSpy.mockRestore();
     }
     expectProblem(failed, 500, 'internal');
     expect(failed.body).toEqual({

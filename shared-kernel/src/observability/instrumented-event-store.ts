@@ -15,23 +15,29 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
 } from '../ports/event-store.js';
 import type { CounterCell, HistogramCell, PlatformMetrics } from './metrics.js';
 import { context, failSpan, formatTraceparent, SPAN_ATTRIBUTES, tracer } from './tracing.js';
 
-type Operation = 'append' | 'readStream' | 'readAll' | 'headPosition';
+type Operation = 'append' | 'appendToStreams' | 'readStream' | 'readAll' | 'headPosition';
 type Outcome = 'ok' | 'conflict' | 'error';
 
 export class InstrumentedEventStore implements EventStore {
   private readonly timers = new Map<string, HistogramCell>();
   private readonly appended = new Map<string, CounterCell>();
 
+  /** present exactly when the wrapped store has it (its presence promises atomicity) */
+  readonly appendToStreams?: (appends: readonly StreamAppend[]) => Promise<AppendResult[]>;
+
   constructor(
     readonly inner: EventStore,
     private readonly metrics: PlatformMetrics,
-  ) {}
+  ) {
+    if (inner.appendToStreams) this.appendToStreams = (appends) => this.instrumentedAppendToStreams(appends);
+  }
 
   private timer(operation: Operation, outcome: Outcome): HistogramCell {
     const key = `${operation}:${outcome}`;
@@ -88,6 +94,40 @@ export class InstrumentedEventStore implements EventStore {
     } catch (err) {
       const conflict = err instanceof WrongExpectedRevisionError;
       this.timer('append', conflict ? 'conflict' : 'error').observe((performance.now() - start) / 1000);
+      if (conflict) span.setAttribute('booking.append.conflict', true);
+      else failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async instrumentedAppendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const parent = context.active();
+    const span = tracer.startSpan('eventstore.appendToStreams', { kind: SpanKind.CLIENT }, parent);
+    let toStore = appends;
+    if (span.isRecording()) {
+      const first = appends.find((a) => a.events.length > 0)?.events[0]?.metadata;
+      span.setAttributes({
+        [SPAN_ATTRIBUTES.streamId]: appends.map((a) => a.streamId).join(' '),
+        [SPAN_ATTRIBUTES.eventCount]: appends.reduce((n, a) => n + a.events.length, 0),
+        ...(first ? { [SPAN_ATTRIBUTES.correlationId]: first.correlationId } : {}),
+      });
+      const traceparent = formatTraceparent(span.spanContext());
+      toStore = appends.map((a) => ({
+        ...a,
+        events: a.events.map((e) => ({ ...e, metadata: { ...e.metadata, traceparent } })),
+      }));
+    }
+    const start = performance.now();
+    try {
+      const results = await this.inner.appendToStreams!(toStore);
+      this.timer('appendToStreams', 'ok').observe((performance.now() - start) / 1000);
+      for (const a of appends) this.countAppended(a.events);
+      return results;
+    } catch (err) {
+      const conflict = err instanceof WrongExpectedRevisionError;
+      this.timer('appendToStreams', conflict ? 'conflict' : 'error').observe((performance.now() - start) / 1000);
       if (conflict) span.setAttribute('booking.append.conflict', true);
       else failSpan(span, err);
       throw err;

@@ -87,8 +87,30 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
 
+/** One stream's part of an append to several streams at once (`EventStore.appendToStreams`). */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
 export interface EventStore {
   append(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends to several streams ALL OR NONE, in one transaction (one fsync). Every stream's
+   * expected revision is checked first; when one fails the call rejects with the
+   * WrongExpectedRevisionError naming that stream (a DuplicateEventIdError likewise) and
+   * no stream is written. The results follow the order of `appends`, each what `append`
+   * would have returned for its stream; the events take positions in that order, stream
+   * after stream, adjacent in the log. A stream may appear only once (TypeError). A retry
+   * of a call whose events are all stored returns the original results.
+   *
+   * OPTIONAL: only a store that can make it atomic has it. EventStoreDB through
+   * @eventstore/db-client cannot (one append per stream, no transaction across streams),
+   * so its adapter leaves it out, and callers fall back to sequential appends plus their
+   * own compensation. Wrappers offer it exactly when the store they wrap does.
+   */
+  appendToStreams?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** Events of one stream. A stream that does not exist reads as an empty list. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
@@ -96,6 +118,15 @@ export interface EventStore {
   headPosition(): Promise<GlobalPosition>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
   close(): Promise<void>;
+}
+
+/** The writes of one `appendToStreams` call name distinct streams (a TypeError otherwise). */
+export function checkDistinctStreams(appends: readonly StreamAppend[]): void {
+  const seen = new Set<string>();
+  for (const a of appends) {
+    if (seen.has(a.streamId)) throw new TypeError(`stream ${a.streamId} appears twice in one appendToStreams`);
+    seen.add(a.streamId);
+  }
 }
 
 /** Raised when the expected revision does not hold. */

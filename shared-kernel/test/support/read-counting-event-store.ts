@@ -9,7 +9,18 @@ export class ReadCountingEventStore implements EventStore {
   reads = 0;
   /** events those calls returned */
   eventsRead = 0;
-  constructor(private readonly inner: EventStore) {}
+  /** appendToStreams calls */
+  multiStreamAppends = 0;
+  /** present exactly when the wrapped store has it */
+  readonly appendToStreams?: EventStore['appendToStreams'];
+  constructor(private readonly inner: EventStore) {
+    const multi = inner.appendToStreams?.bind(inner);
+    if (multi)
+      this.appendToStreams = (appends) => {
+        this.multiStreamAppends++;
+        return multi(appends);
+      };
+  }
   append: EventStore['append'] = (...args) => this.inner.append(...args);
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     this.reads++;

@@ -11,6 +11,12 @@
  *   subscriptions filter on the server and again on the client.
  * - System events (`$` types or streams) and non-JSON events are never returned.
  * - Every number the client returns is coerced with BigInt(); positions are (commit, prepare).
+ * - No `appendToStreams`: the client appends to one stream per call and the server has no
+ *   transaction spanning streams, so several appends could not be made all-or-none (a crash
+ *   or a conflict between them leaves the first ones stored). Rather than offer a
+ *   sequential imitation under an atomic name, the adapter leaves the optional method out;
+ *   callers see that and append one stream after the other with their own compensation
+ *   (e.g. place-booking releases the capacity it held when the booking cannot be recorded).
  */
 import type * as Esdb from '@eventstore/db-client';
 import type {

@@ -19,7 +19,9 @@
  * and PRIMARY KEY(position) constraints are a second line of defence.
  *
  * Each queued append is still checked on its own, in queue order, against the state left
- * by the ones before it; a failing append rejects only its own promise.
+ * by the ones before it; a failing append rejects only its own promise. An
+ * `appendToStreams` call is one unit of the batch: all its streams are checked before any
+ * of its rows is added, so it is written whole or not at all, in the batch's transaction.
  *
  * Positions: `position` is `commit` and `prepare` at once (as in SQLite), starting at 1.
  *
@@ -37,6 +39,7 @@ import {
   DuplicateEventIdError,
   START,
   WrongExpectedRevisionError,
+  checkDistinctStreams,
   type AppendResult,
   type EventFilter,
   type EventStore,
@@ -46,6 +49,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
 } from '../../ports/event-store.js';
@@ -89,15 +93,38 @@ interface Row {
   readonly recordedAt: string;
 }
 
-interface Pending {
+/** One stream's part of a queued append. */
+interface StreamRows {
   readonly streamId: string;
   readonly expected: ExpectedRevision;
   readonly rows: readonly Row[];
+}
+
+/** A queued append(). */
+interface Pending extends StreamRows {
+  readonly multi?: undefined;
   readonly resolve: (r: AppendResult) => void;
   readonly reject: (e: unknown) => void;
 }
 
-type Outcome = { ok: true; value: AppendResult } | { ok: false; error: unknown };
+/** A queued appendToStreams(): its streams are written all or none. */
+interface PendingMulti {
+  readonly multi: readonly StreamRows[];
+  readonly resolve: (r: AppendResult[]) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+type Queued = Pending | PendingMulti;
+
+type Outcome = { ok: true; value: AppendResult | AppendResult[] } | { ok: false; error: unknown };
+
+type Inserts = Record<
+  'position' | 'stream' | 'revision' | 'id' | 'type' | 'data' | 'metadata' | 'recordedAt',
+  string[]
+>;
+
+/** The streams a queued append writes. */
+const partsOf = (p: Queued): readonly StreamRows[] => p.multi ?? [p];
 
 interface EventRow {
   position: string;
@@ -116,6 +143,95 @@ interface StoredId {
 
 function pos(n: bigint): GlobalPosition {
   return { commit: n, prepare: n };
+}
+
+/** A stream's last revision and position, as the batch sees it. */
+interface StreamHead {
+  readonly revision: bigint;
+  readonly position: bigint;
+}
+
+/** What an empty append answers: the stream as it is. */
+function currentResult(current: StreamHead | undefined): AppendResult {
+  return current
+    ? { nextExpectedRevision: current.revision, position: pos(current.position) }
+    : { nextExpectedRevision: -1n, position: START };
+}
+
+/** Validates one stream's append and serialises its events (before the transaction). */
+function toRows(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Row[] {
+  if (typeof streamId !== 'string' || streamId.length === 0) {
+    throw new TypeError('stream id must be a non-empty string');
+  }
+  checkExpected(expected);
+  const rows = new Array<Row>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const eventId = e.metadata?.eventId;
+    if (typeof eventId !== 'string' || !UUID_RE.test(eventId)) {
+      throw new TypeError(`event ${i} of ${streamId}: metadata.eventId must be a UUID`);
+    }
+    if (typeof e.type !== 'string' || e.type.length === 0) {
+      throw new TypeError(`event ${i} of ${streamId}: type must be a non-empty string`);
+    }
+    rows[i] = {
+      eventId,
+      type: e.type,
+      data: JSON.stringify(e.data),
+      metadata: JSON.stringify(e.metadata),
+      recordedAt: e.metadata.recordedAt ?? new Date().toISOString(),
+    };
+  }
+  return rows;
+}
+
+/**
+ * An idempotent retry: every id already stored in this stream, in order, consecutively ->
+ * the original result; none stored -> undefined; some stored -> DuplicateEventIdError.
+ */
+function retryOf(p: StreamRows, stored: Map<string, StoredId>): AppendResult | undefined {
+  let first: StoredId | undefined;
+  let last: StoredId | undefined;
+  let hits = 0;
+  let consistent = true;
+  let duplicateId: string | undefined;
+  p.rows.forEach((r, i) => {
+    const hit = stored.get(r.eventId.toLowerCase());
+    if (!hit) {
+      consistent = false;
+      return;
+    }
+    hits++;
+    duplicateId ??= r.eventId;
+    first ??= hit;
+    if (hit.streamId !== p.streamId || hit.revision !== first.revision + BigInt(i)) consistent = false;
+    last = hit;
+  });
+  if (hits === 0) return undefined;
+  if (consistent && last) {
+    const l = last as StoredId;
+    return { nextExpectedRevision: l.revision, position: pos(l.position) };
+  }
+  throw new DuplicateEventIdError(p.streamId, duplicateId!);
+}
+
+/** The same id twice in what is appended together is a DuplicateEventIdError. */
+function checkIdsOnce(parts: readonly StreamRows[]): void {
+  const seen = new Set<string>();
+  for (const p of parts) {
+    for (const r of p.rows) {
+      const k = r.eventId.toLowerCase();
+      if (seen.has(k)) throw new DuplicateEventIdError(p.streamId, r.eventId);
+      seen.add(k);
+    }
+  }
+}
+
+function checkRevision(p: StreamRows, state: Map<string, StreamHead>): void {
+  const current = state.get(p.streamId);
+  if (!holds(p.expected, current?.revision)) {
+    throw new WrongExpectedRevisionError(p.streamId, p.expected, current?.revision ?? 'no_stream');
+  }
 }
 
 function toRecorded(r: EventRow): RecordedEvent {
@@ -191,7 +307,7 @@ export class PostgresEventStore implements EventStore {
   /** schema created, connection proven; rejects with a clear message when unreachable */
   private readonly initialized: Promise<void>;
 
-  private queue: Pending[] = [];
+  private queue: Queued[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
   private readonly subscriptions = new Set<PagedSubscription<EventRow>>();
@@ -305,33 +421,33 @@ export class PostgresEventStore implements EventStore {
     let rows: Row[];
     try {
       this.ensureOpen();
-      if (typeof streamId !== 'string' || streamId.length === 0) {
-        throw new TypeError('stream id must be a non-empty string');
-      }
-      checkExpected(expectedRevision);
-      rows = new Array<Row>(events.length);
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i]!;
-        const eventId = e.metadata?.eventId;
-        if (typeof eventId !== 'string' || !UUID_RE.test(eventId)) {
-          throw new TypeError(`event ${i} of ${streamId}: metadata.eventId must be a UUID`);
-        }
-        if (typeof e.type !== 'string' || e.type.length === 0) {
-          throw new TypeError(`event ${i} of ${streamId}: type must be a non-empty string`);
-        }
-        rows[i] = {
-          eventId,
-          type: e.type,
-          data: JSON.stringify(e.data),
-          metadata: JSON.stringify(e.metadata),
-          recordedAt: e.metadata.recordedAt ?? new Date().toISOString(),
-        };
-      }
+      rows = toRows(streamId, events, expectedRevision);
     } catch (e) {
       return Promise.reject(e);
     }
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, expected: expectedRevision, rows, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** All or none, in the transaction of the batch it joins (see the header). */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    let multi: StreamRows[];
+    try {
+      this.ensureOpen();
+      checkDistinctStreams(appends);
+      multi = appends.map((a) => ({
+        streamId: a.streamId,
+        expected: a.expectedRevision,
+        rows: toRows(a.streamId, a.events, a.expectedRevision),
+      }));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (multi.length === 0) return Promise.resolve([]);
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.queue.push({ multi, resolve, reject });
       this.kick();
     });
   }
@@ -354,7 +470,7 @@ export class PostgresEventStore implements EventStore {
     })();
   }
 
-  private async flush(batch: Pending[]): Promise<void> {
+  private async flush(batch: Queued[]): Promise<void> {
     let outcomes: Outcome[];
     try {
       await this.initialized;
@@ -381,26 +497,31 @@ export class PostgresEventStore implements EventStore {
     let written = 0;
     for (let i = 0; i < batch.length; i++) {
       const o = outcomes[i]!;
-      if (o.ok) {
-        written += batch[i]!.rows.length;
-        batch[i]!.resolve(o.value);
+      const p = batch[i]!;
+      if (!o.ok) {
+        p.reject(o.error);
+      } else if (p.multi) {
+        for (const w of p.multi) written += w.rows.length;
+        p.resolve(o.value as AppendResult[]); // runBatch answers a PendingMulti with an array
       } else {
-        batch[i]!.reject(o.error);
+        written += p.rows.length;
+        p.resolve(o.value as AppendResult);
       }
     }
     if (written > 0) this.notifyLocal();
   }
 
   /** One transaction: lock, look up, decide each append in order, insert, notify, commit. */
-  private async runBatch(batch: readonly Pending[]): Promise<Outcome[]> {
+  private async runBatch(batch: readonly Queued[]): Promise<Outcome[]> {
     const client = await this.writer.connect();
     let broken = false;
     try {
       // lockKey is an integer the server computed: safe to inline (one round trip for both)
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${BigInt(this.lockKey).toString()}::bigint)`);
 
-      const streamIds = [...new Set(batch.map((p) => p.streamId))];
-      const ids = [...new Set(batch.flatMap((p) => p.rows.map((r) => r.eventId.toLowerCase())))];
+      const parts = batch.flatMap(partsOf);
+      const streamIds = [...new Set(parts.map((p) => p.streamId))];
+      const ids = [...new Set(parts.flatMap((p) => p.rows.map((r) => r.eventId.toLowerCase())))];
       // one connection runs one query at a time: no Promise.all here
       const heads = await client.query<{ head: string | null }>('SELECT max(position) AS head FROM es_events');
       const streams = await client.query<{ stream_id: string; revision: string; position: string }>(
@@ -417,7 +538,7 @@ export class PostgresEventStore implements EventStore {
             );
 
       let head = BigInt(heads.rows[0]?.head ?? '0');
-      const state = new Map<string, { revision: bigint; position: bigint }>();
+      const state = new Map<string, StreamHead>();
       for (const s of streams.rows)
         state.set(s.stream_id, { revision: BigInt(s.revision), position: BigInt(s.position) });
       const stored = new Map<string, StoredId>();
@@ -429,7 +550,7 @@ export class PostgresEventStore implements EventStore {
         });
       }
 
-      const ins = {
+      const ins: Inserts = {
         position: [] as string[],
         stream: [] as string[],
         revision: [] as string[],
@@ -440,9 +561,15 @@ export class PostgresEventStore implements EventStore {
         recordedAt: [] as string[],
       };
       const outcomes: Outcome[] = [];
+      const next = () => ++head;
       for (const p of batch) {
         try {
-          outcomes.push({ ok: true, value: this.decide(p, state, stored, () => ++head, ins) });
+          outcomes.push({
+            ok: true,
+            value: p.multi
+              ? this.decideMulti(p.multi, state, stored, next, ins)
+              : this.decide(p, state, stored, next, ins),
+          });
         } catch (error) {
           if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) {
             outcomes.push({ ok: false, error });
@@ -498,53 +625,57 @@ export class PostgresEventStore implements EventStore {
    * DuplicateEventIdError), an id twice in the append, then the expected revision.
    */
   private decide(
-    p: Pending,
-    state: Map<string, { revision: bigint; position: bigint }>,
+    p: StreamRows,
+    state: Map<string, StreamHead>,
     stored: Map<string, StoredId>,
     nextPosition: () => bigint,
-    ins: Record<'position' | 'stream' | 'revision' | 'id' | 'type' | 'data' | 'metadata' | 'recordedAt', string[]>,
+    ins: Inserts,
   ): AppendResult {
     if (p.rows.length > 0) {
-      let first: StoredId | undefined;
-      let last: StoredId | undefined;
-      let hits = 0;
-      let consistent = true;
-      let duplicateId: string | undefined;
-      p.rows.forEach((r, i) => {
-        const hit = stored.get(r.eventId.toLowerCase());
-        if (!hit) {
-          consistent = false;
-          return;
-        }
-        hits++;
-        duplicateId ??= r.eventId;
-        first ??= hit;
-        if (hit.streamId !== p.streamId || hit.revision !== first.revision + BigInt(i)) consistent = false;
-        last = hit;
-      });
-      if (hits > 0) {
-        if (consistent && last) {
-          const l = last as StoredId;
-          return { nextExpectedRevision: l.revision, position: pos(l.position) };
-        }
-        throw new DuplicateEventIdError(p.streamId, duplicateId!);
-      }
-      const seen = new Set<string>();
-      for (const r of p.rows) {
-        const k = r.eventId.toLowerCase();
-        if (seen.has(k)) throw new DuplicateEventIdError(p.streamId, r.eventId);
-        seen.add(k);
-      }
+      const retry = retryOf(p, stored);
+      if (retry) return retry;
+      checkIdsOnce([p]);
     }
+    checkRevision(p, state);
+    return this.write(p, state, stored, nextPosition, ins);
+  }
+
+  /**
+   * An appendToStreams: a retry of the whole call returns the original results; otherwise
+   * every id and every expected revision is checked before any row is added.
+   */
+  private decideMulti(
+    multi: readonly StreamRows[],
+    state: Map<string, StreamHead>,
+    stored: Map<string, StoredId>,
+    nextPosition: () => bigint,
+    ins: Inserts,
+  ): AppendResult[] {
+    const retries = multi.map((w) => (w.rows.length > 0 ? retryOf(w, stored) : undefined));
+    const found = retries.filter((r) => r !== undefined).length;
+    if (found > 0) {
+      const missing = multi.find((w, i) => w.rows.length > 0 && retries[i] === undefined);
+      if (missing) {
+        const done = multi.find((_, i) => retries[i] !== undefined)!;
+        throw new DuplicateEventIdError(missing.streamId, done.rows[0]!.eventId);
+      }
+      return multi.map((w, i) => retries[i] ?? currentResult(state.get(w.streamId)));
+    }
+    checkIdsOnce(multi);
+    for (const w of multi) checkRevision(w, state);
+    return multi.map((w) => this.write(w, state, stored, nextPosition, ins));
+  }
+
+  /** Adds a checked stream's rows to the batch's inserts. */
+  private write(
+    p: StreamRows,
+    state: Map<string, StreamHead>,
+    stored: Map<string, StoredId>,
+    nextPosition: () => bigint,
+    ins: Inserts,
+  ): AppendResult {
     const current = state.get(p.streamId);
-    if (!holds(p.expected, current?.revision)) {
-      throw new WrongExpectedRevisionError(p.streamId, p.expected, current?.revision ?? 'no_stream');
-    }
-    if (p.rows.length === 0) {
-      return current
-        ? { nextExpectedRevision: current.revision, position: pos(current.position) }
-        : { nextExpectedRevision: -1n, position: START };
-    }
+    if (p.rows.length === 0) return currentResult(current);
     let revision = current?.revision ?? -1n;
     let position = 0n;
     for (const r of p.rows) {
