@@ -17,7 +17,9 @@
  * Reads scan the collection's Map, or only the documents a non-unique index's first field
  * allows when the filter asks that field to equal a string (equality-index.ts); unique
  * indexes are kept as in-memory key maps. Both are declared again after every open, as the
- * projectors do at start.
+ * projectors do at start. A ranged index (`{ ranged: true }`) is kept in the file instead
+ * (ranged-index.ts): while a collection is not all in memory, a read it serves reads only
+ * the rows it selects, and the collection is not loaded.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,13 +34,16 @@ import type {
   Filter,
   FindOptions,
   GroupSum,
+  IndexOptions,
   Update,
 } from '../../ports/document-store.js';
 import { applyUpdate } from './apply-update.js';
 import { copyValue } from './copy-value.js';
 import { decodeBody, encodeBody } from './document-body.js';
 import { LazyDocuments, type DocumentSource } from './lazy-documents.js';
+import { SqliteWalCheckpointer } from '../sqlite-wal-checkpointer.js';
 import { EqualityIndex, equalityOperand } from './equality-index.js';
+import { bestPlan, MAX_RANGED_FIELDS, RangedIndexes, type RangedIndex } from './ranged-index.js';
 import {
   assertFieldPath,
   assertFilter,
@@ -74,11 +79,15 @@ class CollectionState {
   readonly uniqueIndexes: UniqueIndex[] = [];
   /** non-unique indexes, by their first field (equality-index.ts) */
   readonly equalityIndexes: EqualityIndex[] = [];
+  /** indexes kept in the file, maintained by every flush (ranged-index.ts) */
+  readonly rangedIndexes: RangedIndex[];
   constructor(
     readonly name: string,
     stored: DocumentSource<StoredDoc> | null,
+    ranged: readonly RangedIndex[],
   ) {
     this.docs = new LazyDocuments(stored);
+    this.rangedIndexes = [...ranged];
   }
 }
 
@@ -109,6 +118,7 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
   constructor(
     private readonly state: CollectionState,
     private readonly isOpen: () => void,
+    private readonly ranged: RangedIndexes,
   ) {}
 
   get name(): string {
@@ -153,11 +163,13 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     this.isOpen();
     assertFilter(filter);
     assertFindOptions(options);
-    const loading = this.state.docs.whenComplete();
-    if (loading) await loading;
-    let cursor = new Query(filter, MINGO_OPTIONS)
-      .find<StoredDoc>(this.candidates(filter))
-      .sort(stableSort(options.sort));
+    const query = new Query(filter, MINGO_OPTIONS);
+    const ranged = await this.rangedCandidates(filter, options, query);
+    if (!ranged) {
+      const loading = this.state.docs.whenComplete();
+      if (loading) await loading;
+    }
+    let cursor = query.find<StoredDoc>(ranged ?? this.candidates(filter)).sort(stableSort(options.sort));
     if (options.skip) cursor = cursor.skip(options.skip);
     if (options.limit) cursor = cursor.limit(options.limit);
     return cursor.all().map((doc) => copyValue(doc) as unknown as T);
@@ -166,12 +178,31 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
   async count(filter: Filter = {}): Promise<number> {
     this.isOpen();
     assertFilter(filter);
-    const loading = this.state.docs.whenComplete();
-    if (loading) await loading;
     const query = new Query(filter, MINGO_OPTIONS);
+    const ranged = await this.rangedCandidates(filter, {}, query);
+    if (!ranged) {
+      const loading = this.state.docs.whenComplete();
+      if (loading) await loading;
+    }
     let n = 0;
-    for (const doc of this.candidates(filter)) if (query.test(doc)) n++;
+    for (const doc of ranged ?? this.candidates(filter)) if (query.test(doc)) n++;
     return n;
+  }
+
+  /**
+   * The candidates a ranged index selects from the file and memory, or null when memory holds
+   * the whole collection (it answers alone) or no ranged index narrows the filter.
+   */
+  private async rangedCandidates(filter: Filter, options: FindOptions, query: Query): Promise<StoredDoc[] | null> {
+    if (this.state.docs.isComplete) return null;
+    const plan = bestPlan(this.state.rangedIndexes, filter, options);
+    if (!plan) return null;
+    const building = plan.index.whenBuilt();
+    if (building) await building;
+    this.isOpen();
+    // (loaded meanwhile by another read: memory answers)
+    if (this.state.docs.isComplete) return null;
+    return plan.index.candidates(plan, this.state.docs, this.state.dirty, (doc) => query.test(doc));
   }
 
   /** The documents a filter may match: an equality index's bucket when one applies, else all. */
@@ -210,11 +241,19 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     }));
   }
 
-  async ensureIndex(fields: Record<string, 1 | -1>, options: { unique?: boolean } = {}): Promise<void> {
+  async ensureIndex(fields: Record<string, 1 | -1>, options: IndexOptions = {}): Promise<void> {
     this.isOpen();
     const names = Object.keys(fields);
     if (names.length === 0) throw new Error('ensureIndex needs at least one field');
     names.forEach((f) => assertFieldPath(f, 'index'));
+    if (options.ranged) {
+      if (options.unique) throw new Error('a ranged index cannot be unique');
+      if (names.length > MAX_RANGED_FIELDS) throw new Error(`a ranged index has at most ${MAX_RANGED_FIELDS} fields`);
+      const index = this.ranged.declare(this.state.name, names);
+      if (!this.state.rangedIndexes.includes(index)) this.state.rangedIndexes.push(index);
+      const building = index.whenBuilt();
+      if (building) await building;
+    }
     // A non-unique index narrows equality queries on its first field (built on first use).
     if (!options.unique) {
       if (!this.state.equalityIndexes.some((ix) => ix.field === names[0])) {
@@ -284,6 +323,8 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
 
 export class EmbeddedDocumentStore implements DocumentStore {
   private readonly db: Database.Database;
+  /** WAL checkpoints off the event loop's thread (none for ':memory:') */
+  private readonly walCheckpointer: SqliteWalCheckpointer | undefined;
   private readonly collections = new Map<string, CollectionState>();
   private readonly handles = new Map<string, EmbeddedCollection<Doc>>();
   private readonly checkOpen = () => this.assertOpen();
@@ -295,6 +336,8 @@ export class EmbeddedDocumentStore implements DocumentStore {
   /** the collections the file held at open, and how to read their documents (set by load) */
   private stored = new Set<string>();
   private source!: (collection: string) => DocumentSource<StoredDoc>;
+  /** the file's ranged indexes (set by load) */
+  private ranged!: RangedIndexes;
 
   constructor(options: EmbeddedDocumentStoreOptions) {
     if (options.path !== ':memory:') {
@@ -325,6 +368,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
       ) WITHOUT ROWID;
     `);
     this.load();
+    this.walCheckpointer = SqliteWalCheckpointer.attach(this.db);
 
     const upsertDoc = this.db.prepare(
       'INSERT INTO documents (collection, id, body) VALUES (?, ?, ?) ' +
@@ -344,6 +388,11 @@ export class EmbeddedDocumentStore implements DocumentStore {
           if (doc) upsertDoc.run(state.name, id, encodeBody(doc));
           else if (!state.dropped) deleteDoc.run(state.name, id);
         }
+        // the ranged indexes' keys change with their documents, in the same transaction
+        for (const index of state.rangedIndexes) {
+          if (state.dropped) this.ranged.clear(index);
+          for (const id of state.dirty) this.ranged.write(index, id, state.docs.get(id));
+        }
       }
       for (const projector of this.dirtyCheckpoints) {
         upsertCheckpoint.run(projector, this.checkpoints.get(projector)!);
@@ -356,7 +405,10 @@ export class EmbeddedDocumentStore implements DocumentStore {
     if (typeof name !== 'string' || name === '') throw new Error('a collection needs a name');
     // one handle per collection: projectors ask for it on every event
     let handle = this.handles.get(name);
-    if (!handle) this.handles.set(name, (handle = new EmbeddedCollection<Doc>(this.state(name), this.checkOpen)));
+    if (!handle) {
+      handle = new EmbeddedCollection<Doc>(this.state(name), this.checkOpen, this.ranged);
+      this.handles.set(name, handle);
+    }
     return handle as unknown as Collection<T>;
   }
 
@@ -384,6 +436,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
       this.flushNow();
     } finally {
       this.closed = true;
+      await this.walCheckpointer?.close();
       this.db.close();
     }
   }
@@ -452,13 +505,14 @@ export class EmbeddedDocumentStore implements DocumentStore {
       position: string;
     }[];
     for (const row of checkpoints) this.checkpoints.set(row.projector, row.position);
+    this.ranged = new RangedIndexes(this.db, this.checkOpen);
   }
 
   private state(name: string): CollectionState {
     let state = this.collections.get(name);
     if (!state) {
       // a collection the file does not hold starts complete: nothing to read on a miss
-      state = new CollectionState(name, this.stored.has(name) ? this.source(name) : null);
+      state = new CollectionState(name, this.stored.has(name) ? this.source(name) : null, this.ranged.of(name));
       this.collections.set(name, state);
     }
     return state;

@@ -6,7 +6,9 @@
  * every append queued in the same turn of the event loop is written by one flush
  * (scheduled with `setImmediate`) in ONE transaction, i.e. one fsync. Each queued append
  * is still checked on its own, in queue order, against the state left by the ones before
- * it, and a failing append rejects only its own promise.
+ * it, and a failing append rejects only its own promise. An `appendToStreams` call joins
+ * the same batch as ONE unit: all its streams are checked before any is written, and if
+ * anything goes wrong underway its savepoint undoes all of them (never part of it).
  *
  * better-sqlite3 is synchronous, so a flush runs to completion without yielding: appends
  * made "while a flush is in progress" are the ones made by the callbacks it resolves, and
@@ -18,6 +20,7 @@
  */
 import { PagedSubscription, type PagedSource } from './paged-subscription.js';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store.js';
+import { SqliteWalCheckpointer } from '../sqlite-wal-checkpointer.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -25,6 +28,7 @@ import {
   DuplicateEventIdError,
   START,
   WrongExpectedRevisionError,
+  checkDistinctStreams,
   type AppendResult,
   type EventFilter,
   type EventStore,
@@ -34,6 +38,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
 } from '../../ports/event-store.js';
@@ -52,7 +57,7 @@ export interface SqliteEventStoreOptions {
 export interface SqliteEventStoreStats {
   /** committed write transactions (one per flush, i.e. one fsync each) */
   readonly transactions: number;
-  /** appends settled by those transactions (successful or not) */
+  /** appends settled by those transactions (successful or not; an appendToStreams counts once) */
   readonly appends: number;
   /** events written */
   readonly events: number;
@@ -83,15 +88,32 @@ interface Row {
   readonly recordedAt: string;
 }
 
-interface Pending {
+/** One stream's part of a queued append. */
+interface StreamRows {
   readonly streamId: string;
   readonly expected: ExpectedRevision;
   readonly rows: readonly Row[];
+}
+
+/** A queued append(). */
+interface Pending extends StreamRows {
+  readonly multi?: undefined;
   readonly resolve: (r: AppendResult) => void;
   readonly reject: (e: unknown) => void;
 }
 
-type Outcome = { ok: true; value: AppendResult } | { ok: false; error: unknown };
+/** A queued appendToStreams(): its streams are written all or none. */
+interface PendingMulti {
+  readonly multi: readonly StreamRows[];
+  /** events over all its streams */
+  readonly events: number;
+  readonly resolve: (r: AppendResult[]) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+type Queued = Pending | PendingMulti;
+
+type Outcome = { ok: true; value: AppendResult | AppendResult[] } | { ok: false; error: unknown };
 
 /** raw row of SELECT_COLUMNS */
 type EventRow = [position: bigint, streamId: string, revision: bigint, type: string, data: string, metadata: string];
@@ -114,6 +136,33 @@ function toRecorded(r: EventRow): RecordedEvent {
     data: JSON.parse(r[4]) as Record<string, unknown>,
     metadata: JSON.parse(r[5]) as RecordedEvent['metadata'],
   };
+}
+
+/** Validates one stream's append and serialises its events (outside the transaction). */
+function toRows(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Row[] {
+  if (typeof streamId !== 'string' || streamId.length === 0) {
+    throw new TypeError('streamId must be a non-empty string');
+  }
+  checkExpected(expected);
+  const rows = new Array<Row>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const eventId = e.metadata?.eventId;
+    if (typeof eventId !== 'string' || !UUID_RE.test(eventId)) {
+      throw new TypeError(`event ${i} of ${streamId}: metadata.eventId must be a UUID`);
+    }
+    if (typeof e.type !== 'string' || e.type.length === 0) {
+      throw new TypeError(`event ${i} of ${streamId}: type must be a non-empty string`);
+    }
+    rows[i] = {
+      eventId,
+      type: e.type,
+      data: JSON.stringify(e.data),
+      metadata: JSON.stringify(e.metadata),
+      recordedAt: e.metadata.recordedAt ?? new Date().toISOString(),
+    };
+  }
+  return rows;
 }
 
 function checkExpected(expected: ExpectedRevision): void {
@@ -141,10 +190,12 @@ function holds(expected: ExpectedRevision, current: bigint | undefined): boolean
 
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
+  /** WAL checkpoints off the event loop's thread (none for ':memory:') */
+  private readonly walCheckpointer: SqliteWalCheckpointer | undefined;
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
 
-  private queue: Pending[] = [];
+  private queue: Queued[] = [];
   private flushScheduled = false;
   private closed = false;
   private readonly subscriptions = new Set<PagedSubscription<EventRow>>();
@@ -210,6 +261,7 @@ export class SqliteEventStore implements EventStore {
       this.db.close();
       throw e;
     }
+    this.walCheckpointer = SqliteWalCheckpointer.attach(this.db);
     const db = this.db;
     this.stBegin = db.prepare('BEGIN IMMEDIATE');
     this.stCommit = db.prepare('COMMIT');
@@ -289,38 +341,42 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
     let rows: Row[];
     try {
-      if (typeof streamId !== 'string' || streamId.length === 0) {
-        throw new TypeError('streamId must be a non-empty string');
-      }
-      checkExpected(expectedRevision);
-      rows = new Array<Row>(events.length);
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i]!;
-        const eventId = e.metadata?.eventId;
-        if (typeof eventId !== 'string' || !UUID_RE.test(eventId)) {
-          throw new TypeError(`event ${i} of ${streamId}: metadata.eventId must be a UUID`);
-        }
-        if (typeof e.type !== 'string' || e.type.length === 0) {
-          throw new TypeError(`event ${i} of ${streamId}: type must be a non-empty string`);
-        }
-        rows[i] = {
-          eventId,
-          type: e.type,
-          data: JSON.stringify(e.data),
-          metadata: JSON.stringify(e.metadata),
-          recordedAt: e.metadata.recordedAt ?? new Date().toISOString(),
-        };
-      }
+      rows = toRows(streamId, events, expectedRevision);
     } catch (e) {
       return Promise.reject(e);
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, expected: expectedRevision, rows, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.enqueue({ streamId, expected: expectedRevision, rows, resolve, reject });
     });
+  }
+
+  /** All or none, in the group commit's transaction like any append (see the header). */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    const multi: StreamRows[] = [];
+    let events = 0;
+    try {
+      checkDistinctStreams(appends);
+      for (const a of appends) {
+        const rows = toRows(a.streamId, a.events, a.expectedRevision);
+        multi.push({ streamId: a.streamId, expected: a.expectedRevision, rows });
+        events += rows.length;
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (multi.length === 0) return Promise.resolve([]);
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.enqueue({ multi, events, resolve, reject });
+    });
+  }
+
+  private enqueue(p: Queued): void {
+    this.queue.push(p);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   /** Writes every queued append in one transaction, then settles their promises. */
@@ -346,17 +402,21 @@ export class SqliteEventStore implements EventStore {
     let written = 0;
     for (let i = 0; i < batch.length; i++) {
       const o = outcomes[i]!;
-      if (o.ok) {
-        written += batch[i]!.rows.length;
-        batch[i]!.resolve(o.value);
+      const p = batch[i]!;
+      if (!o.ok) {
+        p.reject(o.error);
+      } else if (p.multi) {
+        written += p.events;
+        p.resolve(o.value as AppendResult[]); // runBatch answers a PendingMulti with an array
       } else {
-        batch[i]!.reject(o.error);
+        written += p.rows.length;
+        p.resolve(o.value as AppendResult);
       }
     }
     if (written > 0) this.notify();
   }
 
-  private runBatch(batch: readonly Pending[], slow: boolean): Outcome[] {
+  private runBatch(batch: readonly Queued[], slow: boolean): Outcome[] {
     this.stBegin.run();
     const outcomes: Outcome[] = new Array<Outcome>(batch.length);
     this.batchEvents = 0;
@@ -365,18 +425,20 @@ export class SqliteEventStore implements EventStore {
         const p = batch[i]!;
         if (slow) {
           this.stSavepoint.run();
+          const eventsBefore = this.batchEvents;
           try {
-            outcomes[i] = { ok: true, value: this.applyChecked(p) };
+            outcomes[i] = { ok: true, value: p.multi ? this.applyMultiChecked(p.multi) : this.applyChecked(p) };
             this.stRelease.run();
           } catch (error) {
             this.stRollbackTo.run();
             this.stRelease.run();
+            this.batchEvents = eventsBefore; // a multi-stream append may have written some streams
             outcomes[i] = { ok: false, error };
             continue;
           }
         } else {
           try {
-            outcomes[i] = { ok: true, value: this.apply(p) };
+            outcomes[i] = { ok: true, value: p.multi ? this.applyMulti(p.multi) : this.apply(p) };
           } catch (error) {
             if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) {
               // raised before this append wrote anything: the rest of the batch goes on
@@ -404,7 +466,7 @@ export class SqliteEventStore implements EventStore {
    * expected revision fails (is it a retry?); an id stored elsewhere makes an insert hit
    * the UNIQUE index, which sends the whole batch to the slow path.
    */
-  private apply(p: Pending): AppendResult {
+  private apply(p: StreamRows): AppendResult {
     const stream = this.stGetStream.get(p.streamId);
     const current = stream?.[0];
     if (!holds(p.expected, current)) {
@@ -412,6 +474,72 @@ export class SqliteEventStore implements EventStore {
       if (retry) return retry;
       throw new WrongExpectedRevisionError(p.streamId, p.expected, current ?? 'no_stream');
     }
+    return this.write(p, stream);
+  }
+
+  /**
+   * Fast path of appendToStreams: every stream's expected revision is checked before any is
+   * written, so a refusal (domain error) leaves nothing behind and the batch goes on; an
+   * unexpected error while writing sends the batch to the slow path, whose savepoint then
+   * undoes the streams already written.
+   */
+  private applyMulti(multi: readonly StreamRows[]): AppendResult[] {
+    const streams = new Array<[bigint, bigint] | undefined>(multi.length);
+    for (let i = 0; i < multi.length; i++) {
+      const w = multi[i]!;
+      const stream = this.stGetStream.get(w.streamId);
+      if (!holds(w.expected, stream?.[0])) {
+        const retry = this.findMultiRetry(multi);
+        if (retry) return retry;
+        throw new WrongExpectedRevisionError(w.streamId, w.expected, stream?.[0] ?? 'no_stream');
+      }
+      streams[i] = stream;
+    }
+    return multi.map((w, i) => this.write(w, streams[i]));
+  }
+
+  /** Slow path of appendToStreams (inside a savepoint): ids are checked before anything is written. */
+  private applyMultiChecked(multi: readonly StreamRows[]): AppendResult[] {
+    const retry = this.findMultiRetry(multi);
+    if (retry) return retry;
+    const seen = new Set<string>();
+    for (const w of multi) {
+      for (const r of w.rows) {
+        if (seen.has(r.eventId)) throw new DuplicateEventIdError(w.streamId, r.eventId);
+        seen.add(r.eventId);
+      }
+    }
+    return this.applyMulti(multi);
+  }
+
+  /**
+   * A retry of a whole appendToStreams: every stream's events stored as one earlier call
+   * stored them -> the original results. Nothing stored -> undefined. Part of it -> error.
+   */
+  private findMultiRetry(multi: readonly StreamRows[]): AppendResult[] | undefined {
+    const results: (AppendResult | undefined)[] = multi.map((w) => (w.rows.length > 0 ? this.findRetry(w) : undefined));
+    const found = results.filter((r) => r !== undefined).length;
+    if (found === 0) return undefined;
+    const withEvents = multi.filter((w) => w.rows.length > 0).length;
+    if (found < withEvents) {
+      const missing = multi.find((w, i) => w.rows.length > 0 && results[i] === undefined)!;
+      const stored = multi.find((_, i) => results[i] !== undefined)!;
+      throw new DuplicateEventIdError(missing.streamId, stored.rows[0]!.eventId);
+    }
+    // streams without events in the call: their current state, as append would answer
+    return multi.map((w, i) => results[i] ?? this.currentResult(w.streamId));
+  }
+
+  private currentResult(streamId: string): AppendResult {
+    const stream = this.stGetStream.get(streamId);
+    return stream
+      ? { nextExpectedRevision: stream[0], position: pos(stream[1]) }
+      : { nextExpectedRevision: -1n, position: START };
+  }
+
+  /** Writes a stream's rows after its current revision (checked by the caller). */
+  private write(p: StreamRows, stream: [bigint, bigint] | undefined): AppendResult {
+    const current = stream?.[0];
     if (p.rows.length === 0) {
       return stream
         ? { nextExpectedRevision: stream[0], position: pos(stream[1]) }
@@ -474,7 +602,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Slow path (inside a savepoint): every id is looked up before anything is written. */
-  private applyChecked(p: Pending): AppendResult {
+  private applyChecked(p: StreamRows): AppendResult {
     if (p.rows.length > 0) {
       const retry = this.findRetry(p);
       if (retry) return retry;
@@ -491,7 +619,7 @@ export class SqliteEventStore implements EventStore {
    * An idempotent retry: every id already stored in this stream, in order, at consecutive
    * revisions -> the original result. None stored -> undefined. Anything else -> error.
    */
-  private findRetry(p: Pending): AppendResult | undefined {
+  private findRetry(p: StreamRows): AppendResult | undefined {
     let first: [string, bigint, bigint] | undefined;
     let last: [string, bigint, bigint] | undefined;
     let found = 0;
@@ -631,6 +759,7 @@ export class SqliteEventStore implements EventStore {
     this.flush();
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.walCheckpointer?.close();
     this.db.close();
   }
 }
