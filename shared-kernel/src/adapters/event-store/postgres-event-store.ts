@@ -30,6 +30,7 @@
  * the append transaction, so delivered at commit; one LISTEN connection per store), or
  * (c) the poll interval elapses (the safety net while LISTEN is reconnecting).
  */
+import { toRows, type Row } from './event-rows.js';
 import { PagedSubscription, type PagedSource } from './paged-subscription.js';
 import type pg from 'pg';
 import { lazyModule } from '../lazy-module.js';
@@ -80,18 +81,9 @@ export interface PostgresEventStoreStats {
   readonly slowFlushes: number;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 const MAX_REVISION = '9223372036854775807';
 const SELECT_COLUMNS = 'position, stream_id, revision, type, data, metadata';
-
-interface Row {
-  readonly eventId: string;
-  readonly type: string;
-  readonly data: string;
-  readonly metadata: string;
-  readonly recordedAt: string;
-}
 
 /** One stream's part of a queued append. */
 interface StreamRows {
@@ -158,33 +150,6 @@ function currentResult(current: StreamHead | undefined): AppendResult {
     : { nextExpectedRevision: -1n, position: START };
 }
 
-/** Validates one stream's append and serialises its events (before the transaction). */
-function toRows(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Row[] {
-  if (typeof streamId !== 'string' || streamId.length === 0) {
-    throw new TypeError('stream id must be a non-empty string');
-  }
-  checkExpected(expected);
-  const rows = new Array<Row>(events.length);
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    const eventId = e.metadata?.eventId;
-    if (typeof eventId !== 'string' || !UUID_RE.test(eventId)) {
-      throw new TypeError(`event ${i} of ${streamId}: metadata.eventId must be a UUID`);
-    }
-    if (typeof e.type !== 'string' || e.type.length === 0) {
-      throw new TypeError(`event ${i} of ${streamId}: type must be a non-empty string`);
-    }
-    rows[i] = {
-      eventId,
-      type: e.type,
-      data: JSON.stringify(e.data),
-      metadata: JSON.stringify(e.metadata),
-      recordedAt: e.metadata.recordedAt ?? new Date().toISOString(),
-    };
-  }
-  return rows;
-}
-
 /**
  * An idempotent retry: every id already stored in this stream, in order, consecutively ->
  * the original result; none stored -> undefined; some stored -> DuplicateEventIdError.
@@ -243,16 +208,6 @@ function toRecorded(r: EventRow): RecordedEvent {
     data: r.data,
     metadata: r.metadata,
   };
-}
-
-function checkExpected(expected: ExpectedRevision): void {
-  if (typeof expected === 'bigint') {
-    if (expected < 0n) throw new RangeError(`expected revision must be >= 0, got ${expected}`);
-    return;
-  }
-  if (expected !== 'no_stream' && expected !== 'stream_exists' && expected !== 'any') {
-    throw new TypeError(`not an expected revision: ${String(expected)}`);
-  }
 }
 
 function holds(expected: ExpectedRevision, current: bigint | undefined): boolean {

@@ -18,6 +18,7 @@
  * `commit` and `prepare` at once. Writers are serialised by SQLite's write lock and a
  * transaction becomes visible atomically, so a reader never sees position n+1 before n.
  */
+import { toRows, type Row } from './event-rows.js';
 import { PagedSubscription, type PagedSource } from './paged-subscription.js';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store.js';
 import { SqliteWalCheckpointer } from '../sqlite-wal-checkpointer.js';
@@ -67,7 +68,6 @@ export interface SqliteEventStoreStats {
   readonly maxBatch: number;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_POLL_MS = 250;
 const DEFAULT_PAGE = 500;
 /** most rows one INSERT statement writes (x 7 parameters, far below SQLite's limit) */
@@ -80,13 +80,6 @@ function chunkSize(n: number): number {
 }
 
 /** One event, serialised once when append() is called (outside the transaction). */
-interface Row {
-  readonly eventId: string;
-  readonly type: string;
-  readonly data: string;
-  readonly metadata: string;
-  readonly recordedAt: string;
-}
 
 /** One stream's part of a queued append. */
 interface StreamRows {
@@ -136,43 +129,6 @@ function toRecorded(r: EventRow): RecordedEvent {
     data: JSON.parse(r[4]) as Record<string, unknown>,
     metadata: JSON.parse(r[5]) as RecordedEvent['metadata'],
   };
-}
-
-/** Validates one stream's append and serialises its events (outside the transaction). */
-function toRows(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Row[] {
-  if (typeof streamId !== 'string' || streamId.length === 0) {
-    throw new TypeError('streamId must be a non-empty string');
-  }
-  checkExpected(expected);
-  const rows = new Array<Row>(events.length);
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    const eventId = e.metadata?.eventId;
-    if (typeof eventId !== 'string' || !UUID_RE.test(eventId)) {
-      throw new TypeError(`event ${i} of ${streamId}: metadata.eventId must be a UUID`);
-    }
-    if (typeof e.type !== 'string' || e.type.length === 0) {
-      throw new TypeError(`event ${i} of ${streamId}: type must be a non-empty string`);
-    }
-    rows[i] = {
-      eventId,
-      type: e.type,
-      data: JSON.stringify(e.data),
-      metadata: JSON.stringify(e.metadata),
-      recordedAt: e.metadata.recordedAt ?? new Date().toISOString(),
-    };
-  }
-  return rows;
-}
-
-function checkExpected(expected: ExpectedRevision): void {
-  if (typeof expected === 'bigint') {
-    if (expected < 0n) throw new RangeError(`expected revision must be >= 0, got ${expected}`);
-    return;
-  }
-  if (expected !== 'no_stream' && expected !== 'stream_exists' && expected !== 'any') {
-    throw new TypeError(`not an expected revision: ${String(expected)}`);
-  }
 }
 
 function holds(expected: ExpectedRevision, current: bigint | undefined): boolean {
