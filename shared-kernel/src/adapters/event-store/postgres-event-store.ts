@@ -523,7 +523,7 @@ export class PostgresEventStore implements EventStore {
             ok: true,
             value: p.multi
               ? this.decideMulti(p.multi, state, stored, next, ins)
-              : this.decide(p, state, stored, next, ins),
+              : this.decideMulti([p], state, stored, next, ins)[0]!,
           });
         } catch (error) {
           if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) {
@@ -574,30 +574,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Decides one append against the state left by the appends before it in the batch.
-   * Order of checks (as SQLite's careful path): idempotent retry (every id already stored
-   * in this stream, in order, consecutively -> the original result; some ids stored ->
-   * DuplicateEventIdError), an id twice in the append, then the expected revision.
-   */
-  private decide(
-    p: StreamRows,
-    state: Map<string, StreamHead>,
-    stored: Map<string, StoredId>,
-    nextPosition: () => bigint,
-    ins: Inserts,
-  ): AppendResult {
-    if (p.rows.length > 0) {
-      const retry = retryOf(p, stored);
-      if (retry) return retry;
-      checkIdsOnce([p]);
-    }
-    checkRevision(p, state);
-    return this.write(p, state, stored, nextPosition, ins);
-  }
-
-  /**
-   * An appendToStreams: a retry of the whole call returns the original results; otherwise
-   * every id and every expected revision is checked before any row is added.
+   * Decides an append of one or more streams (a plain append is the one-stream case)
+   * against the state left by the appends before it in the batch. Order of checks (as
+   * SQLite's careful path): idempotent retry (every id already stored in each stream, in
+   * order, consecutively -> the original results; some ids stored -> DuplicateEventIdError),
+   * an id twice in the call, then every expected revision; only then are rows added.
    */
   private decideMulti(
     multi: readonly StreamRows[],
