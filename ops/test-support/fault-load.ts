@@ -58,6 +58,8 @@ export interface LoadOutcome {
   failures: string[];
   /** keys left "in progress" by a killed request: the client cannot learn their outcome */
   unknownOutcomes: string[];
+  /** bookings sent (at least `bookings`; more with `continueWhile`) */
+  bookingsTried: number;
 }
 
 export interface LoadOptions {
@@ -65,6 +67,10 @@ export interface LoadOptions {
   keys: TokenKeys;
   offeringId: string;
   bookings: number;
+  /** keep booking past `bookings` (up to `maxBookings`) while this says so, e.g. until
+   *  every planned fault has happened: a faster platform must not outrun the faults */
+  continueWhile?: () => boolean;
+  maxBookings?: number;
   concurrency: number;
   /** customers the bookings rotate through */
   customers: readonly string[];
@@ -89,6 +95,7 @@ export async function runBookingLoad(o: LoadOptions): Promise<LoadOutcome> {
     serverErrors: [],
     failures: [],
     unknownOutcomes: [],
+    bookingsTried: 0,
   };
   const retryForMs = o.retryForMs ?? 60_000;
 
@@ -129,7 +136,8 @@ export async function runBookingLoad(o: LoadOptions): Promise<LoadOutcome> {
     try {
       for (;;) {
         const i = next++;
-        if (i >= o.bookings) return;
+        if (i >= o.bookings && !(i < (o.maxBookings ?? o.bookings) && o.continueWhile?.())) return;
+        out.bookingsTried++;
         const customer = o.customers[i % o.customers.length]!;
         const auth = { authorization: `Bearer ${tokenFor(o.keys, customer, 'customer')}` };
         const booked = await send(
@@ -285,12 +293,15 @@ export async function verifyAfterFaults(
     countBy('ConversionForwarded', (e) => data(e).eventId as string),
     [],
   );
-  // and in general: one effect event per (reactor, type, stream, cause, channel, template)
+  // and in general: one effect event per (reactor, type, stream, cause, channel, template,
+  // attempt). A NotificationIntended numbers its attempt: a kill between the hand-off and
+  // NotificationSent leaves intent 1 without an outcome, and the redelivery appends intent 2
+  // and resends the identical message (docs/effects.md); NotificationSent stays once.
   const effects = new Map<string, number>();
   for (const e of events) {
     if (!e.metadata.actor.id.startsWith('reactor:')) continue;
     const d = data(e);
-    const k = `${e.metadata.actor.id}|${e.type}|${e.streamId}|${e.metadata.causationId}|${String(d.channel ?? '')}|${String(d.template ?? '')}`;
+    const k = `${e.metadata.actor.id}|${e.type}|${e.streamId}|${e.metadata.causationId}|${String(d.channel ?? '')}|${String(d.template ?? '')}|${String(d.attempt ?? '')}`;
     effects.set(k, (effects.get(k) ?? 0) + 1);
   }
   for (const [k, n] of effects) if (n > 1) problems.push(`effect ${k}: x${n}`);
