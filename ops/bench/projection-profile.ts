@@ -6,6 +6,7 @@
  *   PROFILE_REBUILD_ONLY=1 node --cpu-prof --cpu-prof-dir=<out> --import tsx ops/bench/projection-profile.ts <dir>
  *   npx tsx ops/bench/cpu-profile-top.ts <out>/<file>.cpuprofile
  *
+ * EMBEDDED_FLUSH_WRITER=off commits every flush on the main thread (A/B of the flush writer).
  * PROFILE_REBUILD_ONLY=1 leaves the decode loop out; KEEP_MODELS=1 keeps the rebuilt
  * read-model file (<dir>/read-models-<pid>.sqlite) to inspect.
  */
@@ -13,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EmbeddedDocumentStore, SqliteEventStore } from '@booking/shared-kernel/adapters';
 import { appendHistory } from './fast-history.js';
-import { measureReadDecode, measureRebuild } from './projection.bench.js';
+import { mainThreadCpuSeconds, measureReadDecode, measureRebuild } from './projection.bench.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: projection-profile.ts <dir>');
@@ -32,8 +33,10 @@ const cpu1 = process.cpuUsage(cpu0);
 const modelFile = path.join(dir, `read-models-${process.pid}.sqlite`);
 const docs = new EmbeddedDocumentStore({ path: modelFile });
 const cpu2 = process.cpuUsage();
+const main2 = mainThreadCpuSeconds();
 const rebuild = await measureRebuild(store, docs);
 const cpu3 = process.cpuUsage(cpu2);
+const mainCpu = mainThreadCpuSeconds() - main2;
 // on a shared machine wall time swings with the load: events per CPU second is steadier
 const perCpuSecond = (events: number, c: NodeJS.CpuUsage) => Math.round(events / ((c.user + c.system) / 1e6));
 await rebuild.runner.stop();
@@ -48,6 +51,8 @@ console.log(
       eventsPerSec: rebuild.eventsPerSec,
       eventsPerCpuSec: perCpuSecond(rebuild.events, cpu3),
       seconds: rebuild.seconds,
+      // the main thread alone (the embedded store's flush writer works on another)
+      eventsPerMainThreadCpuSec: Number.isNaN(mainCpu) ? null : Math.round(rebuild.events / mainCpu),
     },
   }),
 );

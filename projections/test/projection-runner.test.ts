@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createLogger,
@@ -142,6 +143,22 @@ async function committed(file: string) {
   }
 }
 
+/** the adjustments and the per-event checkpoint a restart would find in the file */
+async function committedRows(file: string): Promise<{ adjustments: number; checkpoint: string | null }> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const adjustments = db
+      .prepare("SELECT count(*) FROM documents WHERE collection = 'adjustments'")
+      .pluck()
+      .get() as number;
+    const checkpoint = db.prepare("SELECT position FROM checkpoints WHERE projector = 'per-event'").pluck().get() as
+      string | undefined;
+    return { adjustments, checkpoint: checkpoint ?? null };
+  } finally {
+    db.close();
+  }
+}
+
 async function eventually<T>(check: () => Promise<T | null>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -258,6 +275,47 @@ describe('ProjectionRunner checkpoints and commits', () => {
       return c.idle === sortablePosition(p1) ? c : null;
     });
     expect(seen).toMatchObject({ totals: { events: 1, delta: 3 }, stockTotals: sortablePosition(p1) });
+  });
+
+  it('commits a catch-up on the flush writer while it goes on; failed commits are written by a later one', async () => {
+    const { store, adjust, docsFile } = await files();
+    /** one document per event, as the audit index: every batch hands the writer many rows */
+    const perEvent: Projector = {
+      name: 'per-event',
+      eventTypes: new Set(['StockAdjusted']),
+      async apply(event: AnyDecoded, pos: string, docs: DocumentStore): Promise<void> {
+        if (event.type !== 'StockAdjusted') return;
+        await docs
+          .collection('adjustments')
+          .upsertAt(event.metadata.eventId, { $set: { delta: event.data.delta } }, pos);
+      },
+    };
+    let head = await adjust(Array.from({ length: 400 }, (_, i) => i));
+    const docs = new EmbeddedDocumentStore({ path: docsFile, backgroundFlushRows: 10 });
+    // the file's table is away: every commit of the catch-up fails
+    const other = new Database(docsFile);
+    other.exec('ALTER TABLE documents RENAME TO documents_away');
+    const runner = new ProjectionRunner(store, docs, [perEvent, stockTotals], logger, {
+      exclusiveWriter: true,
+      batchSize: 50,
+    });
+    cleanups.push(async () => {
+      await runner.stop();
+      await docs.close();
+    });
+    await runner.start();
+    await eventually(async () => (runner.appliedPosition().commit >= head.commit ? true : null));
+    // applied and readable, not committed
+    expect(await docs.collection('adjustments').count()).toBe(400);
+    expect(other.prepare('SELECT count(*) FROM documents_away').pluck().get()).toBe(0);
+    expect(other.prepare('SELECT count(*) FROM checkpoints').pluck().get()).toBe(0);
+
+    other.exec('ALTER TABLE documents_away RENAME TO documents');
+    other.close();
+    head = await adjust(Array.from({ length: 100 }, (_, i) => i));
+    expect(await runner.waitFor(head, 10_000)).toBe(true);
+    await runner.flush();
+    expect(await committedRows(docsFile)).toEqual({ adjustments: 500, checkpoint: sortablePosition(head) });
   });
 
   it('saves every checkpoint that moved on every flush into a shared store (other processes follow them)', async () => {

@@ -27,6 +27,18 @@ documentStoreContract('embedded (SQLite file)', async () => openFile(tempFile())
     return openFile(fileOf.get(store)!);
   },
 });
+// every flush committed by the flush writer thread (a catch-up's large flushes are)
+const openWithWriter = (file: string) => {
+  const store = new EmbeddedDocumentStore({ path: file, backgroundFlushRows: 1 });
+  fileOf.set(store, file);
+  return store;
+};
+documentStoreContract('embedded (SQLite file, flush writer)', async () => openWithWriter(tempFile()), {
+  reopen: async (store) => {
+    await store.close();
+    return openWithWriter(fileOf.get(store)!);
+  },
+});
 documentStoreContract('embedded (:memory:)', async () => new EmbeddedDocumentStore({ path: ':memory:' }));
 
 interface Booking extends Doc {

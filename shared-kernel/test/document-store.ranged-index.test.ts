@@ -73,85 +73,95 @@ const UNSERVED: Filter[] = [{ state: { $in: ['held', 'released'] } }, { expiresA
 
 describe('EmbeddedDocumentStore ranged indexes', () => {
   const open: EmbeddedDocumentStore[] = [];
+  /** the flush writer thread commits flushes of at least this many documents */
+  let backgroundFlushRows: number | undefined;
   const openStore = (file: string) => {
-    const store = new EmbeddedDocumentStore({ path: file });
+    const store = new EmbeddedDocumentStore({ path: file, backgroundFlushRows });
     open.push(store);
     return store;
   };
   afterEach(async () => {
     for (const store of open.splice(0).reverse()) await store.close();
     vi.restoreAllMocks();
+    backgroundFlushRows = undefined;
   });
 
-  it('answer every read exactly as a full scan does, through writes, deletes, restarts and a drop', async () => {
-    const file = tempFile();
-    let indexed = openStore(file);
-    const scanned = openStore(':memory:');
-    const next = random(7);
-    let p = 0;
-    const both = async (write: (s: EmbeddedDocumentStore) => Promise<unknown>) => {
-      await write(indexed);
-      await write(scanned);
-    };
-    const compare = async (filters: [Filter, FindOptions][]) => {
-      for (const [filter, options] of filters) {
-        const label = JSON.stringify([filter, options]);
-        const a = await indexed.collection<Hold>('holds').find(filter, options);
-        const b = await scanned.collection<Hold>('holds').find(filter, options);
-        expect(a, label).toEqual(b);
-        expect(await indexed.collection('holds').count(filter), label).toBe(
-          await scanned.collection('holds').count(filter),
-        );
-      }
-    };
-    const randomWrites = async (n: number) => {
-      for (let i = 0; i < n; i++) {
-        const id = `h${Math.floor(next() * 80)}`;
-        p++;
-        if (next() < 0.12) {
-          await both((s) => s.collection('holds').deleteAt(id, pos(p)));
-          continue;
+  // 1: every flush of the file is committed by the flush writer, and a flush not awaited
+  // yet is in flight while the next reads and writes happen
+  it.each([undefined, 1])(
+    'answer every read exactly as a full scan does, through writes, deletes, restarts and a drop (flush writer from %s rows)',
+    async (rows) => {
+      backgroundFlushRows = rows;
+      const file = tempFile();
+      let indexed = openStore(file);
+      const scanned = openStore(':memory:');
+      const next = random(7);
+      let p = 0;
+      const both = async (write: (s: EmbeddedDocumentStore) => Promise<unknown>) => {
+        await write(indexed);
+        await write(scanned);
+      };
+      const compare = async (filters: [Filter, FindOptions][]) => {
+        for (const [filter, options] of filters) {
+          const label = JSON.stringify([filter, options]);
+          const a = await indexed.collection<Hold>('holds').find(filter, options);
+          const b = await scanned.collection<Hold>('holds').find(filter, options);
+          expect(a, label).toEqual(b);
+          expect(await indexed.collection('holds').count(filter), label).toBe(
+            await scanned.collection('holds').count(filter),
+          );
         }
-        const r = next();
-        const expiresAt =
-          r < 0.05 ? WIDE[Math.floor(next() * WIDE.length)] : r < 0.08 ? 12 : minute(Math.floor(next() * 60));
-        const update: Update = {
-          $set: { state: STATES[Math.floor(next() * STATES.length)], expiresAt },
-        };
-        if (next() < 0.1) update.$set!.at = new Date(p); // a v8 body
-        if (next() < 0.05) update.$unset = { expiresAt: true };
-        if (update.$unset) delete update.$set!.expiresAt;
-        await both((s) => s.collection('holds').upsertAt(id, update, pos(p)));
-      }
-    };
+      };
+      const randomWrites = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const id = `h${Math.floor(next() * 80)}`;
+          p++;
+          if (next() < 0.12) {
+            await both((s) => s.collection('holds').deleteAt(id, pos(p)));
+            continue;
+          }
+          const r = next();
+          const expiresAt =
+            r < 0.05 ? WIDE[Math.floor(next() * WIDE.length)] : r < 0.08 ? 12 : minute(Math.floor(next() * 60));
+          const update: Update = {
+            $set: { state: STATES[Math.floor(next() * STATES.length)], expiresAt },
+          };
+          if (next() < 0.1) update.$set!.at = new Date(p); // a v8 body
+          if (next() < 0.05) update.$unset = { expiresAt: true };
+          if (update.$unset) delete update.$set!.expiresAt;
+          await both((s) => s.collection('holds').upsertAt(id, update, pos(p)));
+        }
+      };
 
-    await randomWrites(150);
-    await indexed.flush();
-    // declared over stored documents: filled from the file, in slices
-    await indexed.collection('holds').ensureIndex({ state: 1, expiresAt: 1 }, { ranged: true });
-    for (let round = 0; round < 6; round++) {
-      // a restart: the index is not declared again, the file keeps it
-      await indexed.close();
-      indexed = openStore(file);
-      await compare(READS);
-      await randomWrites(60);
-      await compare(READS); // unflushed writes
+      await randomWrites(150);
       await indexed.flush();
-      await randomWrites(30);
-      await compare(READS);
-      await indexed.flush();
-      await compare(READS);
-      if (round === 4) {
-        await both((s) => s.collection('holds').drop());
-        await randomWrites(40);
-        await indexed.flush();
+      // declared over stored documents: filled from the file, in slices
+      await indexed.collection('holds').ensureIndex({ state: 1, expiresAt: 1 }, { ranged: true });
+      for (let round = 0; round < 6; round++) {
+        // a restart: the index is not declared again, the file keeps it
         await indexed.close();
         indexed = openStore(file);
         await compare(READS);
+        await randomWrites(60);
+        await compare(READS); // unflushed writes
+        const flushed = indexed.flush();
+        await randomWrites(30);
+        await compare(READS);
+        await flushed;
+        await indexed.flush();
+        await compare(READS);
+        if (round === 4) {
+          await both((s) => s.collection('holds').drop());
+          await randomWrites(40);
+          await indexed.flush();
+          await indexed.close();
+          indexed = openStore(file);
+          await compare(READS);
+        }
       }
-    }
-    await compare(UNSERVED.map((f) => [f, {}]));
-  });
+      await compare(UNSERVED.map((f) => [f, {}]));
+    },
+  );
 
   it('a read it serves after a restart does not load the collection; one it does not serve does', async () => {
     const file = tempFile();

@@ -31,9 +31,10 @@ interface Merged {
   position: string;
 }
 
-/** what `mergeInc` answers without awaiting (settled promises may be shared) */
-const APPLIED = Promise.resolve(true);
-const NOT_APPLIED = Promise.resolve(false);
+/** what `mergeInc` answers without awaiting (settled promises may be shared; a wrapper
+ *  that sees one knows the answer without awaiting it: write-recorder.ts) */
+export const APPLIED = Promise.resolve(true);
+export const NOT_APPLIED = Promise.resolve(false);
 
 /** remembered `_pos` values beyond this many are forgotten (then read again) */
 const KNOWN_LIMIT = 100_000;

@@ -11,10 +11,11 @@
  * checkpoint and commits, every time: other processes follow those checkpoints. With
  * `exclusiveWriter` the store serves this process from memory, so a flush makes the events
  * readable at once and the store is committed (documents and the checkpoints covering them
- * in one transaction) at most every `commitEveryMs`; the checkpoints of projectors whose
- * read models did not change are saved at most every `checkpointEveryMs`. At one booking
- * per flush, a commit and nine checkpoint upserts per flush were most of the projector's
- * cost. A crash loses what was not committed, and a restart re-applies it from the
+ * in one transaction) at most every `commitEveryMs`, without holding up the next events
+ * (the embedded store commits a catch-up's large batches on its flush writer thread
+ * meanwhile); the checkpoints of projectors whose read models did not change are saved
+ * at most every `checkpointEveryMs`. At one booking per flush, a commit and nine
+ * checkpoint upserts per flush were most of the projector's cost. A crash loses what was not committed, and a restart re-applies it from the
  * checkpoints it finds (a projector that applied nothing reads a second of events it has
  * no handler for), as it always did for the last flushes.
  */
@@ -344,7 +345,10 @@ export class ProjectionRunner {
       // merged increments first: a checkpoint is saved only with everything before it
       await this.coalescing?.writeBack();
       for (const [name, position] of saving) await this.docs.saveCheckpoint(name, sortablePosition(position));
-      if (commit) await this.docs.flush();
+      if (commit) {
+        if (full || !exclusive) await this.docs.flush();
+        else this.commitInBackground();
+      }
     } catch (err) {
       // the next flush tries again and reports these changes (re-applied events write nothing new)
       this.unflushed += events;
@@ -371,6 +375,21 @@ export class ProjectionRunner {
     this.flushDueLater();
     this.progress.emit('flushed', applied);
     if (change.projectors.size > 0) this.progress.emit('changed', change);
+  }
+
+  /**
+   * An exclusive writer's commit does not hold up the next events: the embedded store
+   * commits a catch-up's batch on its flush writer meanwhile (a live flush's few documents
+   * at once). A failed commit leaves its writes pending in the store: logged, and tried
+   * again by the next commit; a full flush (`flush`, `stop`) waits for it and reports it.
+   */
+  private commitInBackground(): void {
+    this.docs.flush().catch((err: unknown) => {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      this.logger.error({ err }, 'committing read models failed; retrying with the next commit');
+      this.uncommitted = true;
+      this.flushDueLater();
+    });
   }
 
   /**

@@ -108,6 +108,20 @@ function rangeBounds(condition: unknown): RangePlan['range'] {
   return bounds;
 }
 
+/** The `ranged_keys` columns of `doc` in `index`: odd, k0, k1, k2, k3. */
+export function keyRow(
+  index: RangedIndex,
+  doc: Doc,
+): [number, string | null, string | null, string | null, string | null] {
+  const row: [number, string | null, string | null, string | null, string | null] = [0, null, null, null, null];
+  index.fields.forEach((field, i) => {
+    const value = resolve(doc as unknown as Record<string, unknown>, field);
+    if (typeof value === 'string') row[i + 1] = value;
+    else if (value !== undefined && value !== null) row[0] = 1;
+  });
+  return row[0] ? [1, null, null, null, null] : row;
+}
+
 /** The statements of the ranged indexes of one file, and the indexes it holds. */
 export class RangedIndexes {
   private readonly upsertKeys: Database.Statement;
@@ -121,6 +135,9 @@ export class RangedIndexes {
   constructor(
     readonly db: Database.Database,
     readonly assertOpen: () => void,
+    /** null when no flush is being committed by another connection (flush-writer.ts); else
+     *  a promise that settles when one was: this connection writes only in between */
+    readonly otherWriter: () => Promise<void> | null = () => null,
   ) {
     db.exec(SCHEMA);
     const rows = db.prepare('SELECT id, collection, fields, built FROM ranged_indexes ORDER BY id').all() as {
@@ -174,15 +191,7 @@ export class RangedIndexes {
       this.deleteKeys.run(index.id, id);
       return;
     }
-    const keys: (string | null)[] = [null, null, null, null];
-    let odd = 0;
-    index.fields.forEach((field, i) => {
-      const value = resolve(doc as unknown as Record<string, unknown>, field);
-      if (typeof value === 'string') keys[i] = value;
-      else if (value !== undefined && value !== null) odd = 1;
-    });
-    if (odd) keys.fill(null);
-    this.upsertKeys.run(index.id, id, odd, ...keys);
+    this.upsertKeys.run(index.id, id, ...keyRow(index, doc));
   }
 
   /** Forgets every key of the index (its collection was dropped); inside the flush transaction. */
@@ -249,6 +258,8 @@ export class RangedIndex {
   private async fill(): Promise<void> {
     const after = { id: '' };
     for (;;) {
+      // (a loop: another flush may be handed over while this one is awaited)
+      for (let writing = this.owner.otherWriter(); writing; writing = this.owner.otherWriter()) await writing;
       this.owner.assertOpen();
       if (this.owner.fillSlice(this, after)) {
         this.built = true;
