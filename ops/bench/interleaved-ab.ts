@@ -10,8 +10,13 @@
  * (`KEY=value;KEY=value`), e.g. `/tmp/before+.` or `.+.@ROLES=command,read-api`. A "before"
  * tree is a copy of this one (node_modules may be symlinks to this one's, except
  * node_modules/@booking, whose links must point into the copy).
+ *
+ * AB_ENTRY=bundle runs each side's production bundle (what `npm start` runs; built in that
+ * tree first when a source changed) instead of its TypeScript through tsx.
+ * NODE_OPTIONS as an environment override passes V8 flags to one side, e.g.
+ * `.+.@NODE_OPTIONS=--max-semi-space-size=64`.
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +49,29 @@ const burstSeconds = Number(burstArg ?? 3);
 const connections = Number(connectionsArg ?? 64);
 
 const { provider, customer } = benchTokens();
+const bundleEntry = process.env.AB_ENTRY === 'bundle';
+
+/** `root`'s production bundle (ops/dist/platform), rebuilt there first when stale; the bench defaults of spawnPlatform */
+function spawnBundle(root: string, dataDir: string, port: number, env: Record<string, string>): ChildProcess {
+  execFileSync(process.execPath, [path.join(root, 'ops/build/bundle-platform.mjs'), '--if-stale'], {
+    stdio: 'inherit',
+  });
+  return spawn(process.execPath, ['--enable-source-maps', path.join(root, 'ops/dist/platform/main.mjs')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DEMO_DATA: 'false',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      RATE_LIMIT_PER_MINUTE: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
 
 const parseEnv = (text: string): Record<string, string> =>
   Object.fromEntries(
@@ -59,7 +87,9 @@ async function startSide(spec: string): Promise<Side> {
   const env = at < 0 ? {} : parseEnv(spec.slice(at + 1));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'interleaved-ab-'));
   const port = await freePort();
-  const child = spawnPlatform(dataDir, port, { env, root, quiet: true, entry: 'tsx' });
+  const child = bundleEntry
+    ? spawnBundle(root, dataDir, port, env)
+    : spawnPlatform(dataDir, port, { env, root, quiet: true, entry: 'tsx' });
   await waitUp(`http://127.0.0.1:${port}/health`, child);
   const offeringId = await createBenchOffering(port, provider);
   return { spec, child, port, dataDir, offeringId, requests: 0, cpuMs: 0, bursts: [] };

@@ -211,7 +211,7 @@ async function loadEntry<S, E extends DomainEvent>(
   const cached = runtime.cache.get(streamId);
   // a stream named by an id minted for this command has no events and no snapshot: the
   // append expects no stream, so were it wrong the conflict would make it read after all
-  if (newStream && !cached) return { state: decider.initialState, revision: -1n, snapshots: noSnapshot() };
+  if (newStream && !cached) return newStreamEntry(decider);
   const codec = decider.snapshot;
   const start: CachedState = cached ??
     (codec && runtime.snapshots ? await readSnapshot(runtime.snapshots, streamId, codec) : undefined) ?? {
@@ -232,6 +232,10 @@ async function loadEntry<S, E extends DomainEvent>(
   runtime.cache.set(streamId, entry);
   if (codec && runtime.snapshots) snapshotIfDue(runtime.snapshots, streamId, codec, state, revision, start.snapshots);
   return entry;
+}
+
+function newStreamEntry<S>(decider: Folding<S, DomainEvent>): CachedState {
+  return { state: decider.initialState, revision: -1n, snapshots: noSnapshot() };
 }
 
 export function toNewEvents(events: readonly DomainEvent[], ctx: CommandContext, clock: Clock): NewEvent[] {
@@ -297,8 +301,8 @@ export function executeCommand<C, S, E extends DomainEvent>(
   });
   if (observer && watched)
     void result.then(
-      () => observer.accepted(watched.name()),
-      (err: unknown) => observer.rejected(watched.name(), err),
+      () => observer.accepted(watched.name),
+      (err: unknown) => observer.rejected(watched.name, err),
     );
   return result;
 }
@@ -311,23 +315,53 @@ function commandName(command: unknown): string {
 /**
  * For the observer: the command's type (a command computed from the state shows it only
  * once computed) and whether it was decided at all.
+ *
+ * (A class, and no functions held under names of their own, here and in the other per-command
+ * code of this file: the platform's bundle keeps function names, which costs a property
+ * definition every time a named function expression is created.)
  */
-function watch<C, S>(command: C | ((state: S) => C)) {
-  let name = typeof command === 'function' ? 'unknown' : commandName(command);
-  let decided = false;
-  const watched =
-    typeof command === 'function'
-      ? (state: S) => {
-          decided = true;
-          const c = (command as (state: S) => C)(state);
-          name = commandName(c);
-          return c;
-        }
-      : (_state: S) => {
-          decided = true;
-          return command;
-        };
-  return { command: watched, name: () => name, decided: () => decided };
+class CommandWatch<C, S> {
+  name: string;
+  decided = false;
+  readonly command: (state: S) => C;
+  constructor(command: C | ((state: S) => C)) {
+    if (typeof command === 'function') {
+      const compute = command as (state: S) => C;
+      this.name = 'unknown';
+      this.command = (state: S) => {
+        this.decided = true;
+        const c = compute(state);
+        this.name = commandName(c);
+        return c;
+      };
+    } else {
+      this.name = commandName(command);
+      this.command = () => {
+        this.decided = true;
+        return command;
+      };
+    }
+  }
+}
+
+function watch<C, S>(command: C | ((state: S) => C)): CommandWatch<C, S> {
+  return new CommandWatch(command);
+}
+
+function newStreamOption(c: { newStream?: boolean }): { newStream?: true } {
+  return c.newStream ? { newStream: true } : {};
+}
+
+/** `resolve` of a pair's promise, as a QueuedCommand's `resolve` */
+function resolvingPair<S1, E1, S2, E2>(
+  resolve: (pair: [CommandResult<S1, E1>, CommandResult<S2, E2>]) => void,
+): QueuedCommand['resolve'] {
+  return (first, second) => resolve([first as CommandResult<S1, E1>, second as unknown as CommandResult<S2, E2>]);
+}
+
+/** a joint command's result has a position only where it appended something */
+function positionOf(events: readonly unknown[], r: AppendResult): GlobalPosition | null {
+  return events.length > 0 ? r.position : null;
 }
 
 /** One command on one stream, for `executeCommandsTogether`. */
@@ -367,9 +401,8 @@ export async function executeCommandsTogether<C1, S1, E1 extends DomainEvent, C2
   if (lead.streamId === joined.streamId) {
     throw new TypeError(`commands executed together need two streams, got ${lead.streamId} twice`);
   }
-  const newStream = (c: { newStream?: boolean }) => (c.newStream ? { newStream: true } : {});
   if (!runtime.store.appendToStreams) {
-    const first = await executeCommand(runtime, lead.streamId, lead.decider, lead.command, ctx, newStream(lead));
+    const first = await executeCommand(runtime, lead.streamId, lead.decider, lead.command, ctx, newStreamOption(lead));
     try {
       const second = await executeCommand(
         runtime,
@@ -377,7 +410,7 @@ export async function executeCommandsTogether<C1, S1, E1 extends DomainEvent, C2
         joined.decider,
         joined.command,
         ctx,
-        newStream(joined),
+        newStreamOption(joined),
       );
       return [first, second];
     } catch (err) {
@@ -403,8 +436,7 @@ export async function executeCommandsTogether<C1, S1, E1 extends DomainEvent, C2
           command: watchedJoined ? watchedJoined.command : joined.command,
           newStream: joined.newStream === true,
         },
-        resolve: (first, second) =>
-          resolve([first as CommandResult<S1, E1>, second as unknown as CommandResult<S2, E2>]),
+        resolve: resolvingPair(resolve),
         reject,
       },
       (id, batch) => decideBatch(runtime, id, batch),
@@ -413,13 +445,13 @@ export async function executeCommandsTogether<C1, S1, E1 extends DomainEvent, C2
   if (observer && watchedLead && watchedJoined)
     void result.then(
       () => {
-        observer.accepted(watchedLead.name());
-        observer.accepted(watchedJoined.name());
+        observer.accepted(watchedLead.name);
+        observer.accepted(watchedJoined.name);
       },
       (err: unknown) => {
         // a command that was never decided (the lead refused first) is not counted
-        if (watchedLead.decided()) observer.rejected(watchedLead.name(), err);
-        if (watchedJoined.decided()) observer.rejected(watchedJoined.name(), err);
+        if (watchedLead.decided) observer.rejected(watchedLead.name, err);
+        if (watchedJoined.decided) observer.rejected(watchedJoined.name, err);
       },
     );
   return result;
@@ -446,6 +478,10 @@ interface JoinedStream {
 
 const expectedOf = (revision: bigint): ExpectedRevision => (revision < 0n ? 'no_stream' : revision);
 
+function joinedStream(streamId: string, decider: JoinedCommand['decider'], entry: CachedState): JoinedStream {
+  return { streamId, decider, loaded: entry, state: entry.state, revision: entry.revision, toAppend: [] };
+}
+
 /** Loads the streams the batch's joined commands act on. */
 async function loadJoined(
   runtime: CommandRuntime,
@@ -453,17 +489,30 @@ async function loadJoined(
   firstAttempt: boolean,
 ): Promise<Map<string, JoinedStream>> {
   const byStream = new Map<string, JoinedCommand[]>();
-  for (const e of open)
-    if (e.joined) byStream.set(e.joined.streamId, [...(byStream.get(e.joined.streamId) ?? []), e.joined]);
-  const loaded = await Promise.all(
-    [...byStream.values()].map(async (commands): Promise<JoinedStream> => {
-      const { streamId, decider } = commands[0]!;
-      // after a conflict the stream is read whatever the commands said
-      const entry = await loadEntry(runtime, streamId, decider, firstAttempt && commands.every((c) => c.newStream));
-      return { streamId, decider, loaded: entry, state: entry.state, revision: entry.revision, toAppend: [] };
-    }),
-  );
-  return new Map(loaded.map((j) => [j.streamId, j]));
+  for (const e of open) {
+    if (!e.joined) continue;
+    const commands = byStream.get(e.joined.streamId);
+    if (commands) commands.push(e.joined);
+    else byStream.set(e.joined.streamId, [e.joined]);
+  }
+  const joined = new Map<string, JoinedStream>();
+  // Streams named by ids just minted (a new booking's) are known empty: taken at once, with
+  // no read and no promise; the others are read side by side.
+  const reads: Promise<unknown>[] = [];
+  for (const [streamId, commands] of byStream) {
+    const decider = commands[0]!.decider;
+    // after a conflict the stream is read whatever the commands said
+    if (firstAttempt && commands.every((c) => c.newStream) && !runtime.cache.get(streamId))
+      joined.set(streamId, joinedStream(streamId, decider, newStreamEntry(decider)));
+    else
+      reads.push(
+        loadEntry(runtime, streamId, decider).then((entry) =>
+          joined.set(streamId, joinedStream(streamId, decider, entry)),
+        ),
+      );
+  }
+  if (reads.length > 0) await Promise.all(reads);
+  return joined;
 }
 
 async function decideBatch(runtime: CommandRuntime, streamId: string, batch: QueuedCommand[]): Promise<void> {
@@ -558,8 +607,6 @@ async function decideBatch(runtime: CommandRuntime, streamId: string, batch: Que
     for (const j of joined) {
       remember(runtime, j.streamId, j.decider, j.state, joinedResults!.get(j.streamId)!.nextExpectedRevision, j.loaded);
     }
-    // a joint command's result has a position only where it appended something
-    const position = (events: readonly unknown[], r: AppendResult) => (events.length > 0 ? r.position : null);
     for (const d of decided) {
       const lead = { events: d.events, state: d.state, revision: d.revision, position: result.position };
       if (!d.joined) {
@@ -568,12 +615,12 @@ async function decideBatch(runtime: CommandRuntime, streamId: string, batch: Que
       }
       const j = d.joined;
       d.entry.resolve(
-        { ...lead, position: position(d.events, result) },
+        { ...lead, position: positionOf(d.events, result) },
         {
           events: j.events,
           state: j.state,
           revision: j.revision,
-          position: position(j.events, joinedResults!.get(j.stream.streamId)!),
+          position: positionOf(j.events, joinedResults!.get(j.stream.streamId)!),
         },
       );
     }

@@ -21,7 +21,7 @@ import {
 } from '@booking/shared-kernel';
 import { offeringDecider, type OfferingState } from '../catalog/offering.js';
 import { isBookableSlot } from '../catalog/availability.js';
-import { capacityDecider } from './capacity.js';
+import { capacityDecider, type CapacityCommand } from './capacity.js';
 import { bookingDecider, canSeeBooking, decideBooking, type BookingCommand } from './booking.js';
 import { CancelBookingBody, PlaceBookingBody, RescheduleBookingBody } from './booking-requests.js';
 import { accepted } from '../http/responses.js';
@@ -42,6 +42,47 @@ export function bookingRoutes(deps: CommandDeps): Router {
     const slot = offering.schedule ? isBookableSlot(offering.schedule, new Date(start), now) : null;
     if (!slot) throw new DomainRuleError('slot-unavailable', 'no bookable slot starts at that time');
     return slot;
+  }
+
+  // The two functions place-booking hands to executeCommandsTogether are made by these
+  // (not written inline under a name of their own: the platform's bundle keeps function
+  // names, which costs a property definition for every named function made per request).
+
+  /** the hold, decided when the capacity stream's state is at hand */
+  function reserveCapacity(
+    offering: OfferingState,
+    bookingId: string,
+    quantity: number,
+    holdExpiresAt: Date,
+  ): () => CapacityCommand {
+    return () => ({
+      type: 'ReserveCapacity' as const,
+      offeringId: offering.offeringId,
+      bookingId,
+      quantity,
+      holdExpiresAt,
+      now: clock.now(),
+      ...(offering.kind === 'service' ? { seats: offering.seatsPerSlot ?? 0 } : {}),
+    });
+  }
+
+  /** where the store cannot append both at once: gives back a hold whose booking could not be recorded */
+  function releaseOrphanedHold(capacityStreamId: string, bookingId: string, ctx: CommandContext): () => Promise<void> {
+    return () =>
+      executeCommand(
+        runtime,
+        capacityStreamId,
+        capacityDecider,
+        { type: 'ReleaseCapacity', bookingId, reason: 'orphaned', note: 'booking could not be recorded' },
+        ctx,
+      ).then(
+        () => undefined,
+        (releaseErr: unknown) =>
+          deps.logger.error(
+            { err: releaseErr, bookingId },
+            'could not release capacity of an unrecorded booking; the hold will lapse',
+          ),
+      );
   }
 
   router.post(
@@ -102,35 +143,13 @@ export function bookingRoutes(deps: CommandDeps): Router {
         {
           streamId: capacityStreamId,
           decider: capacityDecider,
-          command: () => ({
-            type: 'ReserveCapacity' as const,
-            offeringId: offering.offeringId,
-            bookingId,
-            quantity,
-            holdExpiresAt,
-            now: clock.now(),
-            ...(offering.kind === 'service' ? { seats: offering.seatsPerSlot ?? 0 } : {}),
-          }),
+          command: reserveCapacity(offering, bookingId, quantity, holdExpiresAt),
         },
         // bookingId was minted above: the booking stream is known to be empty
         { streamId: streams.booking(bookingId), decider: bookingDecider, command: place, newStream: true },
         ctx,
         {
-          compensate: () =>
-            executeCommand(
-              runtime,
-              capacityStreamId,
-              capacityDecider,
-              { type: 'ReleaseCapacity', bookingId, reason: 'orphaned', note: 'booking could not be recorded' },
-              ctx,
-            ).then(
-              () => undefined,
-              (releaseErr: unknown) =>
-                deps.logger.error(
-                  { err: releaseErr, bookingId },
-                  'could not release capacity of an unrecorded booking; the hold will lapse',
-                ),
-            ),
+          compensate: releaseOrphanedHold(capacityStreamId, bookingId, ctx),
         },
       );
       return accepted(

@@ -51,7 +51,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(jsonOnly());
   app.use(express.json({ limit: options.maxBodyBytes, strict: true, type: (req) => isJsonRequest(req as Request) }));
   app.use(authenticate(options.tokens));
-  app.use(overallLimit(options.security?.rateLimitPerMinute ?? 0, options.security?.rateLimits));
+  // an overall limit of 0 is none: no layer for every request to pass through
+  const perMinute = options.security?.rateLimitPerMinute ?? 0;
+  if (perMinute > 0) app.use(overallLimit(perMinute, options.security?.rateLimits));
   options.mount(app);
   options.mountLast?.(app);
   app.use(notFoundHandler);
