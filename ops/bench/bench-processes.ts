@@ -135,6 +135,14 @@ export function spawnBareExpress(port: number): ChildProcess {
   });
 }
 
+/** The bare route plus one durable SQLite insert per request (bare-durable-express.ts), into `dbFile`. */
+export function spawnBareDurableExpress(port: number, dbFile: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'ops/bench/bare-durable-express.ts')], {
+    env: { ...process.env, PORT: String(port), DB_FILE: dbFile },
+    stdio: 'inherit',
+  });
+}
+
 /** The platform's HTTP shell around a no-op route (platform-noop.ts); `env` e.g. LOG_LEVEL. */
 export function spawnPlatformNoop(port: number, env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'ops/bench/platform-noop.ts')], {

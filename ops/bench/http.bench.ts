@@ -1,6 +1,7 @@
 /**
  * Place-booking commands over HTTP at 1, 16 and 64 concurrent clients, next to a bare
- * express route on the same machine, and the platform's HTTP shell around a route that
+ * express route on the same machine, the bare route with one durable SQLite insert per
+ * request (the floor a durable booking cannot beat), and the platform's HTTP shell around a route that
  * does as little as the bare one (what the shared middleware costs). Servers run in child
  * processes so the load generator (autocannon) does not share their event loop; each
  * result also gives the server's CPU time per request.
@@ -13,6 +14,7 @@ import {
   createBenchOffering,
   freePort,
   loadPost,
+  spawnBareDurableExpress,
   spawnBareExpress,
   spawnPlatform,
   spawnPlatformNoop,
@@ -43,6 +45,42 @@ export async function benchBareExpress(levels: number[], seconds: number, warmup
     return results;
   } finally {
     await stopChild(bare);
+  }
+}
+
+/**
+ * The floor for a durable booking on this disk: the bare route plus one durable SQLite insert
+ * per request (raw better-sqlite3, WAL + synchronous=FULL like the event store, on the
+ * request's thread), in a file on the same disk as the platform's data. Its 1-connection
+ * latency is what a booking that must be fsynced before it is acknowledged cannot beat.
+ */
+export async function benchBareDurableExpress(
+  levels: number[],
+  seconds: number,
+  warmupSeconds = 0,
+): Promise<LoadResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bare-durable-'));
+  const port = await freePort();
+  const bare = spawnBareDurableExpress(port, path.join(dir, 'bookings.sqlite'));
+  try {
+    await waitUp(`http://127.0.0.1:${port}/health`, bare);
+    const results: LoadResult[] = [];
+    for (const c of levels)
+      results.push(
+        await loadPost(
+          `http://127.0.0.1:${port}/bookings`,
+          c,
+          seconds,
+          JSON.stringify({ offeringId: 'x', quantity: 1 }),
+          {},
+          bare.pid,
+          { warmupSeconds },
+        ),
+      );
+    return results;
+  } finally {
+    await stopChild(bare);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -123,6 +161,7 @@ export async function benchHttp(
   warmupSeconds = 2,
 ): Promise<Record<string, unknown>> {
   const bareResults = await benchBareExpress(levels, seconds, warmupSeconds);
+  const bareDurableResults = await benchBareDurableExpress(levels, seconds, warmupSeconds);
   const noopResults = await benchPlatformNoop(levels, seconds, {}, warmupSeconds);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-http-'));
   const port = await freePort();
@@ -137,6 +176,10 @@ export async function benchHttp(
       bareExpress: bareResults,
       placeBooking: placeResults,
       ratios: throughputRatios(placeResults, bareResults),
+      // the floor for a durable booking: the bare route plus one fsynced SQLite insert per
+      // request (no group commit: at 16/64 connections it shows what one fsync each allows)
+      bareDurableExpress: bareDurableResults,
+      durableRatios: throughputRatios(placeResults, bareDurableResults),
       // the shared HTTP middleware alone: a no-op route behind it vs the bare route
       platformNoop: noopResults,
       noopRatios: throughputRatios(noopResults, bareResults),
