@@ -30,6 +30,9 @@ import {
   waitUp,
 } from './bench-processes.js';
 
+/** AB_CONNECTIONS: connections per burst (default 1, this tool's purpose; more for the same A/B under load) */
+const CONNECTIONS = Number(process.env.AB_CONNECTIONS ?? 1);
+
 interface Variant {
   name: string;
   child: ChildProcess;
@@ -118,7 +121,7 @@ async function burst(v: Variant, seconds: number, counted: boolean): Promise<voi
       {
         url: v.url,
         method: 'POST',
-        connections: 1,
+        connections: CONNECTIONS,
         duration: seconds,
         body: v.body,
         headers: { 'content-type': 'application/json', ...v.headers },
