@@ -159,30 +159,40 @@ export function spawnPlatformNoop(port: number, env: Record<string, string> = {}
  */
 export type PlatformEntry = 'bundle' | 'tsx';
 
-let bundleChecked = false;
+/** trees whose bundle was checked by this process */
+const bundleChecked = new Set<string>();
 
-/** Builds the platform bundle when a source changed since the last build (once per process). */
-export function ensurePlatformBundle(): void {
-  if (bundleChecked) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'ops/build/bundle-platform.mjs'), '--if-stale'], {
+/** Builds `root`'s platform bundle when a source changed since its last build (once per process and tree). */
+export function ensurePlatformBundle(root = ROOT): void {
+  if (bundleChecked.has(root)) return;
+  execFileSync(process.execPath, [path.join(root, 'ops/build/bundle-platform.mjs'), '--if-stale'], {
     stdio: 'inherit',
   });
-  bundleChecked = true;
+  bundleChecked.add(root);
 }
 
-/** Node arguments that start ops/platform/main.ts the `entry` way (building a stale bundle first). */
+/** Node arguments that start `root`'s ops/platform/main.ts the `entry` way (building a stale bundle first). */
 export function platformEntryArgs(entry: PlatformEntry, root = ROOT): string[] {
   if (entry === 'tsx') return ['--import', 'tsx', path.join(root, 'ops/platform/main.ts')];
-  if (root !== ROOT) throw new Error('the bundle entry runs only from this tree (build the other one yourself)');
-  ensurePlatformBundle();
-  return ['--enable-source-maps', path.join(ROOT, 'ops/dist/platform/main.mjs')];
+  ensurePlatformBundle(root);
+  return ['--enable-source-maps', path.join(root, 'ops/dist/platform/main.mjs')];
+}
+
+/** `KEY=value;KEY=value` (a bench variant's environment overrides) as an object. */
+export function parseEnvSpec(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split(';')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 }
 
 /**
  * All roles in one process on the embedded defaults in `dataDir`. `nodeArgs` go before the
  * script (e.g. `--cpu-prof`); `env` overrides the bench defaults; `entry` defaults to the bundle
- * (the production entry) for this tree and to tsx for another `root` (which is not built
- * here); `quiet` drops the platform's stdout.
+ * (the production entry) for this tree and to tsx for another `root` (its bundle is built
+ * there when asked for); `quiet` drops the platform's stdout.
  */
 export function spawnPlatform(
   dataDir: string,

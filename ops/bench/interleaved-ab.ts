@@ -16,7 +16,7 @@
  * NODE_OPTIONS as an environment override passes V8 flags to one side, e.g.
  * `.+.@NODE_OPTIONS=--max-semi-space-size=64`.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,7 @@ import {
   cpuTimeMs,
   createBenchOffering,
   freePort,
+  parseEnvSpec,
   spawnPlatform,
   stopChild,
   waitUp,
@@ -52,44 +53,13 @@ const { provider, customer } = benchTokens();
 const bundleEntry = process.env.AB_ENTRY === 'bundle';
 
 /** `root`'s production bundle (ops/dist/platform), rebuilt there first when stale; the bench defaults of spawnPlatform */
-function spawnBundle(root: string, dataDir: string, port: number, env: Record<string, string>): ChildProcess {
-  execFileSync(process.execPath, [path.join(root, 'ops/build/bundle-platform.mjs'), '--if-stale'], {
-    stdio: 'inherit',
-  });
-  return spawn(process.execPath, ['--enable-source-maps', path.join(root, 'ops/dist/platform/main.mjs')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-      RATE_LIMIT_PER_MINUTE: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-const parseEnv = (text: string): Record<string, string> =>
-  Object.fromEntries(
-    text
-      .split(';')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-
 async function startSide(spec: string): Promise<Side> {
   const at = spec.indexOf('@');
   const root = path.resolve(at < 0 ? spec : spec.slice(0, at));
-  const env = at < 0 ? {} : parseEnv(spec.slice(at + 1));
+  const env = at < 0 ? {} : parseEnvSpec(spec.slice(at + 1));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'interleaved-ab-'));
   const port = await freePort();
-  const child = bundleEntry
-    ? spawnBundle(root, dataDir, port, env)
-    : spawnPlatform(dataDir, port, { env, root, quiet: true, entry: 'tsx' });
+  const child = spawnPlatform(dataDir, port, { env, root, quiet: true, entry: bundleEntry ? 'bundle' : 'tsx' });
   await waitUp(`http://127.0.0.1:${port}/health`, child);
   const offeringId = await createBenchOffering(port, provider);
   return { spec, child, port, dataDir, offeringId, requests: 0, cpuMs: 0, bursts: [] };

@@ -11,10 +11,10 @@
  *
  * A variant is `name` or `name@KEY=value;KEY=value`; the name `floor` is the bare durable
  * route, e.g. `floor base base-semi@NODE_OPTIONS=--max-semi-space-size=4`. The key
- * BUNDLE_ROOT=<tree> runs that tree's bundle (ops/dist/platform, built there beforehand)
+ * BUNDLE_ROOT=<tree> runs that tree's bundle (ops/dist/platform, built there first if stale)
  * instead of this tree's, e.g. a copy with a change undone: `before@BUNDLE_ROOT=/tmp/before`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import {
   cpuTimeMs,
   createBenchOffering,
   freePort,
+  parseEnvSpec,
   spawnBareDurableExpress,
   spawnPlatform,
   stopChild,
@@ -52,18 +53,10 @@ if (specs.length === 0) throw new Error('usage: one-conn-ab.ts [rounds] [burst s
 
 const { provider, customer } = benchTokens();
 
-const parseEnv = (text: string): Record<string, string> =>
-  Object.fromEntries(
-    text
-      .split(';')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-
 async function start(spec: string): Promise<Variant> {
   const at = spec.indexOf('@');
   const name = at < 0 ? spec : spec.slice(0, at);
-  const env = at < 0 ? {} : parseEnv(spec.slice(at + 1));
+  const env = at < 0 ? {} : parseEnvSpec(spec.slice(at + 1));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'one-conn-ab-'));
   const port = await freePort();
   if (name === 'floor') {
@@ -81,24 +74,12 @@ async function start(spec: string): Promise<Variant> {
     };
   }
   const { BUNDLE_ROOT: bundleRoot, ...platformEnv } = env;
-  const child = bundleRoot
-    ? spawn(process.execPath, ['--enable-source-maps', path.join(bundleRoot, 'ops/dist/platform/main.mjs')], {
-        cwd: bundleRoot,
-        // what spawnPlatform sets
-        env: {
-          ...process.env,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          DATA_DIR: dataDir,
-          DEMO_DATA: 'false',
-          LOG_LEVEL: 'warn',
-          NODE_ENV: 'test',
-          RATE_LIMIT_PER_MINUTE: '0',
-          ...platformEnv,
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      })
-    : spawnPlatform(dataDir, port, { env, quiet: true, entry: 'bundle' });
+  const child = spawnPlatform(dataDir, port, {
+    env: platformEnv,
+    quiet: true,
+    entry: 'bundle',
+    ...(bundleRoot ? { root: path.resolve(bundleRoot) } : {}),
+  });
   await waitUp(`http://127.0.0.1:${port}/health`, child);
   const offeringId = await createBenchOffering(port, provider);
   return {
