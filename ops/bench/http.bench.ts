@@ -6,6 +6,7 @@
  * processes so the load generator (autocannon) does not share their event loop; each
  * result also gives the server's CPU time per request.
  */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,10 +24,15 @@ import {
   type LoadResult,
 } from './bench-processes.js';
 
-/** The reference: express with JSON parsing and a 201 answer, nothing else. */
-export async function benchBareExpress(levels: number[], seconds: number, warmupSeconds = 0): Promise<LoadResult[]> {
+/** Loads a bare route (a child process serving POST /bookings and /health) at each level. */
+async function benchBareRoute(
+  spawnRoute: (port: number) => ChildProcess,
+  levels: number[],
+  seconds: number,
+  warmupSeconds: number,
+): Promise<LoadResult[]> {
   const port = await freePort();
-  const bare = spawnBareExpress(port);
+  const bare = spawnRoute(port);
   try {
     await waitUp(`http://127.0.0.1:${port}/health`, bare);
     const results: LoadResult[] = [];
@@ -48,6 +54,11 @@ export async function benchBareExpress(levels: number[], seconds: number, warmup
   }
 }
 
+/** The reference: express with JSON parsing and a 201 answer, nothing else. */
+export function benchBareExpress(levels: number[], seconds: number, warmupSeconds = 0): Promise<LoadResult[]> {
+  return benchBareRoute(spawnBareExpress, levels, seconds, warmupSeconds);
+}
+
 /**
  * The floor for a durable booking on this disk: the bare route plus one durable SQLite insert
  * per request (raw better-sqlite3, WAL + synchronous=FULL like the event store, on the
@@ -60,26 +71,14 @@ export async function benchBareDurableExpress(
   warmupSeconds = 0,
 ): Promise<LoadResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bare-durable-'));
-  const port = await freePort();
-  const bare = spawnBareDurableExpress(port, path.join(dir, 'bookings.sqlite'));
   try {
-    await waitUp(`http://127.0.0.1:${port}/health`, bare);
-    const results: LoadResult[] = [];
-    for (const c of levels)
-      results.push(
-        await loadPost(
-          `http://127.0.0.1:${port}/bookings`,
-          c,
-          seconds,
-          JSON.stringify({ offeringId: 'x', quantity: 1 }),
-          {},
-          bare.pid,
-          { warmupSeconds },
-        ),
-      );
-    return results;
+    return await benchBareRoute(
+      (port) => spawnBareDurableExpress(port, path.join(dir, 'bookings.sqlite')),
+      levels,
+      seconds,
+      warmupSeconds,
+    );
   } finally {
-    await stopChild(bare);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
