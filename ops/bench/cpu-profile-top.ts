@@ -8,13 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './bench-processes.js';
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
   children?: number[];
 }
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
@@ -27,6 +27,17 @@ const where = (n: ProfileNode) => {
   const short = url.startsWith(ROOT) ? path.relative(ROOT, url) : url;
   return `${n.callFrame.functionName || '(anonymous)'} ${short ? `${short}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
 };
+
+/** The main thread's profile in a `--cpu-prof-dir`: the first one node writes (…0.001.cpuprofile). */
+export function readMainProfile(dir: string): { file: string; profile: CpuProfile } {
+  const main = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()[0];
+  if (!main) throw new Error(`no profile was written to ${dir}`);
+  const file = path.join(dir, main);
+  return { file, profile: JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile };
+}
 
 /** `fromSeconds`: count only the samples taken that long after the profile started (e.g.
  *  after the process was ready, to leave module loading out). */

@@ -31,19 +31,7 @@ import {
   waitUp,
   type PlatformEntry,
 } from './bench-processes.js';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  startTime: number;
-  endTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
+import { readMainProfile, type CpuProfile } from './cpu-profile-top.js';
 
 export interface LongTask {
   /** ms after the measured window began */
@@ -103,12 +91,14 @@ export function longTasks(profile: CpuProfile, fromUs: number, toUs: number, thr
     }
     current = undefined;
   };
-  for (let i = 0; i < profile.samples.length; i++) {
-    const delta = profile.timeDeltas[i] ?? 0;
+  const samples = profile.samples ?? [];
+  const timeDeltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const delta = timeDeltas[i] ?? 0;
     const before = at;
     at += delta;
     if (at < fromUs || before > toUs) continue;
-    const node = byId.get(profile.samples[i]!)!;
+    const node = byId.get(samples[i]!)!;
     if (node.callFrame.functionName === '(idle)') {
       idleUs += delta;
       end();
@@ -191,12 +181,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const toUs = Number(process.hrtime.bigint() / 1000n);
     const cpuAfter = cpuTimeMs(platform.pid);
     await stopChild(platform);
-    const main = fs
-      .readdirSync(profDir)
-      .filter((f) => f.endsWith('.cpuprofile'))
-      .sort()[0];
-    if (!main) throw new Error(`no profile was written to ${profDir}`);
-    const profile = JSON.parse(fs.readFileSync(path.join(profDir, main), 'utf8')) as CpuProfile;
+    const { profile } = readMainProfile(profDir);
     const stalls = longTasks(profile, fromUs, toUs, thresholdMs);
     const out = {
       entry,

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, spawnPlatform, stopChild, waitUp } from './bench-processes.js';
-import { topFunctions } from './cpu-profile-top.js';
+import { readMainProfile, topFunctions } from './cpu-profile-top.js';
 import { benchPlaceBooking } from './http.bench.js';
 
 const [dirArg, secondsArg, connectionsArg] = process.argv.slice(2);
@@ -26,15 +26,9 @@ try {
   await waitUp(`http://127.0.0.1:${port}/health`, platform);
   const load = await benchPlaceBooking(port, [Number(connectionsArg ?? 64)], Number(secondsArg ?? 10));
   await stopChild(platform);
-  // the main thread's profile is the first one node writes (…0.001.cpuprofile)
-  const main = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile'))
-    .sort()[0];
-  if (!main) throw new Error(`no profile was written to ${dir}`);
-  const profile = JSON.parse(fs.readFileSync(path.join(dir, main), 'utf8'));
+  const { file, profile } = readMainProfile(dir);
   // the first seconds are module loading and start-up
-  console.log(JSON.stringify({ load, profile: path.join(dir, main), ...topFunctions(profile, 30, 3) }, null, 2));
+  console.log(JSON.stringify({ load, profile: file, ...topFunctions(profile, 30, 3) }, null, 2));
 } finally {
   await stopChild(platform);
   fs.rmSync(dataDir, { recursive: true, force: true });
